@@ -1,0 +1,79 @@
+"""``zlt-assets pack``: the main job. Everything a meeting needs, from one inventory, in one folder.
+
+Runs, in order, each step whose command is installed: validate, summary, coverage (straight line
+and walking), toilet gaps, plan scorecard (HTML, Markdown, XLSX, JSON) and the offline meeting
+map. A failing step is reported and the others still run; the exit code is the worst step's.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ._common import add_data_argument, write_text
+
+NAME = "pack"
+ORDER = 1
+HELP = "会议材料包 / the main job: validation, summary, coverage, toilet gaps, scorecard, map"
+DESCRIPTION = __doc__
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+    parser.add_argument("--out", metavar="DIR", default="out",
+                        help="output folder (default: out/)")
+
+
+def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
+    return [
+        ("validate", ["validate", *data, "--json", str(out / "validation.json"), "--max-lines", "50"]),
+        ("summary", ["summary", *data, "--out", str(out / "summary.md"),
+                     "--json", str(out / "summary.json")]),
+        ("coverage", ["coverage", *data, "--method", "euclidean",
+                      "--out", str(out / "coverage_euclidean.gpkg"),
+                      "--json", str(out / "coverage_euclidean.json")]),
+        ("coverage", ["coverage", *data, "--method", "network",
+                      "--out", str(out / "coverage_network.gpkg"),
+                      "--json", str(out / "coverage_network.json")]),
+        ("toilet-gaps", ["toilet-gaps", *data, "--propose", "5",
+                         "--out", str(out / "toilet_gaps.gpkg"),
+                         "--json", str(out / "toilet_gaps.json")]),
+        ("scorecard", ["scorecard", *data, "--out", str(out / "scorecard.html"),
+                       "--out", str(out / "scorecard.md"), "--out", str(out / "scorecard.xlsx"),
+                       "--json", str(out / "scorecard.json")]),
+        ("map", ["map", *data, "--out", str(out / "meeting_map.html"),
+                 "--analysis", "coverage,toilet-gaps,scorecard"]),
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cli import build_parser, main
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = ["--data", args.data] if args.data else []
+    available = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    results: list[tuple[str, str, int, float]] = []
+    worst = 0
+    for name, argv in _steps(data, out):
+        if name not in available:
+            results.append((name, " ".join(argv[:1]), -1, 0.0))
+            continue
+        print(f"\n== {' '.join(argv)}", file=sys.stderr)
+        t0 = time.perf_counter()
+        code = main(argv)
+        results.append((name, " ".join(argv[:3]), code, time.perf_counter() - t0))
+        worst = max(worst, code)
+    lines = ["# 会议材料包 / Meeting pack", "",
+             "| 步骤 / Step | 结果 / Result | 秒 / s |", "|---|---|---:|"]
+    for name, what, code, secs in results:
+        result = {0: "完成 / done", 1: "发现问题 / problems found", -1: "未安装 / not available"}.get(
+            code, f"失败 / failed (exit {code})")
+        lines.append(f"| {what} | {result} | {secs:.1f} |")
+    lines += ["", "示例数据为示意数据,非实测;地图非正式审图地图。",
+              "The sample inventory is illustrative, not surveyed; maps are not officially reviewed maps."]
+    write_text(out / "README.md", "\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+    print(f"\n输出 / outputs: {out}/")
+    return worst
