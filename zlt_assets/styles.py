@@ -1,0 +1,589 @@
+"""QGIS layer styles and edit forms derived from the schema (no QGIS import).
+
+Every layer of :mod:`zlt_assets.schema` gets a QGIS style (QML): a categorised renderer on the
+layer's status (asset layers) or its first classifying domain (frame layers) with Chinese-first
+labels, and an edit form: field aliases (``FieldDef.label``), value maps from domains (Chinese
+labels), not-null and unique constraints, range checks, default values, a read-only object id with a
+default expression that numbers new objects, and date widgets (``yyyy-MM-dd``) on the ISO text
+date fields.
+
+:func:`write_layer_styles` stores them in the GeoPackage's ``layer_styles`` table, the table QGIS
+itself uses, as the default style of each layer: QGIS applies them when a layer is added, with or
+without the zlt-assets plugin. The writing is deterministic (fixed ``update_time``, fixed ids) and
+atomic (one SQLite transaction).
+
+The form description is also available as plain data (:func:`form_fields`) so that a face which
+cannot use ``layer_styles`` (e.g. PostGIS layers in the QGIS plugin) can apply it through its own
+API.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import schema
+from .schema import Domain, FieldDef, LayerDef
+
+__all__ = [
+    "STYLE_NAME", "STYLE_UPDATE_TIME", "STYLE_DESCRIPTION", "VALUE_MAP_NULL", "DATE_FORMAT",
+    "FormField", "Category", "form_fields", "categories", "renderer_field", "layer_qml",
+    "write_layer_styles", "read_layer_styles",
+]
+
+#: ``styleName`` of the styles written by zlt-assets.
+STYLE_NAME = "zlt-assets"
+#: Fixed ``update_time`` so that the same inventory always gives the same bytes (the plan's date).
+STYLE_UPDATE_TIME = "2019-05-31T00:00:00.000Z"
+STYLE_DESCRIPTION = "扎兰屯资产清单样式与表单 / Zhalantun inventory style and edit form (zlt-assets)"
+#: The key QGIS's ValueMap widget uses for NULL.
+VALUE_MAP_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
+#: Qt date format of the ISO text date fields.
+DATE_FORMAT = "yyyy-MM-dd"
+DATETIME_FORMAT = "yyyy-MM-ddTHH:mm:ss"
+#: QGIS version written into the QML (the minimum the plugin supports).
+QML_VERSION = "3.22.0"
+
+# constraint flags and strengths (QgsFieldConstraints)
+_NOT_NULL, _UNIQUE, _EXPRESSION = 1, 2, 4
+_HARD, _SOFT = 1, 2
+
+_NULL_LABEL = "(空) / (empty)"
+_OTHER_LABEL = "未填写 / Not set"
+
+# -------------------------------------------------------------------------------------------
+# Colours: per domain code (status colours are shared by every layer that uses the domain)
+# -------------------------------------------------------------------------------------------
+_CODE_COLOURS: dict[str, dict[str, str]] = {
+    "works_status": {
+        "planned": "166,166,166", "under_construction": "255,153,0",
+        "completed": "51,160,44", "accepted": "0,104,55",
+    },
+    "service_status": {
+        "planned": "31,120,180", "under_construction": "255,153,0",
+        "in_service": "51,160,44", "closed": "128,128,128",
+    },
+}
+#: Fallback palette (ColorBrewer Set2/Dark2-like), used in code order.
+_PALETTE = (
+    "102,194,165", "252,141,98", "141,160,203", "231,138,195", "166,216,84", "255,217,47",
+    "229,196,148", "179,179,179", "27,158,119", "217,95,2", "117,112,179",
+)
+_OTHER_COLOUR = "200,200,200"
+
+#: Single-symbol layers: (kind, colour, width or size, pen style)
+_SINGLE: dict[str, tuple[str, str, float, str]] = {
+    "urban_area": ("outline", "227,26,28", 0.6, "solid"),
+    "city_boundary": ("outline", "80,80,80", 0.8, "dash"),
+    "river": ("line", "31,120,180", 1.2, "solid"),
+    "railway": ("line", "40,40,40", 0.8, "dash"),
+    "railway_stations": ("marker", "40,40,40", 3.0, "solid"),
+}
+
+
+# -------------------------------------------------------------------------------------------
+# Plain-data description of the form
+# -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FormField:
+    """How one field appears in the QGIS attribute form.
+
+    ``widget_type`` is a QGIS editor-widget id (``ValueMap``, ``DateTime``, ``CheckBox``,
+    ``TextEdit``, ``Range``) and ``widget_config`` its configuration as plain data (the map of
+    a ValueMap is a list of single-entry ``{label: code}`` dicts, the form QGIS stores).
+    """
+
+    name: str
+    alias: str
+    widget_type: str
+    widget_config: dict[str, Any]
+    not_null: bool = False
+    unique: bool = False
+    read_only: bool = False
+    default_expression: str = ""
+    default_on_update: bool = False
+    constraint_expression: str = ""
+    constraint_description: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Category:
+    """One class of a categorised renderer."""
+
+    value: str  # "" = every other value, NULL included
+    label: str
+    colour: str  # "r,g,b"
+
+
+def _value_map(domain: Domain, nullable: bool) -> list[dict[str, str]]:
+    entries = [{f"{c.zh} / {c.en}": c.code} for c in domain.values]
+    if nullable:
+        entries.append({_NULL_LABEL: VALUE_MAP_NULL})
+    return entries
+
+
+def _widget(f: FieldDef) -> tuple[str, dict[str, Any]]:
+    if f.domain is not None:
+        return "ValueMap", {"map": _value_map(f.domain, nullable=not f.required)}
+    if f.type == "date":
+        return "DateTime", {"allow_null": True, "calendar_popup": True,
+                            "display_format": DATE_FORMAT, "field_format": DATE_FORMAT,
+                            "field_iso_format": False}
+    if f.type == "datetime":
+        return "DateTime", {"allow_null": True, "calendar_popup": True,
+                            "display_format": DATETIME_FORMAT, "field_format": DATETIME_FORMAT,
+                            "field_iso_format": False}
+    if f.type == "boolean":
+        return "CheckBox", {"CheckedState": "", "UncheckedState": "", "TextDisplayMethod": 0}
+    if f.type in ("integer", "real"):
+        cfg: dict[str, Any] = {
+            "AllowNull": not f.required, "Style": "SpinBox",
+            "Precision": 0 if f.type == "integer" else 2,
+            "Step": 1 if f.type == "integer" else 0.1,
+            "Min": f.minimum if f.minimum is not None else (0 if f.type == "integer" else 0.0),
+            "Max": f.maximum if f.maximum is not None else (2147483647 if f.type == "integer"
+                                                           else 1e9),
+        }
+        if f.type == "integer":
+            cfg["Min"], cfg["Max"] = int(cfg["Min"]), int(cfg["Max"])
+        return "Range", cfg
+    return "TextEdit", {"IsMultiline": False, "UseHtml": False}
+
+
+def _quote(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _default_expression(f: FieldDef) -> str:
+    if f.default is None:
+        return ""
+    if isinstance(f.default, bool):
+        return "true" if f.default else "false"
+    if isinstance(f.default, (int, float)):
+        return repr(f.default)
+    return _quote(str(f.default))
+
+
+def _object_id_default(layer: LayerDef, f: FieldDef) -> tuple[str, bool]:
+    """A QGIS expression numbering a new object: division + component code + next serial.
+
+    The serial is one more than the largest serial in the layer. For layers whose component code
+    depends on a field (``code_by_value``), the id is filled when that field is set and kept
+    afterwards (``coalesce``), so it is evaluated on update too.
+    """
+    serial = ("lpad(to_string(coalesce(maximum(to_int(right(\"{0}\", 6))), 0) + 1), 6, '0')"
+              .format(f.name))
+    if layer.code_field and layer.code_by_value:
+        cases = " ".join(f"WHEN {_quote(v)} THEN {_quote(schema.DIVISION_CODE + code)}"
+                         for v, code in sorted(layer.code_by_value.items()))
+        prefix = f"CASE \"{layer.code_field}\" {cases} END"
+        return f"coalesce(\"{f.name}\", {prefix} || {serial})", True
+    if layer.component_code:
+        return f"{_quote(schema.DIVISION_CODE + layer.component_code)} || {serial}", False
+    return "", False
+
+
+def _range_expression(f: FieldDef) -> tuple[str, str]:
+    parts = []
+    if f.minimum is not None:
+        parts.append(f"\"{f.name}\" >= {f.minimum:g}")
+    if f.maximum is not None:
+        parts.append(f"\"{f.name}\" <= {f.maximum:g}")
+    if not parts:
+        return "", ""
+    lo = f"{f.minimum:g}" if f.minimum is not None else "-∞"
+    hi = f"{f.maximum:g}" if f.maximum is not None else "∞"
+    unit = f" {f.unit}" if f.unit else ""
+    desc = f"{f.zh}应在 {lo}–{hi}{unit} 之间 / {f.en} must be within {lo}–{hi}{unit}"
+    return f"\"{f.name}\" IS NULL OR ({' AND '.join(parts)})", desc
+
+
+def form_fields(layer: LayerDef | str, present: Iterable[str] | None = None) -> list[FormField]:
+    """The edit form of a layer, one :class:`FormField` per declared field.
+
+    Parameters
+    ----------
+    layer
+        A layer declaration or its name.
+    present
+        Column names actually in the table; fields not present are left out.
+    """
+    decl = schema.layer(layer) if isinstance(layer, str) else layer
+    keep = None if present is None else set(present)
+    out: list[FormField] = []
+    for f in decl.fields:
+        if keep is not None and f.name not in keep:
+            continue
+        wtype, wcfg = _widget(f)
+        default, on_update = _default_expression(f), False
+        if f.name == "obj_id" and f.read_only and decl.kind == "asset":
+            default, on_update = _object_id_default(decl, f)
+        expr, desc = _range_expression(f)
+        out.append(FormField(
+            name=f.name, alias=f.label, widget_type=wtype, widget_config=wcfg,
+            not_null=f.required, unique=f.unique, read_only=f.read_only,
+            default_expression=default, default_on_update=on_update,
+            constraint_expression=expr, constraint_description=desc, comment=f.description,
+        ))
+    return out
+
+
+# -------------------------------------------------------------------------------------------
+# Renderer
+# -------------------------------------------------------------------------------------------
+def renderer_field(layer: LayerDef | str) -> str | None:
+    """The field a layer is classified by: ``status`` if declared with a domain, else the first
+    domain field other than ``data_source``/``street_office`` (frame layers), else ``None``."""
+    decl = schema.layer(layer) if isinstance(layer, str) else layer
+    names = decl.field_names
+    if "status" in names and decl.field("status").domain is not None:
+        return "status"
+    for f in decl.fields:
+        if f.domain is not None and f.name not in ("data_source", "street_office", "department"):
+            return f.name
+    return None
+
+
+def categories(layer: LayerDef | str) -> list[Category]:
+    """Categories of the layer's renderer (empty for single-symbol layers), in domain order,
+    followed by a catch-all class for NULL and other values."""
+    decl = schema.layer(layer) if isinstance(layer, str) else layer
+    fname = renderer_field(decl)
+    if fname is None:
+        return []
+    domain = decl.field(fname).domain
+    assert domain is not None
+    colours = _CODE_COLOURS.get(domain.name, {})
+    cats = [Category(c.code, f"{c.zh} / {c.en}", colours.get(c.code, _PALETTE[i % len(_PALETTE)]))
+            for i, c in enumerate(domain.values)]
+    cats.append(Category("", _OTHER_LABEL, _OTHER_COLOUR))
+    return cats
+
+
+def _geometry_kind(geometry: str) -> str:
+    g = geometry.lower()
+    if "point" in g:
+        return "marker"
+    if "line" in g:
+        return "line"
+    return "fill"
+
+
+# -------------------------------------------------------------------------------------------
+# QML (XML) writing helpers
+# -------------------------------------------------------------------------------------------
+def _opt(parent: ET.Element, name: str | None, value: Any) -> ET.Element:
+    """Append a QGIS ``<Option>`` (QgsXmlUtils variant) for ``value``."""
+    el = ET.SubElement(parent, "Option")
+    if isinstance(value, dict):
+        el.set("type", "Map")
+        if name is not None:
+            el.set("name", name)
+        for k, v in value.items():
+            _opt(el, str(k), v)
+        return el
+    if isinstance(value, (list, tuple)):
+        el.set("type", "List")
+        if name is not None:
+            el.set("name", name)
+        for v in value:
+            _opt(el, None, v)
+        return el
+    if isinstance(value, bool):
+        typ, text = "bool", "true" if value else "false"
+    elif isinstance(value, int):
+        typ, text = "int", str(value)
+    elif isinstance(value, float):
+        typ, text = "double", repr(value)
+    elif value is None:
+        typ, text = "invalid", ""
+    else:
+        typ, text = "QString", str(value)
+    el.set("type", typ)
+    if name is not None:
+        el.set("name", name)
+    if typ != "invalid":
+        el.set("value", text)
+    return el
+
+
+def _symbol(parent: ET.Element, name: str, kind: str, colour: str, *, size: float | None = None,
+            pen: str = "solid", outline_only: bool = False) -> ET.Element:
+    sym = ET.SubElement(parent, "symbol", {
+        "type": kind, "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"})
+    ddp = ET.SubElement(sym, "data_defined_properties")
+    _opt(ddp, None, {"name": "", "properties": None, "type": "collection"})
+    if kind == "marker":
+        cls = "SimpleMarker"
+        props: dict[str, Any] = {
+            "angle": "0", "color": f"{colour},255", "joinstyle": "bevel", "name": "circle",
+            "offset": "0,0", "offset_unit": "MM", "outline_color": "35,35,35,255",
+            "outline_style": "solid", "outline_width": "0.2", "outline_width_unit": "MM",
+            "scale_method": "diameter", "size": f"{size or 2.6:g}", "size_unit": "MM",
+            "vertical_anchor_point": "1", "horizontal_anchor_point": "1",
+        }
+    elif kind == "line":
+        cls = "SimpleLine"
+        props = {
+            "capstyle": "round", "joinstyle": "round", "line_color": f"{colour},255",
+            "line_style": pen, "line_width": f"{size or 0.6:g}", "line_width_unit": "MM",
+            "offset": "0", "offset_unit": "MM", "use_custom_dash": "0",
+        }
+    else:
+        cls = "SimpleFill"
+        props = {
+            "color": f"{colour},{0 if outline_only else 160}", "joinstyle": "bevel",
+            "offset": "0,0", "offset_unit": "MM",
+            "outline_color": f"{colour},255" if outline_only else "60,60,60,255",
+            "outline_style": pen, "outline_width": f"{size or 0.26:g}",
+            "outline_width_unit": "MM", "style": "no" if outline_only else "solid",
+        }
+    lyr = ET.SubElement(sym, "layer", {"class": cls, "enabled": "1", "locked": "0", "pass": "0"})
+    _opt(lyr, None, props)
+    ddp2 = ET.SubElement(lyr, "data_defined_properties")
+    _opt(ddp2, None, {"name": "", "properties": None, "type": "collection"})
+    return sym
+
+
+def _renderer(root: ET.Element, decl: LayerDef, geometry: str) -> None:
+    kind = _geometry_kind(geometry)
+    cats = categories(decl)
+    size = {"marker": 2.6, "line": 0.8, "fill": 0.26}[kind]
+    if decl.name == "bridges":
+        size = 1.6
+    if cats:
+        rnd = ET.SubElement(root, "renderer-v2", {
+            "type": "categorizedSymbol", "attr": str(renderer_field(decl)), "symbollevels": "0",
+            "enableorderby": "0", "forceraster": "0", "referencescale": "-1"})
+        cel = ET.SubElement(rnd, "categories")
+        for i, c in enumerate(cats):
+            ET.SubElement(cel, "category", {"value": c.value, "label": c.label, "symbol": str(i),
+                                            "render": "true"})
+        syms = ET.SubElement(rnd, "symbols")
+        for i, c in enumerate(cats):
+            _symbol(syms, str(i), kind, c.colour, size=size)
+        src = ET.SubElement(rnd, "source-symbol")
+        _symbol(src, "0", kind, _OTHER_COLOUR, size=size)
+        ET.SubElement(rnd, "rotation")
+        ET.SubElement(rnd, "sizescale")
+        return
+    rnd = ET.SubElement(root, "renderer-v2", {
+        "type": "singleSymbol", "symbollevels": "0", "enableorderby": "0", "forceraster": "0",
+        "referencescale": "-1"})
+    syms = ET.SubElement(rnd, "symbols")
+    single = _SINGLE.get(decl.name)
+    if single is None:
+        _symbol(syms, "0", kind, _PALETTE[decl.order % len(_PALETTE)], size=size)
+    else:
+        skind, colour, width, pen = single
+        if skind == "outline":
+            _symbol(syms, "0", "fill", colour, size=width, pen=pen, outline_only=True)
+        else:
+            _symbol(syms, "0", kind, colour, size=width, pen=pen)
+    ET.SubElement(rnd, "rotation")
+    ET.SubElement(rnd, "sizescale")
+
+
+def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
+              present: Iterable[str] | None = None) -> str:
+    """The QGIS style (QML document) of a layer: renderer, aliases, widgets, constraints,
+    defaults and read-only fields.
+
+    Parameters
+    ----------
+    layer
+        A layer declaration or its name.
+    geometry
+        Geometry type of the stored layer (default: the declared one).
+    present
+        Column names in the stored table; fields not present are left out of the form.
+    """
+    decl = schema.layer(layer) if isinstance(layer, str) else layer
+    geometry = geometry or decl.geometry
+    keep = None if present is None else list(present)
+    ff = form_fields(decl, keep)
+    root = ET.Element("qgis", {"version": QML_VERSION, "styleCategories": "AllStyleCategories",
+                               "hasScaleBasedVisibilityFlag": "0", "maxScale": "0",
+                               "minScale": "100000000", "readOnly": "0", "labelsEnabled": "0"})
+    flags = ET.SubElement(root, "flags")
+    for k, v in (("Identifiable", "1"), ("Removable", "1"), ("Searchable", "1"),
+                 ("Private", "0")):
+        ET.SubElement(flags, k).text = v
+    _renderer(root, decl, geometry)
+    ET.SubElement(root, "blendMode").text = "0"
+    ET.SubElement(root, "featureBlendMode").text = "0"
+    ET.SubElement(root, "layerOpacity").text = "1"
+
+    fc = ET.SubElement(root, "fieldConfiguration")
+    for f in ff:
+        fel = ET.SubElement(fc, "field", {"name": f.name, "configurationFlags": "None"})
+        ew = ET.SubElement(fel, "editWidget", {"type": f.widget_type})
+        cfg = ET.SubElement(ew, "config")
+        _opt(cfg, None, f.widget_config)
+    aliases = ET.SubElement(root, "aliases")
+    for f in ff:
+        idx = keep.index(f.name) if keep is not None else decl.field_names.index(f.name)
+        ET.SubElement(aliases, "alias", {"field": f.name, "index": str(idx), "name": f.alias})
+    defaults = ET.SubElement(root, "defaults")
+    for f in ff:
+        ET.SubElement(defaults, "default", {
+            "field": f.name, "expression": f.default_expression,
+            "applyOnUpdate": "1" if f.default_on_update else "0"})
+    cons = ET.SubElement(root, "constraints")
+    for f in ff:
+        flags_ = ((_NOT_NULL if f.not_null else 0) | (_UNIQUE if f.unique else 0)
+                  | (_EXPRESSION if f.constraint_expression else 0))
+        ET.SubElement(cons, "constraint", {
+            "field": f.name, "constraints": str(flags_),
+            "notnull_strength": str(_HARD if f.not_null else 0),
+            "unique_strength": str(_HARD if f.unique else 0),
+            "exp_strength": str(_HARD if f.constraint_expression else 0)})
+    cexp = ET.SubElement(root, "constraintExpressions")
+    for f in ff:
+        ET.SubElement(cexp, "constraint", {"field": f.name, "exp": f.constraint_expression,
+                                           "desc": f.constraint_description})
+    ET.SubElement(root, "editform", {"tolerant": "1"})
+    ET.SubElement(root, "editorlayout").text = "generatedlayout"
+    editable = ET.SubElement(root, "editable")
+    for f in ff:
+        ET.SubElement(editable, "field", {"name": f.name, "editable": "0" if f.read_only else "1"})
+    name_field = decl.name_field if decl.name_field in (keep or decl.field_names) else None
+    if name_field:
+        ET.SubElement(root, "previewExpression").text = f"\"{name_field}\""
+    ET.SubElement(root, "layerGeometryType").text = {"marker": "0", "line": "1", "fill": "2"}[
+        _geometry_kind(geometry)]
+    ET.indent(root, space=" ")
+    body = ET.tostring(root, encoding="unicode")
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + body + "\n"
+
+
+# -------------------------------------------------------------------------------------------
+# layer_styles table
+# -------------------------------------------------------------------------------------------
+_CREATE_TABLE = (
+    'CREATE TABLE IF NOT EXISTS "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,'
+    ' "f_table_catalog" TEXT(256), "f_table_schema" TEXT(256), "f_table_name" TEXT(256),'
+    ' "f_geometry_column" TEXT(256), "styleName" TEXT(30), "styleQML" TEXT, "styleSLD" TEXT,'
+    ' "useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), "ui" TEXT(30),'
+    " \"update_time\" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+)
+_TRIGGERS = (
+    'CREATE TRIGGER IF NOT EXISTS "trigger_insert_feature_count_layer_styles" AFTER INSERT ON '
+    '"layer_styles" BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count + 1 '
+    "WHERE lower(table_name) = lower('layer_styles'); END",
+    'CREATE TRIGGER IF NOT EXISTS "trigger_delete_feature_count_layer_styles" AFTER DELETE ON '
+    '"layer_styles" BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 '
+    "WHERE lower(table_name) = lower('layer_styles'); END",
+)
+
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                       (name,)).fetchone() is not None
+
+
+def _styled_layers(con: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(table, geometry column, geometry type) of the schema layers in the file, schema order."""
+    rows = con.execute(
+        "SELECT c.table_name, g.column_name, g.geometry_type_name FROM gpkg_contents c "
+        "JOIN gpkg_geometry_columns g ON g.table_name = c.table_name").fetchall()
+    found = {r[0]: (r[0], r[1], r[2]) for r in rows}
+    return [found[n] for n in schema.LAYERS if n in found]
+
+
+def write_layer_styles(gpkg_path: str | os.PathLike[str]) -> None:
+    """Write the style and edit form of every schema layer into the GeoPackage's
+    ``layer_styles`` table, as each layer's default style.
+
+    Layers not declared in the schema are left alone; earlier zlt-assets styles of the declared
+    layers are replaced and other styles of those layers stop being the default. The table is
+    created (and registered in ``gpkg_contents``) the way QGIS and GDAL create it. The result
+    depends only on the layers in the file: ``update_time`` is fixed and ids are assigned in
+    schema order. Everything happens in one transaction.
+
+    Parameters
+    ----------
+    gpkg_path
+        An existing GeoPackage.
+
+    Raises
+    ------
+    zlt_assets.errors.BadInput
+        When the file is missing or is not a GeoPackage.
+    """
+    from .errors import BadInput
+
+    path = Path(gpkg_path)
+    if not path.is_file():
+        raise BadInput(f"GeoPackage not found: {path}")
+    with open(path, "rb") as fh:
+        if not fh.read(16).startswith(b"SQLite format 3"):
+            raise BadInput(f"not a GeoPackage (SQLite) file: {path}")
+    con = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        if not (_has_table(con, "gpkg_contents") and _has_table(con, "gpkg_geometry_columns")):
+            raise BadInput(f"not a GeoPackage (no gpkg_contents table): {path}")
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            _write_styles(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+
+
+def _write_styles(con: sqlite3.Connection) -> None:
+    layers = _styled_layers(con)
+    con.execute(_CREATE_TABLE)
+    ogr_contents = _has_table(con, "gpkg_ogr_contents")
+    if ogr_contents:
+        for trig in _TRIGGERS:
+            con.execute(trig)
+    con.execute(
+        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
+        "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?)",
+        (STYLE_UPDATE_TIME,))
+    names = [t for t, _, _ in layers]
+    if names:
+        marks = ",".join("?" * len(names))
+        con.execute(f"DELETE FROM layer_styles WHERE styleName = ? AND f_table_name IN ({marks})",
+                    (STYLE_NAME, *names))
+        con.execute(f"UPDATE layer_styles SET useAsDefault = 0 WHERE f_table_name IN ({marks})",
+                    names)
+    (max_id,) = con.execute("SELECT coalesce(max(id), 0) FROM layer_styles").fetchone()
+    for i, (table, geom_col, geom_type) in enumerate(layers, start=1):
+        cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        decl = schema.layer(table)
+        qml = layer_qml(decl, geometry=geom_type, present=[c for c in cols if c != geom_col])
+        con.execute(
+            "INSERT INTO layer_styles (id, f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, "
+            "ui, update_time) VALUES (?, '', '', ?, ?, ?, ?, '', 1, ?, '', '', ?)",
+            (max_id + i, table, geom_col, STYLE_NAME, qml, STYLE_DESCRIPTION, STYLE_UPDATE_TIME))
+    if ogr_contents:
+        con.execute("INSERT OR IGNORE INTO gpkg_ogr_contents (table_name, feature_count) "
+                    "VALUES ('layer_styles', 0)")
+        con.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "
+                    "layer_styles) WHERE lower(table_name) = 'layer_styles'")
+
+
+def read_layer_styles(gpkg_path: str | os.PathLike[str]) -> dict[str, str]:
+    """The default style (QML) of each layer in a GeoPackage's ``layer_styles`` table."""
+    con = sqlite3.connect(f"file:{Path(gpkg_path)}?mode=ro", uri=True)
+    try:
+        if not _has_table(con, "layer_styles"):
+            return {}
+        rows = con.execute("SELECT f_table_name, styleQML FROM layer_styles "
+                           "ORDER BY useAsDefault DESC, id DESC").fetchall()
+    finally:
+        con.close()
+    out: dict[str, str] = {}
+    for table, qml in rows:
+        out.setdefault(table, qml)
+    return out
