@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# Qt must run headless before anything (pytest-qgis, matplotlib) starts it.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "layers" / "zhalantun.gpkg"
 
