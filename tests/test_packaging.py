@@ -76,3 +76,9 @@ def test_core_imports_no_face():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "", f"core imported faces: {r.stdout.strip()}"
+
+
+def test_every_command_is_documented():
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_command_docs.py"), "--check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
