@@ -1,0 +1,84 @@
+"""``zlt-assets batch``: run the coverage scenarios of a TOML/YAML file (printing only)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import EXIT_OK, EXIT_PROBLEMS
+from ._common import add_data_argument
+
+NAME = "batch"
+ORDER = 45
+HELP = "批量覆盖率情景 / run coverage scenarios from a TOML or YAML file"
+DESCRIPTION = """按情景文件(TOML 或 YAML)批量计算覆盖率:每个情景一个 GeoPackage 和一行汇总;
+汇总表写成 CSV(UTF-8 带 BOM,Excel 可直接显示中文)和 XLSX。失败的情景会记录原因,其余照常运行;
+重新运行时跳过已完成且输入未变的情景(--force 强制重算)。
+Runs every scenario of a TOML or YAML file: one GeoPackage and one summary row per scenario;
+summary.csv (UTF-8 with BOM) and summary.xlsx. A failing scenario is reported and the others still
+run; a rerun skips scenarios whose outputs are up to date (same definition and inputs) unless
+--force. See docs/batch.md for the file format.
+
+Exit codes: 0 all scenarios ok, 1 a scenario failed, 2 the scenarios file is invalid."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenarios", metavar="SCENARIOS", help="scenarios file (.toml, .yaml, .yml)")
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="output folder (default: ./batch-<scenarios file stem>)")
+    parser.add_argument("--force", action="store_true",
+                        help="rerun every scenario, even those whose outputs are up to date")
+    add_data_argument(parser)
+    parser.add_argument("--only", metavar="NAME", action="append", default=None,
+                        help="run only this scenario (repeatable)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..batch import load_scenarios, run_batch
+
+    plan = load_scenarios(args.scenarios, data=args.data)
+    out = Path(args.out) if args.out else Path.cwd() / f"batch-{Path(args.scenarios).stem}"
+    bar = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(plan.scenarios) if not args.only else len(set(args.only)),
+                   file=sys.stderr, unit="scenario", desc="情景 scenarios", leave=True)
+
+    def on_start(scn) -> None:
+        if bar is not None:
+            bar.set_postfix_str(scn.name, refresh=True)
+
+    def on_done(res) -> None:
+        if bar is not None:
+            bar.update(1)
+        if not res.ok:
+            msg = f"失败 FAILED {res.scenario.name}: {res.reason}"
+            if bar is not None:
+                bar.write(msg, file=sys.stderr)
+            else:
+                print(msg, file=sys.stderr)
+
+    try:
+        result = run_batch(plan, out, force=args.force, only=args.only, on_start=on_start,
+                           on_done=on_done)
+    finally:
+        if bar is not None:
+            bar.close()
+    for r in result.results:
+        if r.ok:
+            share = r.row.get("area_share")
+            pshare = r.row.get("population_share")
+            print(f"{r.scenario.name}: {r.action} "
+                  f"area_share={_pct(share)} population_share={_pct(pshare)}")
+        else:
+            print(f"{r.scenario.name}: failed: {r.reason}")
+    c = result.counts()
+    print(f"汇总 summary: {result.csv} ; {result.xlsx}")
+    print(f"运行 ran {c['ran']}, 跳过 reused {c['reused']}, 失败 failed {c['failed']}")
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def _pct(v) -> str:
+    return "-" if v is None else f"{100 * float(v):.1f}%"
