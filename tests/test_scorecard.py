@@ -1,0 +1,429 @@
+"""Scorecard core: every target on small crafted inventories whose answers are known.
+
+The crafted inventory (``make_layers``) is a 1 km x 1 km urban area split into two street offices
+(west 150783001 兴华, east 150783002 正阳), with 1,000 residents on a 100 m population grid:
+
+* 4 facade-lighting buildings: B1 completed 2019-08-15, B2 accepted 2020-06-30, B3 completed
+  2020-10-05, B4 under construction -> 3 done at 2020-12-31, 2 at 2020-07-01, 0 at 2019-05-01.
+  Renovation: B1 accepted 2019-10-01, B2 under construction -> 1 done of 2.
+* 4 bridges, 3 in the lighting plan: completed 2019-09-01, 2020-05-01, planned -> 2 lit.
+* roads: P01 = two new segments (done 2019-09-30 and 2020-04-15), P02 = a rebuilt segment
+  (done 2020-09-20, no bike lane: allowed, it is not new), P03 = a new segment under construction
+  without sidewalk, plus an existing 1,000 m branch road. Road area (red line x length) existing
+  at year end 42,000 m2 -> 42.0 m2 per resident. Lamps on main/secondary 50 required, 49
+  installed, 48 lit -> 96 % lit. Sweeping 2,000 of 2,400 m -> 83.33 %.
+* parks: 10,000 m2 park + 20,000 m2 protective + a park half outside the urban area (5,000 m2
+  inside) -> green ratio 3.5 %, park 15.0 m2 per resident.
+* waterlogging points: fixed 2020-05-01, fixed without date (updated 2020-11-01), in progress
+  -> 2 of 3 at year end, 1 of 3 at 2020-06-01 (plus a rain inlet that does not count).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+
+from zlt_assets import plan, schema
+from zlt_assets.analysis import scorecard as sc
+from zlt_assets.inventory import Inventory, write_layers
+
+X0, Y0 = 480_000.0, 5_316_000.0
+CRS = schema.PROJECT_CRS
+UPDATED = "2020-12-15"
+
+
+def _oid(layer: str, n: int, rec: dict[str, Any] | None = None) -> str:
+    lyr = schema.layer(layer)
+    code = lyr.component_code_for(rec or {}) or lyr.component_codes()[0]
+    return schema.make_object_id(code, n)
+
+
+def _gdf(layer: str, rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    lyr = schema.layer(layer)
+    cols = list(lyr.field_names)
+    if not rows:
+        return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=CRS)
+    geoms = [r.pop("geometry") for r in rows]
+    data = {c: [r.get(c) for r in rows] for c in cols}
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
+
+
+def _asset(layer: str, n: int, name: str, office: str, dept: str, status: str | None,
+           done: str | None, geometry: Any, **kw: Any) -> dict[str, Any]:
+    rec = {"name": name, "street_office": office, "department": dept, "status": status,
+           "completed_date": done, "data_source": "illustrative", "updated": UPDATED,
+           "geometry": geometry, **kw}
+    rec["obj_id"] = _oid(layer, n, rec)
+    return rec
+
+
+def _bld(n: int, office: str, status: str, done: str | None, *, renovation: bool = False,
+         rstatus: str | None = None, rdate: str | None = None) -> dict[str, Any]:
+    x = X0 + 50 + n * 100
+    return _asset("facade_lighting_buildings", n, f"楼{n}", office, "zjj", status, done,
+                  box(x, Y0 + 50, x + 20, Y0 + 70), street_group="zhongyang",
+                  street_name="中央路", floors=5, renovation=renovation,
+                  renovation_status=rstatus, renovation_date=rdate)
+
+
+def _road(n: int, name: str, office: str, *, works: str, status: str | None, done: str | None,
+          length: float, red: float, cls: str, plan_road: str | None = None,
+          bike: bool = True, sidewalk: bool = True, barrier: bool = True,
+          lamps: tuple[int, int, int] | None = None, swept: bool = False) -> dict[str, Any]:
+    y = Y0 + 100 + n * 100
+    req, inst, lit = lamps if lamps else (None, None, None)
+    return _asset("roads", n, name, office, "zjj", status, done,
+                  LineString([(X0, y), (X0 + length, y)]), road_class=cls, length_m=length,
+                  red_line_width_m=red, carriageway_width_m=red / 2, works=works,
+                  plan_road=plan_road, bike_lane=bike, sidewalk=sidewalk, barrier_free=barrier,
+                  lamps_required=req, lamps_installed=inst, lamps_lit=lit, mech_sweeping=swept)
+
+
+def make_layers() -> dict[str, gpd.GeoDataFrame]:
+    """The crafted inventory described in the module docstring."""
+    W, E = "150783001", "150783002"
+    buildings = [
+        _bld(1, W, "completed", "2019-08-15", renovation=True, rstatus="accepted",
+             rdate="2019-10-01"),
+        _bld(2, W, "accepted", "2020-06-30", renovation=True, rstatus="under_construction"),
+        _bld(3, E, "completed", "2020-10-05"),
+        _bld(4, E, "under_construction", None),
+    ]
+    buildings[3]["updated"] = "2020-12-20"  # the latest updated date: default as-of
+    bridges = []
+    for i, (st, d, planned) in enumerate([("completed", "2019-09-01", True),
+                                          ("completed", "2020-05-01", True),
+                                          ("planned", None, True),
+                                          ("completed", "2019-07-01", False)], start=1):
+        x = X0 + 100 * i
+        bridges.append(_asset("bridges", i, f"桥{i}", W, "zjj", st, d,
+                              LineString([(x, Y0 + 900), (x, Y0 + 950)]), plan_lighting=planned,
+                              length_m=50.0, hazard_status="none"))
+    roads = [
+        _road(1, "一号路西段", W, works="new", status="completed", done="2019-09-30", length=500,
+              red=20, cls="main", plan_road="P01", lamps=(20, 20, 20), swept=True),
+        _road(2, "一号路东段", E, works="new", status="accepted", done="2020-04-15", length=500,
+              red=20, cls="main", plan_road="P01", lamps=(20, 20, 19), swept=True),
+        _road(3, "二号路", W, works="rebuilt", status="completed", done="2020-09-20", length=400,
+              red=30, cls="secondary", plan_road="P02", bike=False, barrier=False,
+              lamps=(10, 9, 9)),
+        _road(4, "三号路", E, works="new", status="under_construction", done=None, length=300,
+              red=15, cls="branch", plan_road="P03", sidewalk=False),
+        _road(5, "老街", W, works="none", status=None, done=None, length=1000, red=10,
+              cls="branch", swept=True),
+    ]
+    stops = [
+        _asset("bus_stops", 1, "站1", W, "jtj", "in_service", None, Point(X0 + 250, Y0 + 500),
+               routes="1", shelter=True),
+        _asset("bus_stops", 2, "站2", E, "jtj", "in_service", "2021-01-01",
+               Point(X0 + 750, Y0 + 500), routes="1", shelter=False),
+    ]
+    drains = []
+    for i, (dtype, rs, rd, upd) in enumerate([
+            ("waterlogging", "fixed", "2020-05-01", UPDATED),
+            ("waterlogging", "fixed", None, "2020-11-01"),
+            ("waterlogging", "in_progress", None, UPDATED),
+            ("rain_inlet", None, None, UPDATED)], start=1):
+        rec = _asset("drainage_points", i, f"点{i}", E if i == 3 else W, "cgzfj", "in_service",
+                     None, Point(X0 + 100 * i, Y0 + 300), drainage_type=dtype, remedy_status=rs,
+                     remedy_date=rd)
+        rec["updated"] = upd
+        drains.append(rec)
+    offices = [
+        {"code": W, "name": "兴华街道", "land_use": "R", "crowded": False,
+         "data_source": "illustrative", "geometry": MultiPolygon([box(X0, Y0, X0 + 500, Y0 + 1000)])},
+        {"code": E, "name": "正阳街道", "land_use": "R", "crowded": False,
+         "data_source": "illustrative",
+         "geometry": MultiPolygon([box(X0 + 500, Y0, X0 + 1000, Y0 + 1000)])},
+    ]
+    urban = [{"name": "城区", "data_source": "illustrative",
+              "geometry": MultiPolygon([box(X0, Y0, X0 + 1000, Y0 + 1000)])}]
+    parks = [
+        {"name": "公园1", "green_type": "park", "street_office": W, "data_source": "illustrative",
+         "geometry": MultiPolygon([box(X0 + 100, Y0 + 600, X0 + 200, Y0 + 700)])},
+        {"name": "防护绿地", "green_type": "protective", "street_office": E,
+         "data_source": "illustrative",
+         "geometry": MultiPolygon([box(X0 + 600, Y0 + 600, X0 + 800, Y0 + 700)])},
+        {"name": "河滨公园", "green_type": "park", "street_office": E,
+         "data_source": "illustrative",
+         "geometry": MultiPolygon([box(X0 + 950, Y0 + 800, X0 + 1050, Y0 + 900)])},
+    ]
+    return {
+        "facade_lighting_buildings": _gdf("facade_lighting_buildings", buildings),
+        "bridges": _gdf("bridges", bridges),
+        "roads": _gdf("roads", roads),
+        "bus_stops": _gdf("bus_stops", stops),
+        "drainage_points": _gdf("drainage_points", drains),
+        "street_offices": _gdf("street_offices", offices),
+        "urban_area": _gdf("urban_area", urban),
+        "parks": _gdf("parks", parks),
+    }
+
+
+def write_inventory(folder: Path, layers: dict[str, gpd.GeoDataFrame] | None = None, *,
+                    population: float | None = 10.0, name: str = "crafted.gpkg") -> Path:
+    """Write the crafted layers (and a 10 x 10 population grid of ``population`` per cell)."""
+    path = folder / name
+    write_layers(path, layers if layers is not None else make_layers(), replace_file=True)
+    if population is not None:
+        import rasterio
+        from rasterio.transform import from_origin
+
+        arr = np.full((10, 10), population, dtype="float32")
+        with rasterio.open(path.with_name(path.stem + schema.POPULATION.suffix), "w",
+                           driver="GTiff", width=10, height=10, count=1, dtype="float32",
+                           crs=CRS, transform=from_origin(X0, Y0 + 1000, 100, 100),
+                           nodata=-1) as dst:
+            dst.write(arr, 1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_inventory(tmp_path_factory.mktemp("scorecard"))
+
+
+@pytest.fixture(scope="module")
+def card(crafted: Path) -> sc.Scorecard:
+    return sc.compute_scorecard(crafted, "2020-12-31")
+
+
+# ------------------------------------------------------------------------ targets at year end
+def test_every_plan_target_appears_in_plan_order(card: sc.Scorecard) -> None:
+    assert [t.id for t in card.targets] == list(plan.TARGETS)
+    for t in card.targets:
+        assert (t.value is None) == (t.status == sc.NOT_MEASURABLE)
+        assert t.departments and all(d["zh"] and d["en"] for d in t.departments)
+
+
+def test_facade_lighting_and_renovation(card: sc.Scorecard) -> None:
+    t = card.target("facade_lighting")
+    assert t.value == 3 and t.target == 190 and t.status == sc.NOT_MET
+    assert t.evidence["in_inventory"] == 4 and t.evidence["not_done"] == 1
+    r = card.target("facade_renovation")
+    assert r.value == 1 and r.evidence["in_inventory"] == 2 and r.target == 31
+    unmet = {(u["target_id"], u["obj_id"]) for u in card.unmet_assets}
+    assert ("facade_lighting", _oid("facade_lighting_buildings", 4)) in unmet
+    assert ("facade_renovation", _oid("facade_lighting_buildings", 2)) in unmet
+    assert ("facade_lighting", _oid("facade_lighting_buildings", 1)) not in unmet
+
+
+def test_bridges_lit_only_plan_bridges(card: sc.Scorecard) -> None:
+    t = card.target("bridge_lighting")
+    assert t.value == 2 and t.evidence["in_inventory"] == 3 and t.status == sc.NOT_MET
+    assert [u["obj_id"] for u in card.unmet_assets if u["target_id"] == "bridge_lighting"] == [
+        _oid("bridges", 3)]
+
+
+def test_roads_done_and_new_road_without_sidewalk_listed(card: sc.Scorecard) -> None:
+    t = card.target("roads_built")
+    assert t.value == 2 and t.evidence["plan_roads_done_list"] == ["P01", "P02"]
+    lacking = t.evidence["new_segments_missing_features"]
+    assert [(x["obj_id"], x["name"], x["missing"]) for x in lacking] == [
+        (_oid("roads", 4), "三号路", ["sidewalk"])]
+    reasons = [u["reason_en"] for u in card.unmet_assets
+               if u["target_id"] == "roads_built" and u["obj_id"] == _oid("roads", 4)]
+    assert "new road lacks sidewalk" in reasons
+
+
+def test_road_area_per_capita_uses_red_line_width(card: sc.Scorecard) -> None:
+    t = card.target("road_area_per_capita")
+    assert t.evidence["width_used"] == "red_line_width_m"
+    assert t.evidence["red_line_area_m2"] == pytest.approx(42_000)
+    assert t.evidence["population"] == pytest.approx(1000)
+    assert t.value == pytest.approx(42.0) and t.status == sc.MET
+    assert t.evidence["carriageway_area_per_capita_m2"] == pytest.approx(21.0)
+
+
+def test_road_lighting_sums_lamps_of_main_and_secondary(card: sc.Scorecard) -> None:
+    t = card.target("road_lighting")
+    ev = t.evidence
+    assert (ev["lamps_required"], ev["lamps_installed"], ev["lamps_lit"]) == (50, 49, 48)
+    assert t.value == pytest.approx(96.0) and ev["installed_pct"] == pytest.approx(98.0)
+    assert t.status == sc.NOT_MET
+    ids = sorted(u["obj_id"] for u in card.unmet_assets if u["target_id"] == "road_lighting")
+    assert ids == [_oid("roads", 2), _oid("roads", 3)]
+
+
+def test_mech_sweeping_share_by_length(card: sc.Scorecard) -> None:
+    t = card.target("mech_sweeping")
+    assert t.evidence["length_m"] == pytest.approx(2400)
+    assert t.value == pytest.approx(2000 / 2400 * 100) and t.status == sc.MET
+
+
+def test_green_ratio_and_park_per_capita(card: sc.Scorecard) -> None:
+    g = card.target("green_ratio")
+    assert g.evidence["green_area_m2"] == pytest.approx(35_000)
+    assert g.value == pytest.approx(3.5) and g.status == sc.NOT_MET
+    p = card.target("park_per_capita")
+    assert p.value == pytest.approx(15.0) and p.status == sc.NOT_MET
+
+
+def test_waterlogging_fixed_share(card: sc.Scorecard) -> None:
+    t = card.target("waterlogging_fixed")
+    assert t.evidence["waterlogging_points"] == 3 and t.evidence["fixed"] == 2
+    assert t.value == pytest.approx(200 / 3)
+
+
+def test_targets_outside_the_inventory_are_not_measurable(card: sc.Scorecard) -> None:
+    for tid in ("road_cleanliness", "site_dust", "owners_committees", "waste_recycling",
+                "sewage_treatment", "sponge_city", "no_illegal_construction"):
+        t = card.target(tid)
+        assert t.status == sc.NOT_MEASURABLE and t.value is None
+        assert t.needs_zh and t.needs_en.startswith("needs")
+
+
+def test_breakdowns(card: sc.Scorecard) -> None:
+    rows = {r["code"]: r for r in card.by_district}
+    assert list(rows)[:7] == list(schema.STREET_OFFICES.codes)
+    west, east = rows["150783001"], rows["150783002"]
+    assert (west["facade_lighting_done"], west["facade_lighting_total"]) == (2, 2)
+    assert (east["facade_lighting_done"], east["facade_lighting_total"]) == (1, 2)
+    assert east["new_road_segments_missing_features"] == 1
+    # west: parks 10,000 m2 of 500,000; east: 20,000 + 5,000 of 500,000
+    assert west["green_ratio_pct"] == pytest.approx(2.0)
+    assert east["green_ratio_pct"] == pytest.approx(5.0)
+    assert west["mech_sweeping_pct"] == pytest.approx(1500 / 1900 * 100, abs=0.01)
+    assert rows["150783003"]["facade_lighting_total"] is None
+    depts = {r["code"]: r for r in card.by_department}
+    assert set(depts) == set(schema.DEPARTMENTS.codes)
+    assert "facade_lighting" in depts["zjj"]["targets_not_met"]
+    assert depts["jtj"]["targets"] == ["bus_stop_coverage"]
+    assert depts["cgzfj"]["works_assets"] == 3 and depts["cgzfj"]["works_assets_done"] == 2
+    for u in card.unmet_assets:
+        assert u["obj_id"], u
+
+
+def test_to_dict_is_plain_json(card: sc.Scorecard) -> None:
+    d = card.to_dict()
+    text = json.dumps(d, ensure_ascii=False)
+    back = json.loads(text)
+    assert back["as_of"] == "2020-12-31" and back["phase"]["key"] == "inspection"
+    assert back["illustrative"] is True and "示意数据" in back["notice_zh"]
+    for t in back["targets"]:
+        assert {"id", "section", "name_zh", "name_en", "target", "value", "unit", "status",
+                "departments", "evidence"} <= set(t)
+
+
+# ------------------------------------------------------------------------ as-of dates
+def test_as_of_before_inside_and_after_the_works(crafted: Path) -> None:
+    before = sc.compute_scorecard(crafted, "2019-05-01")
+    assert before.phase["key"] == "launch"
+    assert before.target("facade_lighting").value == 0
+    assert before.target("roads_built").value == 0
+    assert before.target("waterlogging_fixed").value == 0
+
+    inside = sc.compute_scorecard(crafted, dt.date(2020, 7, 1))
+    assert inside.phase["key"] == "works" and inside.phase["zh"] == "综合治理"
+    assert inside.target("facade_lighting").value == 2
+    assert inside.target("bridge_lighting").value == 2
+    assert inside.target("roads_built").value == 1  # P01 only; P02 done 2020-09-20
+    assert inside.target("waterlogging_fixed").value == pytest.approx(100 / 3)
+    # 2020-07-01: new P01 both segments exist, P03 not: 10,000 + 10,000 + 12,000 + 10,000
+    assert inside.target("road_area_per_capita").value == pytest.approx(42.0)
+    b3 = [u for u in inside.unmet_assets if u["obj_id"] == _oid("facade_lighting_buildings", 3)]
+    assert b3 and "after the as-of date" in b3[0]["reason_en"]
+
+    early = sc.compute_scorecard(crafted, "2020-01-01")
+    assert early.target("road_area_per_capita").value == pytest.approx(32.0)
+
+    after = sc.compute_scorecard(crafted, "2021-06-30")
+    assert after.phase["key"] == "after" and after.target("facade_lighting").value == 3
+
+    pre = sc.compute_scorecard(crafted, "2019-01-01")
+    assert pre.phase["key"] == "before"
+
+
+def test_default_as_of_is_latest_updated_date(crafted: Path) -> None:
+    card = sc.compute_scorecard(crafted)
+    assert card.as_of == "2020-12-20" and card.as_of_source == "data"
+    assert card.phase["key"] == "inspection"
+    assert any("2020-12-20" in n["en"] for n in card.notes)
+
+
+def test_progress_series_cumulative_by_month(card: sc.Scorecard) -> None:
+    prog = {p["target_id"]: p for p in card.progress}
+    assert set(prog) >= {"facade_lighting", "roads_built"}
+    fl = prog["facade_lighting"]
+    assert fl["months"][0] == "2019-04" and fl["months"][-1] == "2020-12"
+    by_month = dict(zip(fl["months"], fl["cumulative"]))
+    assert by_month["2019-07"] == 0 and by_month["2019-08"] == 1
+    assert by_month["2020-06"] == 2 and by_month["2020-10"] == 3 and fl["target"] == 190
+    rd = dict(zip(prog["roads_built"]["months"], prog["roads_built"]["cumulative"]))
+    assert rd["2020-03"] == 0 and rd["2020-04"] == 1 and rd["2020-09"] == 2
+
+
+def test_bad_as_of_is_bad_input(crafted: Path) -> None:
+    from zlt_assets.errors import BadInput
+
+    with pytest.raises(BadInput, match="YYYY-MM-DD"):
+        sc.compute_scorecard(crafted, "31/12/2020")
+
+
+# ------------------------------------------------------------------------ missing data
+def test_missing_population_makes_per_capita_targets_not_measurable(tmp_path: Path) -> None:
+    path = write_inventory(tmp_path, population=None)
+    card = sc.compute_scorecard(path, "2020-12-31")
+    for tid in ("road_area_per_capita", "park_per_capita"):
+        t = card.target(tid)
+        assert t.status == sc.NOT_MEASURABLE and t.value is None
+        assert "population" in t.needs_en
+    assert card.target("green_ratio").value == pytest.approx(3.5)
+
+
+def test_missing_layer_and_field_are_not_measurable(tmp_path: Path) -> None:
+    layers = make_layers()
+    del layers["parks"]
+    layers["roads"] = layers["roads"].drop(columns=["mech_sweeping"])
+    layers["drainage_points"] = layers["drainage_points"].drop(columns=["remedy_status"])
+    card = sc.compute_scorecard(write_inventory(tmp_path, layers), "2020-12-31")
+    for tid, word in (("green_ratio", "parks"), ("park_per_capita", "parks"),
+                      ("mech_sweeping", "mech_sweeping"), ("waterlogging_fixed", "remedy_status")):
+        t = card.target(tid)
+        assert t.status == sc.NOT_MEASURABLE and t.value is None, tid
+        assert word in t.needs_en, (tid, t.needs_en)
+    assert card.target("facade_lighting").value == 3  # the rest still computed
+
+
+def test_no_lamp_data_is_not_measurable_not_zero(tmp_path: Path) -> None:
+    layers = make_layers()
+    for c in ("lamps_required", "lamps_installed", "lamps_lit"):
+        layers["roads"][c] = None
+    card = sc.compute_scorecard(write_inventory(tmp_path, layers), "2020-12-31")
+    t = card.target("road_lighting")
+    assert t.status == sc.NOT_MEASURABLE and t.value is None
+
+
+def test_all_done_meets_the_count_targets(tmp_path: Path) -> None:
+    """190 done buildings meet the target; 189 do not."""
+    rows = [_bld(i, "150783001", "accepted", "2020-06-01") for i in range(1, 191)]
+    layers = {"facade_lighting_buildings": _gdf("facade_lighting_buildings", rows)}
+    card = sc.compute_scorecard(write_inventory(tmp_path, layers, population=None), "2020-12-31")
+    assert card.target("facade_lighting").value == 190
+    assert card.target("facade_lighting").status == sc.MET
+    card2 = sc.compute_scorecard(write_inventory(tmp_path, layers, population=None), "2020-05-31")
+    assert card2.target("facade_lighting").value == 0
+    # no roads layer: every road target is not measurable, with the reason
+    assert card.target("roads_built").status == sc.NOT_MEASURABLE
+    assert "roads" in card.target("roads_built").needs_en
+
+
+def test_undated_done_work_counts_from_its_updated_date(tmp_path: Path) -> None:
+    rows = [_bld(1, "150783001", "completed", None)]
+    rows[0]["updated"] = "2020-03-10"
+    layers = {"facade_lighting_buildings": _gdf("facade_lighting_buildings", rows)}
+    path = write_inventory(tmp_path, layers, population=None)
+    assert sc.compute_scorecard(path, "2020-03-09").target("facade_lighting").value == 0
+    t = sc.compute_scorecard(path, "2020-03-10").target("facade_lighting")
+    assert t.value == 1 and t.evidence["done_dated_by_updated"] == 1
+
+
+def test_scorecard_accepts_an_opened_inventory(crafted: Path) -> None:
+    card = sc.compute_scorecard(Inventory.open(crafted), "2020-12-31")
+    assert card.target("facade_lighting").value == 3
