@@ -44,14 +44,24 @@ def default_data_path() -> Path:
 
 @dataclass
 class Inventory:
-    """An opened inventory (GeoPackage backend)."""
+    """An opened inventory (GeoPackage backend; :class:`zlt_assets.db.PostGISInventory` for
+    PostGIS shares this API)."""
 
     path: Path
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, data: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> "Inventory":
-        """Open an inventory; ``None`` opens the default (``$ZLT_DATA`` or the sample)."""
+        """Open an inventory; ``None`` opens the default (``$ZLT_DATA`` or the sample).
+
+        ``data`` is a GeoPackage path or a ``postgresql://`` URL (see :mod:`zlt_assets.db`);
+        a URL gives a :class:`zlt_assets.db.PostGISInventory` with the same API.
+        """
+        raw = data if data is not None else os.environ.get(DATA_ENV)
+        if isinstance(raw, str) and raw.strip().lower().startswith(("postgresql://", "postgres://")):
+            from .db import PostGISInventory
+
+            return PostGISInventory.connect(raw.strip(), must_exist=must_exist)
         path = Path(data) if data is not None else default_data_path()
         if must_exist:
             if not path.exists():
