@@ -1,0 +1,137 @@
+"""Reports: faces that render a computed :class:`~zlt_assets.analysis.scorecard.Scorecard`.
+
+They compute nothing themselves. :func:`render_scorecard` picks the format from a file extension
+(``.html``, ``.md``, ``.xlsx``, ``.json``) and returns the file's bytes; :func:`write_scorecard`
+writes them atomically. Shared formatting helpers live here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import BadInput
+
+#: Extension -> format name.
+FORMATS: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md",
+                           ".xlsx": "xlsx", ".json": "json"}
+
+
+def format_for(path: str | os.PathLike[str]) -> str:
+    """The report format of an output path, from its extension; :class:`BadInput` if unknown."""
+    ext = Path(path).suffix.lower()
+    try:
+        return FORMATS[ext]
+    except KeyError:
+        raise BadInput(f"cannot tell the report format of {path}: use one of "
+                       f"{', '.join(sorted(FORMATS))}") from None
+
+
+def render_scorecard(card: Any, fmt: str) -> bytes:
+    """Render a scorecard in a format (``html``, ``md``, ``xlsx``, ``json``) as bytes."""
+    if fmt == "html":
+        from .scorecard_html import render_html
+
+        return render_html(card).encode("utf-8")
+    if fmt == "md":
+        from .scorecard_md import render_markdown
+
+        return render_markdown(card).encode("utf-8")
+    if fmt == "xlsx":
+        from .scorecard_xlsx import render_xlsx
+
+        return render_xlsx(card)
+    if fmt == "json":
+        return (json.dumps(card.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    raise BadInput(f"unknown report format {fmt!r}")
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes to a temporary file beside ``path``, then move it over: never half-written."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}-", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_scorecard(card: Any, path: str | os.PathLike[str]) -> None:
+    """Render and write a scorecard; the format comes from the extension."""
+    write_bytes_atomic(path, render_scorecard(card, format_for(path)))
+
+
+# ------------------------------------------------------------------ shared formatting
+def fmt_number(v: Any, unit: str = "") -> str:
+    """A value for display: counts as integers, shares with one decimal, others with two."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "是 yes" if v else "否 no"
+    if isinstance(v, (int, float)):
+        f = float(v)
+        if unit.startswith("%"):
+            return f"{f:.1f}%"
+        if f.is_integer():
+            return f"{int(f):,}"
+        return f"{f:,.2f}"
+    return str(v)
+
+
+def fmt_target(t: Mapping[str, Any]) -> str:
+    """``≥ 190 栋 buildings``."""
+    comp = {">=": "≥", "<=": "≤", "==": "="}.get(t["comparator"], t["comparator"])
+    unit = t["unit"]
+    val = fmt_number(t["target"], unit)
+    return f"{comp} {val}" if unit.startswith("%") else f"{comp} {val} {unit}"
+
+
+def fmt_value(t: Mapping[str, Any]) -> str:
+    if t.get("value") is None:
+        return "—"
+    unit = t["unit"]
+    v = fmt_number(t["value"], unit)
+    return v if unit.startswith("%") else f"{v} {unit}"
+
+
+def fmt_departments(t: Mapping[str, Any]) -> str:
+    return "、".join(d["zh"] for d in t["departments"]) + " / " + "; ".join(
+        d["en"] for d in t["departments"])
+
+
+def fmt_evidence(ev: Mapping[str, Any]) -> list[str]:
+    """Evidence as short ``key: value`` lines (lists of records shown one per entry)."""
+    lines: list[str] = []
+    for k, v in ev.items():
+        if isinstance(v, list) and v and isinstance(v[0], Mapping):
+            for item in v:
+                lines.append(f"{k}: " + ", ".join(f"{ik}={_short(iv)}" for ik, iv in item.items()))
+        else:
+            lines.append(f"{k}: {_short(v)}")
+    return lines
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return fmt_number(v)
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    if v is None:
+        return "—"
+    return str(v)
+
+
+def status_label(status: str) -> str:
+    from ..analysis.scorecard import STATUS_LABELS
+
+    zh, en = STATUS_LABELS[status]
+    return f"{zh} / {en}"

@@ -1,0 +1,120 @@
+"""Scorecard as an Excel workbook (openpyxl): one sheet per breakdown.
+
+Sheets: ``概览 Summary`` (metadata and the illustrative notice), ``目标 Targets``,
+``街道 By street office``, ``部门 By department``, ``未达标资产 Unmet assets``,
+``进度 Progress``. Text that starts with ``=`` is stored as text, never as a formula.
+"""
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Sequence
+
+from . import fmt_evidence, fmt_target
+
+SHEETS = ("概览 Summary", "目标 Targets", "街道 By street office", "部门 By department",
+          "未达标资产 Unmet assets", "进度 Progress")
+
+
+def _cell_value(v: Any) -> Any:
+    if v is None or isinstance(v, (int, float, bool)):
+        return v
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.append(list(headers))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDE3F3")
+    for r, row in enumerate(rows, start=2):
+        for col, v in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=col)
+            cell.value = _cell_value(v)
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, not a formula
+    for col, h in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = min(48, max(10, len(str(h)) + 2))
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def render_xlsx(card: Any) -> bytes:
+    """The scorecard as XLSX bytes."""
+    from openpyxl import Workbook
+
+    d = card.to_dict() if hasattr(card, "to_dict") else dict(card)
+    wb = Workbook()
+    wb.remove(wb.active)
+    ph, c = d["phase"], d["counts"]
+    summary = [
+        ["标题 Title", f"{d['title_zh']} / {d['title_en']}"],
+        ["方案 Plan", d["plan_document"]],
+        ["评估日 As of", d["as_of"]],
+        ["评估日来源 As-of source", d["as_of_source"]],
+        ["方案阶段 Plan phase", f"{ph['zh']} / {ph['en']}"],
+        ["数据 Data", d["data"]],
+        ["数据来源 Data source", ", ".join(d["data_sources"])],
+        ["示意数据 Illustrative", d["illustrative"]],
+        ["达标 Met", c["met"]], ["未达标 Not met", c["not_met"]],
+        ["无法计算 Not measurable", c["not_measurable"]],
+        ["生成时间 Generated", d["generated"]],
+    ]
+    if d["illustrative"]:
+        summary.insert(0, ["注意 Notice", f"{d['notice_zh']} {d['notice_en']}"])
+    for n in d["notes"]:
+        summary.append(["说明 Note", f"{n['zh']} / {n['en']}"])
+    ws = _sheet(wb, SHEETS[0], ["项目 Item", "内容 Value"], summary)
+    ws.column_dimensions["B"].width = 90
+
+    _sheet(wb, SHEETS[1],
+           ["编号 id", "章节 Section", "指标 name_zh", "Target name_en", "目标 Target",
+            "目标值 target", "现值 value", "单位 unit", "状态 status", "状态 Status",
+            "责任单位 departments", "依据 Evidence", "口径 Method", "所需数据 Data needed"],
+           [[t["id"], t["section"], t["name_zh"], t["name_en"], fmt_target(t), t["target"],
+             t["value"], t["unit"], t["status"], f"{t['status_zh']} / {t['status_en']}",
+             "、".join(f"{x['zh']} {x['en']}" for x in t["departments"]),
+             "\n".join(fmt_evidence(t["evidence"])), f"{t['method_zh']}\n{t['method_en']}",
+             f"{t['needs_zh']}\n{t['needs_en']}" if t["needs_zh"] else None]
+            for t in d["targets"]])
+
+    inds = d["district_indicators"]
+    _sheet(wb, SHEETS[2], ["代码 code", "街道 name_zh", "Street office name_en"]
+           + [f"{i['zh']} {i['en']} ({i['unit']})" for i in inds],
+           [[r["code"], r["name_zh"], r["name_en"]] + [r.get(i["key"]) for i in inds]
+            for r in d["by_district"]])
+
+    _sheet(wb, SHEETS[3],
+           ["代码 code", "责任单位 name_zh", "Department name_en", "负责目标 targets",
+            "达标 met", "未达标 not met", "无法计算 not measurable", "未达标目标 targets not met",
+            "工程资产 works assets", "已完成 done", "未达标资产 unmet assets"],
+           [[r["code"], r["name_zh"], r["name_en"], ", ".join(r["targets"]), r["met"],
+             r["not_met"], r["not_measurable"], ", ".join(r["targets_not_met"]),
+             r["works_assets"], r["works_assets_done"], r["unmet_assets"]]
+            for r in d["by_department"]])
+
+    _sheet(wb, SHEETS[4],
+           ["指标 target_id", "指标 Target", "图层 layer", "对象编码 obj_id", "名称 name",
+            "街道 street_office", "街道名 Street office", "责任单位 department", "原因 reason_zh",
+            "Reason reason_en"],
+           [[u["target_id"], f"{u['target_zh']} / {u['target_en']}", u["layer"], u["obj_id"],
+             u["name"], u["street_office"], u["street_office_zh"], u["department_zh"],
+             u["reason_zh"], u["reason_en"]] for u in d["unmet_assets"]])
+
+    prog_rows = []
+    for p in d["progress"]:
+        for m, v in zip(p["months"], p["cumulative"]):
+            prog_rows.append([p["target_id"], f"{p['name_zh']} / {p['name_en']}", m, v,
+                              p["target"]])
+    _sheet(wb, SHEETS[5], ["指标 target_id", "指标 Target", "月份 month", "累计完成 cumulative",
+                           "目标 target"], prog_rows)
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
