@@ -366,7 +366,7 @@ def _work_state(status: object, done_date: object, updated: object, as_of: _dt.d
 # ============================================================================== context
 @dataclass
 class _Ctx:
-    inv: Inventory
+    inv: Any  # Inventory or another backend with the same API
     as_of: _dt.date
     layers: dict[str, gpd.GeoDataFrame]
     unmet: list[dict[str, Any]] = field(default_factory=list)
@@ -422,7 +422,10 @@ class _Ctx:
 
 
 def _read_population(inv: Inventory) -> tuple[float | None, str, str]:
-    path = inv.population_path
+    path = getattr(inv, "population_path", None)
+    if path is None:
+        return (None, "该清单没有人口格网", "this inventory has no population grid")
+    path = Path(path)
     if not path.exists():
         return (None, f"缺少人口格网 {path.name}(与GeoPackage同目录)",
                 f"population grid {path.name} beside the GeoPackage is missing")
@@ -766,8 +769,9 @@ def _bus_stop_coverage(ctx: _Ctx, *, method: str, cell: float) -> TargetResult:
         return _not_measurable("bus_stop_coverage", f"覆盖分析模块不可用:{msg}",
                                f"the coverage engine is not available: {msg}", how, evidence)
     kwargs: dict[str, Any] = {"radius": radius, "method": method, "cell": cell}
-    if ctx.inv.has_population():
-        kwargs["population"] = ctx.inv.population_path
+    pop_path = getattr(ctx.inv, "population_path", None)
+    if pop_path is not None and Path(pop_path).exists():
+        kwargs["population"] = pop_path
     if "street_offices" in ctx.layers:
         kwargs["districts"] = ctx.layers["street_offices"]
     if method != "euclidean" and "roads" in ctx.layers:
@@ -1002,8 +1006,9 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
     BadInput
         When the inventory cannot be opened or ``as_of`` is not a date.
     """
-    inv = (inventory_or_path if isinstance(inventory_or_path, Inventory)
-           else Inventory.open(inventory_or_path))
+    # an opened inventory of any backend (GeoPackage, PostGIS) shares the Inventory API
+    inv = (inventory_or_path if hasattr(inventory_or_path, "list_layers")
+           and hasattr(inventory_or_path, "read") else Inventory.open(inventory_or_path))
     day = parse_as_of(as_of)
     names = inv.list_layers()
     layers = {n: inv.read(n) for n in schema.LAYERS if n in names}
