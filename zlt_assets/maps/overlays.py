@@ -1,0 +1,247 @@
+"""Analysis overlays of the meeting map: drawn from the analysis modules' results, never computed here.
+
+* ``coverage``: areas of the urban area outside 500 m of a bus stop
+  (:func:`zlt_assets.analysis.coverage.compute_coverage` -> ``res.uncovered``);
+* ``toilet-gaps``: toilet gaps (:func:`zlt_assets.analysis.toilets.toilet_gaps`) and proposed
+  sites (:func:`zlt_assets.analysis.siting.propose_sites`);
+* ``scorecard``: a street-office choropleth of one indicator of
+  :func:`zlt_assets.analysis.scorecard.compute_scorecard` (``by_district``).
+
+An analysis whose module is not there is left out with a message (the map is still written).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any, Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .. import schema, standards
+from ..errors import BadInput
+from ..inventory import Inventory
+from . import legend as lg
+
+#: Sequential classes for the choropleth (light to dark).
+CHORO_COLORS: tuple[str, ...] = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+NO_VALUE_COLOR = "#d9d9d9"
+DEFAULT_INDICATOR = "facade_lighting_pct"
+
+
+def _missing(module: str, what: tuple[str, str], lang: str) -> str:
+    return lg.bi(f"{what[0]}:分析模块 {module} 尚不可用,未绘制该图层",
+                 f"{what[1]}: analysis module {module} is not available; overlay left out", lang)
+
+
+def _import(module: str) -> Any | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def _call(func: Any, inv: Inventory, **kw: Any) -> Any:
+    """Call an analysis entry point with the inventory and the keywords it accepts."""
+    params = inspect.signature(func).parameters
+    accepted = {k: v for k, v in kw.items() if k in params}
+    return func(inv, **accepted)
+
+
+def _frame(obj: Any) -> gpd.GeoDataFrame | None:
+    if isinstance(obj, gpd.GeoDataFrame):
+        return obj
+    return None
+
+
+def _overlay_fields(gdf: gpd.GeoDataFrame, labels: Mapping[str, str], lang: str) -> list[dict[str, object]]:
+    out = []
+    for col in gdf.columns:
+        if col == gdf.geometry.name or str(col).startswith("_"):
+            continue
+        dtype_ok = gdf[col].dtype != object or gdf[col].map(
+            lambda v: v is None or isinstance(v, (str, int, float, bool, np.generic))).all()
+        if not dtype_ok:
+            continue
+        label = labels.get(str(col), str(col))
+        domain = None
+        for d in schema.DOMAINS.values():
+            if str(col) == d.name:
+                domain = d.name
+        out.append({"name": str(col), "label": label, "domain": domain})
+    return out
+
+
+def _kind(gdf: gpd.GeoDataFrame) -> str:
+    types = set(gdf.geom_type.dropna())
+    if types and types <= {"Point", "MultiPoint"}:
+        return "point"
+    if types and types <= {"LineString", "MultiLineString"}:
+        return "line"
+    return "polygon"
+
+
+def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, color: str, lang: str, *,
+                 labels: Mapping[str, str] | None = None, legend_label: str | None = None,
+                 fill_opacity: float = 0.35, dash: str | None = None,
+                 name_field: str | None = None, tolerance_m: float | None = None):
+    """An :class:`~zlt_assets.maps.meeting_map.Overlay` from a GeoDataFrame in any CRS."""
+    from .meeting_map import DISPLAY_SIMPLIFY_M, Overlay, simplify_for_display
+
+    if gdf.crs is None:
+        raise BadInput(f"overlay {key}: the analysis result has no CRS")
+    tol = DISPLAY_SIMPLIFY_M.value["overlay"] if tolerance_m is None else tolerance_m  # type: ignore[index]
+    disp = simplify_for_display(gdf, float(tol))
+    kind = _kind(disp) if not disp.empty else "polygon"
+    entry = lg.LegendEntry(key, legend_label or title, color, dash, fill_opacity)
+    return Overlay(key=key, title=title, kind=kind, gdf=disp, color=color,
+                   fields=_overlay_fields(disp, labels or {}, lang),
+                   legend=lg.ExtraLegend(title, kind, (entry,)), fill_opacity=fill_opacity,
+                   dash=dash, name_field=name_field if name_field in disp.columns else None)
+
+
+# ---------------------------------------------------------------------------- coverage
+def coverage_overlays(inv: Inventory, lang: str) -> tuple[list, list[str]]:
+    """Areas outside the bus-stop radius (``res.uncovered``)."""
+    what = ("公交覆盖", "Bus-stop coverage")
+    mod = _import("zlt_assets.analysis.coverage")
+    if mod is None or not hasattr(mod, "compute_coverage"):
+        return [], [_missing("zlt_assets.analysis.coverage", what, lang)]
+    res = _call(mod.compute_coverage, inv)
+    unc = _frame(getattr(res, "uncovered", None))
+    if unc is None:
+        return [], [lg.bi("公交覆盖分析未给出未覆盖区域", "coverage gave no uncovered areas", lang)]
+    r = standards.BUS_STOP_RADIUS.value
+    title = lg.bi(f"距公交站{r}米以外区域", f"Areas beyond {r} m of a bus stop", lang)
+    return [make_overlay("coverage_uncovered", title, unc, "#e31a1c", lang, fill_opacity=0.35,
+                         dash="4 3")], []
+
+
+# ---------------------------------------------------------------------------- toilets
+def toilet_overlays(inv: Inventory, lang: str) -> tuple[list, list[str]]:
+    """Toilet gaps and proposed sites."""
+    out: list = []
+    messages: list[str] = []
+    gaps_mod = _import("zlt_assets.analysis.toilets")
+    if gaps_mod is None or not hasattr(gaps_mod, "toilet_gaps"):
+        messages.append(_missing("zlt_assets.analysis.toilets", ("公厕缺口", "Toilet gaps"), lang))
+        gaps = None
+    else:
+        gaps = _call(gaps_mod.toilet_gaps, inv)
+        gdf = _frame(gaps) if _frame(gaps) is not None else _frame(getattr(gaps, "gaps", None))
+        if gdf is not None:
+            out.append(make_overlay("toilet_gaps", lg.bi("公厕服务缺口", "Toilet service gaps", lang),
+                                    gdf, "#ff7f00", lang, fill_opacity=0.35))
+    site_mod = _import("zlt_assets.analysis.siting")
+    if site_mod is None or not hasattr(site_mod, "propose_sites"):
+        messages.append(_missing("zlt_assets.analysis.siting", ("公厕建议选址", "Proposed toilet sites"),
+                                 lang))
+    else:
+        kw = {"gaps": gaps} if gaps is not None else {}
+        sites = _call(site_mod.propose_sites, inv, **kw)
+        gdf = _frame(sites) if _frame(sites) is not None else _frame(getattr(sites, "sites", None))
+        if gdf is not None:
+            out.append(make_overlay("proposed_sites", lg.bi("建议新增公厕选址", "Proposed toilet sites",
+                                                            lang),
+                                    gdf, "#6a3d9a", lang, fill_opacity=0.9))
+    return out, messages
+
+
+# ---------------------------------------------------------------------------- scorecard
+def indicator_labels() -> dict[str, tuple[str, str, str]]:
+    """Scorecard street-office indicators: key -> (zh, en, unit); empty without the module."""
+    mod = _import("zlt_assets.analysis.scorecard")
+    if mod is None:
+        return {}
+    return {k: (zh, en, u) for k, zh, en, u in getattr(mod, "DISTRICT_INDICATORS", ())}
+
+
+def class_breaks(values: Sequence[float], n: int = len(CHORO_COLORS)) -> list[float]:
+    """Equal-interval class edges (n+1 values) over the finite values; one class when all equal."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        return []
+    lo, hi = float(v.min()), float(v.max())
+    if hi == lo:
+        return [lo, hi]
+    return list(np.linspace(lo, hi, n + 1))
+
+
+def class_color(value: float | None, edges: Sequence[float]) -> str:
+    """The colour of a value for the given class edges."""
+    if value is None or not np.isfinite(value) or not edges:
+        return NO_VALUE_COLOR
+    if len(edges) == 2:
+        return CHORO_COLORS[-1]
+    i = int(np.searchsorted(edges, value, side="right")) - 1
+    return CHORO_COLORS[min(max(i, 0), len(CHORO_COLORS) - 1)]
+
+
+def scorecard_overlay(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang: str,
+                      indicator: str | None) -> tuple[list, object | None, list[str]]:
+    """A street-office choropleth of one scorecard indicator."""
+    what = ("记分卡分区图", "Scorecard choropleth")
+    mod = _import("zlt_assets.analysis.scorecard")
+    if mod is None or not hasattr(mod, "compute_scorecard"):
+        return [], None, [_missing("zlt_assets.analysis.scorecard", what, lang)]
+    if "street_offices" not in frames:
+        return [], None, [lg.bi("清单中没有街道办事处图层,无法绘制记分卡分区图",
+                                "no street_offices layer: no scorecard choropleth", lang)]
+    labels = indicator_labels()
+    key = indicator or DEFAULT_INDICATOR
+    if labels and key not in labels:
+        raise BadInput(f"unknown indicator {key!r}; choose one of {', '.join(labels)}")
+    card = mod.compute_scorecard(inv)
+    rows = {str(r.get("code")): r for r in getattr(card, "by_district", [])}
+    zh, en, unit = labels.get(key, (key, key, ""))
+    offices = frames["street_offices"].copy()
+    vals = [rows.get(str(c), {}).get(key) for c in offices["code"]]
+    offices["value"] = [None if v is None else float(v) for v in vals]
+    edges = class_breaks([v for v in offices["value"] if v is not None])
+    offices["_fill"] = [class_color(v, edges) for v in offices["value"]]
+    keep = [c for c in ("code", "name", "value", "_fill") if c in offices.columns]
+    offices = gpd.GeoDataFrame(offices[keep], geometry=frames["street_offices"].geometry,
+                               crs=frames["street_offices"].crs)
+    title = lg.bi(f"记分卡:{zh}", f"Scorecard: {en}", lang) + (f" ({unit})" if unit else "")
+    ov = make_overlay(
+        "scorecard_choropleth", title, offices, "#08519c", lang, fill_opacity=0.65,
+        labels={"code": lg.bi("区划代码", "Division code", lang), "name": lg.bi("名称", "Name", lang),
+                "value": lg.bi(zh, en, lang) + (f" ({unit})" if unit else "")},
+        name_field="name")
+    ov.below = True
+    ov.fields = [dict(f, domain="street_office") if f["name"] == "code" else f for f in ov.fields]
+    entries: list[lg.LegendEntry] = []
+    if len(edges) == 2:
+        entries.append(lg.LegendEntry("c0", f"{edges[0]:g}", CHORO_COLORS[-1], None, 0.65))
+    else:
+        for i in range(len(edges) - 1):
+            entries.append(lg.LegendEntry(f"c{i}", f"{edges[i]:.4g} – {edges[i + 1]:.4g}",
+                                          CHORO_COLORS[i], None, 0.65))
+    if any(v is None for v in offices["value"]):
+        entries.append(lg.LegendEntry("none", lg.bi("无数据", "no data", lang), NO_VALUE_COLOR,
+                                      None, 0.65))
+    ov.legend = lg.ExtraLegend(title, "polygon", tuple(entries))
+    return [ov], card, []
+
+
+def collect_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
+                     analyses: Sequence[str], lang: str,
+                     indicator: str | None) -> tuple[list, object | None, list[str]]:
+    """All requested overlays, the scorecard (when computed) and messages for the user."""
+    overlays: list = []
+    messages: list[str] = []
+    card = None
+    if "scorecard" in analyses:
+        ovs, card, msgs = scorecard_overlay(inv, frames, lang, indicator)
+        overlays += ovs
+        messages += msgs
+    if "coverage" in analyses:
+        ovs, msgs = coverage_overlays(inv, lang)
+        overlays += ovs
+        messages += msgs
+    if "toilet-gaps" in analyses:
+        ovs, msgs = toilet_overlays(inv, lang)
+        overlays += ovs
+        messages += msgs
+    return overlays, card, messages
