@@ -1,0 +1,1 @@
+"""Processing algorithms: one module per algorithm, a shared base class (base.py)."""

@@ -1,0 +1,111 @@
+"""The plugin object: Processing provider, the "Open inventory" action, install help."""
+from __future__ import annotations
+
+import os
+
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMessageBox
+
+from . import deps
+from .i18n_util import install_translator, tr
+
+PLUGIN_DIR = os.path.dirname(__file__)
+ICON = os.path.join(PLUGIN_DIR, "icons", "icon.svg")
+MENU = "Zhalantun assets / 扎兰屯资产"
+LOG_TAG = "Zhalantun assets"
+
+
+class ZltAssetsPlugin:
+    """QGIS plugin object (see ``classFactory``)."""
+
+    def __init__(self, iface) -> None:
+        self.iface = iface
+        self.provider = None
+        self.actions: list[QAction] = []
+        self.translator = install_translator()
+        self.core = deps.check_core()
+
+    # ------------------------------------------------------------------ QGIS hooks
+    def initProcessing(self) -> None:  # noqa: N802 - QGIS API name
+        """Register the Processing provider (called by initGui, and by QGIS for headless use)."""
+        from .provider import ZltAssetsProvider
+
+        if self.provider is None:
+            self.provider = ZltAssetsProvider(self.core)
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:  # noqa: N802 - QGIS API name
+        self.initProcessing()
+        icon = QIcon(ICON)
+        open_action = QAction(icon, tr("Open Zhalantun inventory / 打开扎兰屯资产清单"),
+                              self.iface.mainWindow())
+        open_action.setObjectName("zlt_open_inventory")
+        open_action.triggered.connect(self.open_inventory_dialog)
+        self._add_action(open_action, toolbar=True)
+        help_action = QAction(tr("Installation help / 安装说明"), self.iface.mainWindow())
+        help_action.setObjectName("zlt_install_help")
+        help_action.triggered.connect(self.show_install_help)
+        self._add_action(help_action, toolbar=False)
+        if not self.core.ok:
+            self._warn_missing()
+
+    def unload(self) -> None:
+        for action in self.actions:
+            self.iface.removePluginMenu(MENU, action)
+            self.iface.removeToolBarIcon(action)
+            action.deleteLater()
+        self.actions = []
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        if self.translator is not None:
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
+
+    # ------------------------------------------------------------------ actions
+    def _add_action(self, action: QAction, toolbar: bool) -> None:
+        self.iface.addPluginToMenu(MENU, action)
+        if toolbar:
+            self.iface.addToolBarIcon(action)
+        self.actions.append(action)
+
+    def _warn_missing(self) -> None:
+        text = deps.install_instructions(self.core)
+        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Warning)
+        bar = self.iface.messageBar()
+        if bar is not None:
+            bar.pushMessage(
+                "Zhalantun assets / 扎兰屯资产",
+                tr("Python packages missing: {0}. Menu Plugins > Zhalantun assets > Installation "
+                   "help / 缺少 Python 包:{0}。见菜单 插件 > 扎兰屯资产 > 安装说明")
+                .format(", ".join(self.core.missing)),
+                level=Qgis.Warning, duration=0)
+
+    def show_install_help(self) -> None:
+        self.core = deps.check_core()
+        text = deps.install_instructions(self.core) if not self.core.ok else tr(
+            "All Python packages are installed. / 所需 Python 包均已安装。")
+        QMessageBox.information(self.iface.mainWindow(), tr("Installation help / 安装说明"), text)
+
+    def open_inventory_dialog(self) -> None:
+        """Choose a GeoPackage (default: the sample) and load it styled, in ordered groups."""
+        from .inventory_loader import default_inventory_path, load_inventory
+
+        start = default_inventory_path() or ""
+        path, _ = QFileDialog.getOpenFileName(
+            self.iface.mainWindow(), tr("Open Zhalantun inventory / 打开扎兰屯资产清单"), start,
+            "GeoPackage (*.gpkg)")
+        if not path:
+            return
+        try:
+            result = load_inventory(path)
+        except Exception as exc:  # shown to the user, one line
+            self.iface.messageBar().pushMessage(
+                "Zhalantun assets / 扎兰屯资产", " ".join(str(exc).split()), level=Qgis.Critical)
+            return
+        self.iface.messageBar().pushMessage(
+            "Zhalantun assets / 扎兰屯资产",
+            tr("Loaded {0} layers from {1} / 已加载 {0} 个图层:{1}").format(
+                len(result.layers), os.path.basename(path)), level=Qgis.Success, duration=5)
