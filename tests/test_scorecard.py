@@ -217,6 +217,8 @@ def test_facade_lighting_and_renovation(card: sc.Scorecard) -> None:
 def test_bridges_lit_only_plan_bridges(card: sc.Scorecard) -> None:
     t = card.target("bridge_lighting")
     assert t.value == 2 and t.evidence["in_inventory"] == 3 and t.status == sc.NOT_MET
+    # the crafted bridges are named 桥1..桥4, not the plan's three
+    assert t.evidence["plan_bridges_not_in_inventory"] == list(plan.PLAN_BRIDGES)
     assert [u["obj_id"] for u in card.unmet_assets if u["target_id"] == "bridge_lighting"] == [
         _oid("bridges", 3)]
 
@@ -427,3 +429,67 @@ def test_undated_done_work_counts_from_its_updated_date(tmp_path: Path) -> None:
 def test_scorecard_accepts_an_opened_inventory(crafted: Path) -> None:
     card = sc.compute_scorecard(Inventory.open(crafted), "2020-12-31")
     assert card.target("facade_lighting").value == 3
+
+
+# ------------------------------------------------------------------------ bus stops
+class _FakeCoverage:
+    """Stands in for the coverage engine to check what the scorecard passes and reads."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def compute_coverage(self, facilities, area, **kw):  # noqa: ANN001 - mirrors the engine
+        self.calls.append({"facilities": facilities, "area": area, **kw})
+        n = len(facilities)
+
+        class R:
+            summary = {
+                "method": kw["method"], "radius_m": kw["radius"], "area_total_m2": 1e6,
+                "area_covered_m2": 4e5 * n, "area_share": 0.4 * n, "population_total": 1000.0,
+                "population_covered": 300.0 * n, "population_share": 0.3 * n,
+                "by_district": [
+                    {"name": "兴华街道", "code": "150783001", "area_share": 0.8,
+                     "population_share": 0.6},
+                    {"name": "正阳街道", "code": "150783002", "area_share": 0.0 + 0.8 * (n - 1),
+                     "population_share": 0.0},
+                ],
+                "facilities": n, "unreachable_facilities": 0,
+            }
+        return R()
+
+
+def test_bus_stop_target_uses_stops_in_service_at_the_date(
+        crafted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    fake = _FakeCoverage()
+    mod = types.ModuleType("zlt_assets.analysis.coverage")
+    mod.compute_coverage = fake.compute_coverage  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "zlt_assets.analysis.coverage", mod)
+    import zlt_assets.analysis as analysis_pkg
+
+    monkeypatch.setattr(analysis_pkg, "coverage", mod, raising=False)
+
+    card = sc.compute_scorecard(crafted, "2020-12-31")
+    call = fake.calls[-1]
+    # stop 2 enters service 2021-01-01: only stop 1 counts at year end
+    assert list(call["facilities"]["obj_id"]) == [_oid("bus_stops", 1)]
+    assert call["radius"] == 500 and call["method"] == "euclidean"
+    assert call["population"].endswith("_population.tif")
+    assert set(call["districts"]["code"]) == {"150783001", "150783002"}
+    t = card.target("bus_stop_coverage")
+    assert t.value == pytest.approx(40.0) and t.status == sc.NOT_MET
+    assert t.evidence["population_pct"] == pytest.approx(30.0)
+    assert t.evidence["stops_in_service"] == 1
+    rows = {r["code"]: r for r in card.by_district}
+    assert rows["150783001"]["bus_coverage_area_pct"] == pytest.approx(80.0)
+    unmet = [u for u in card.unmet_assets if u["target_id"] == "bus_stop_coverage"]
+    assert {u["obj_id"] for u in unmet} == {"150783001", "150783002"}
+
+    later = sc.compute_scorecard(crafted, "2021-02-01")
+    assert len(fake.calls[-1]["facilities"]) == 2
+    assert later.target("bus_stop_coverage").value == pytest.approx(80.0)
+
+    assert sc.compute_scorecard(crafted, "2019-01-01").target("bus_stop_coverage").value == \
+        pytest.approx(40.0)  # stop 1 has no start date: existing stock, in service throughout

@@ -535,6 +535,15 @@ def _facade_renovation(ctx: _Ctx) -> TargetResult:
 
 
 def _bridge_lighting(ctx: _Ctx) -> TargetResult:
+    res = _bridge_lighting_count(ctx)
+    gdf = ctx.layers["bridges"]
+    names = {str(r.get("name")) for r in iter_records(gdf) if _truthy(r.get("plan_lighting"))}
+    res.evidence["plan_bridges_named"] = list(plan.PLAN_BRIDGES)
+    res.evidence["plan_bridges_not_in_inventory"] = [n for n in plan.PLAN_BRIDGES if n not in names]
+    return res
+
+
+def _bridge_lighting_count(ctx: _Ctx) -> TargetResult:
     return _works_count(
         ctx, "bridge_lighting", "bridges", select=lambda r: _truthy(r.get("plan_lighting")),
         status_field="status", date_field="completed_date", extra_fields=("plan_lighting",),
@@ -771,7 +780,7 @@ def _bus_stop_coverage(ctx: _Ctx, *, method: str, cell: float) -> TargetResult:
     kwargs: dict[str, Any] = {"radius": radius, "method": method, "cell": cell}
     pop_path = getattr(ctx.inv, "population_path", None)
     if pop_path is not None and Path(pop_path).exists():
-        kwargs["population"] = pop_path
+        kwargs["population"] = str(pop_path)
     if "street_offices" in ctx.layers:
         kwargs["districts"] = ctx.layers["street_offices"]
     if method != "euclidean" and "roads" in ctx.layers:
