@@ -493,3 +493,17 @@ def test_bus_stop_target_uses_stops_in_service_at_the_date(
 
     assert sc.compute_scorecard(crafted, "2019-01-01").target("bus_stop_coverage").value == \
         pytest.approx(40.0)  # stop 1 has no start date: existing stock, in service throughout
+
+
+def test_core_imports_no_face() -> None:
+    """The scorecard core loads neither matplotlib, folium, QGIS nor the CLI."""
+    import subprocess
+    import sys
+
+    code = ("import sys, zlt_assets.analysis.scorecard; "
+            "bad = [m for m in ('matplotlib', 'folium', 'qgis', 'zlt_assets.cli', "
+            "'zlt_assets.reports') if m in sys.modules]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
