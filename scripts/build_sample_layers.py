@@ -1,0 +1,46 @@
+#!/usr/bin/env python
+"""Build the sample inventory of Zhalantun: ``layers/zhalantun.gpkg`` + population GeoTIFF.
+
+构建扎兰屯示例清单（示意数据，真实参考数据见 layers/reference）。
+
+Usage::
+
+    .venv/bin/python scripts/build_sample_layers.py            # into layers/
+    .venv/bin/python scripts/build_sample_layers.py --out DIR  # elsewhere
+
+Deterministic: a fixed seed and the committed reference copies in ``layers/reference`` give the
+same features on every run. See ``layers/README.md`` for what is real and what is made.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from zlt_assets import sample_build  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="构建扎兰屯示例清单 / Build the Zhalantun sample inventory (illustrative data)")
+    parser.add_argument("--out", type=Path, default=sample_build.DEFAULT_OUT,
+                        help="输出目录 / output folder (default: layers/)")
+    parser.add_argument("--reference", type=Path, default=sample_build.REFERENCE_DIR,
+                        help="参考数据目录 / reference data folder (default: layers/reference)")
+    parser.add_argument("--no-styles", action="store_true",
+                        help="不写入 QGIS 样式 / do not store QGIS styles in the GeoPackage")
+    args = parser.parse_args(argv)
+    if not args.reference.is_dir():
+        print(f"错误 / error: reference folder not found: {args.reference}", file=sys.stderr)
+        return 2
+    gpkg = sample_build.build(args.out, ref_dir=args.reference, styles=not args.no_styles)
+    print(f"已写入 / written: {gpkg} and {gpkg.with_name(gpkg.stem + '_population.tif').name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
