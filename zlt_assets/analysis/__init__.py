@@ -1,0 +1,28 @@
+"""Analysis: road network, coverage, toilet gaps and site proposals (no QGIS, no faces).
+
+Submodules: :mod:`.network` (noding, attachment, multi-source distances), :mod:`.coverage`
+(area and population within reach), :mod:`.population` (raster or points), :mod:`.toilets`
+(density, spacing, service gaps), :mod:`.siting` (maximal covering proposals), :mod:`.inputs`
+(reading any vector file into EPSG:4550).
+"""
+from __future__ import annotations
+
+__all__ = ["build_network", "RoadNetwork", "NetworkReport", "compute_coverage", "CoverageResult",
+           "PopulationInput", "load_population", "toilet_gaps", "ToiletGapResult",
+           "propose_sites", "SitingResult"]
+
+_WHERE = {
+    "build_network": "network", "RoadNetwork": "network", "NetworkReport": "network",
+    "compute_coverage": "coverage", "CoverageResult": "coverage",
+    "PopulationInput": "population", "load_population": "population",
+    "toilet_gaps": "toilets", "ToiletGapResult": "toilets",
+    "propose_sites": "siting", "SitingResult": "siting",
+}
+
+
+def __getattr__(name: str):  # lazy: importing the package stays cheap
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(name)

@@ -1,0 +1,560 @@
+"""Coverage of a facility layer (bus stops by default): area and population within reach.
+
+Two distance methods:
+
+* ``euclidean`` - straight line (the official 公交站点500米覆盖率 indicator): nearest facility per
+  grid cell centre from a k-d tree;
+* ``network`` - walking: straight distance from the point to its attachment on the nearest edge +
+  distance along the network + the facility's own attachment distance, from one multi-source
+  Dijkstra (see :mod:`zlt_assets.analysis.network`).
+
+Measures: the urban area is sampled on a grid of ``cell`` metres (a cell counts when its centre is
+inside the area, and is covered when its centre is within reach); population cells or points
+count by their centre. Totals and per street office.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from .. import standards
+from ..errors import BadInput
+from ..schema import PROJECT_CRS
+from .inputs import POINT, POLYGON, as_project, facility_ids, in_service, require_geometry
+from .network import NetworkReport, RoadNetwork, build_network
+from .population import PopulationInput, load_population
+
+__all__ = ["compute_coverage", "CoverageResult", "Grid", "make_grid", "nearest_euclidean",
+           "district_codes", "METHODS", "COVER_EPS"]
+
+METHODS = ("euclidean", "network")
+#: Distances are compared with this slack (m) so that a point exactly at the radius is covered.
+COVER_EPS = 1e-6
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_msg: str) -> None:
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# Grid and districts
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Grid:
+    """Cell centres of a regular grid that fall inside an area.
+
+    ``x0, ytop`` is the top-left corner; rows go down. ``row, col`` index each kept cell.
+    """
+
+    cell: float
+    x0: float
+    ytop: float
+    nrows: int
+    ncols: int
+    row: np.ndarray
+    col: np.ndarray
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.x0 + (self.col + 0.5) * self.cell
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.ytop - (self.row + 0.5) * self.cell
+
+    @property
+    def xy(self) -> np.ndarray:
+        return np.column_stack([self.x, self.y])
+
+    @property
+    def cell_area(self) -> float:
+        return self.cell * self.cell
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def to_polygons(self, mask: np.ndarray, clip: shapely.Geometry | None = None
+                    ) -> list[shapely.Geometry]:
+        """Dissolve the cells selected by ``mask`` into polygons (one per connected patch)."""
+        if not mask.any():
+            return []
+        from rasterio import features
+        from rasterio.transform import from_origin
+
+        r, c = self.row[mask], self.col[mask]
+        r0, c0 = r.min(), c.min()
+        img = np.zeros((r.max() - r0 + 1, c.max() - c0 + 1), dtype=np.uint8)
+        img[r - r0, c - c0] = 1
+        tr = from_origin(self.x0 + c0 * self.cell, self.ytop - r0 * self.cell, self.cell,
+                         self.cell)
+        polys = [shapely.geometry.shape(g) for g, v in
+                 features.shapes(img, mask=img.astype(bool), transform=tr, connectivity=4)
+                 if v == 1]
+        if clip is not None:
+            out = []
+            for p in shapely.intersection(np.asarray(polys, dtype=object), clip):
+                out.extend(q for q in shapely.get_parts(p) if shapely.get_dimensions(q) == 2
+                           and not q.is_empty)
+            polys = out
+        return polys
+
+
+def make_grid(area: shapely.Geometry, cell: float) -> Grid:
+    """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``."""
+    if not cell > 0:
+        raise BadInput(f"cell size must be > 0 m, got {cell}")
+    minx, miny, maxx, maxy = area.bounds
+    x0 = np.floor(minx / cell) * cell
+    ytop = np.ceil(maxy / cell) * cell
+    ncols = int(np.ceil((maxx - x0) / cell))
+    nrows = int(np.ceil((ytop - miny) / cell))
+    if ncols * nrows > 60_000_000:
+        raise BadInput(f"grid too large ({nrows} x {ncols} cells of {cell} m); use a larger --cell")
+    shapely.prepare(area)
+    rows_out, cols_out = [], []
+    cols = np.arange(ncols)
+    xs = x0 + (cols + 0.5) * cell
+    chunk = max(1, 2_000_000 // max(ncols, 1))
+    for r_start in range(0, nrows, chunk):
+        rr = np.arange(r_start, min(nrows, r_start + chunk))
+        ys = ytop - (rr + 0.5) * cell
+        X = np.broadcast_to(xs, (len(rr), ncols)).ravel()
+        Y = np.repeat(ys, ncols)
+        inside = shapely.contains_xy(area, X, Y)
+        idx = np.flatnonzero(inside)
+        rows_out.append(rr[idx // ncols])
+        cols_out.append(idx % ncols)
+    row = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
+    col = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
+    return Grid(float(cell), float(x0), float(ytop), nrows, ncols, row.astype(np.int64),
+                col.astype(np.int64))
+
+
+def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None,
+                   code_field: str) -> np.ndarray:
+    """The district code at each point (None outside every district); first district wins."""
+    out = np.full(len(x), None, dtype=object)
+    if districts is None or not len(x):
+        return out
+    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values):
+        if geom is None or geom.is_empty:
+            continue
+        minx, miny, maxx, maxy = geom.bounds
+        cand = np.flatnonzero((out == None) & (x >= minx) & (x <= maxx) &  # noqa: E711
+                              (y >= miny) & (y <= maxy))
+        if not len(cand):
+            continue
+        shapely.prepare(geom)
+        hit = shapely.contains_xy(geom, x[cand], y[cand])
+        out[cand[hit]] = code
+    return out
+
+
+def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line distance to, and position of, the nearest facility (k-d tree)."""
+    if not len(facilities_xy):
+        return np.full(len(points_xy), np.inf), np.full(len(points_xy), -1, dtype=np.int64)
+    if not len(points_xy):
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    d, i = cKDTree(facilities_xy).query(points_xy, k=1, workers=-1)
+    return np.asarray(d, dtype="float64"), np.asarray(i, dtype=np.int64)
+
+
+# ------------------------------------------------------------------------------------------
+# Result
+# ------------------------------------------------------------------------------------------
+@dataclass
+class CoverageResult:
+    """Coverage of one facility set at one radius by one method.
+
+    Attributes
+    ----------
+    summary : dict
+        The JSON contract (``method``, ``radius_m``, ``area_total_m2``, ``area_covered_m2``,
+        ``area_share``, ``population_total``, ``population_covered``, ``population_share``,
+        ``by_district``, ``facilities``, ``unreachable_facilities``) plus ``radius_300`` (the
+        GB 50220 short radius beside it), ``cell_m``, ``targets`` and, for the network method,
+        ``network`` (the network report).
+    grid : Grid
+        The area sampling grid.
+    cell_distance : ndarray
+        Distance from each cell centre to its nearest facility (inf when out of reach).
+    cell_facility : ndarray of int
+        Position of the nearest facility in ``facilities`` (-1 when out of reach).
+    cell_district : ndarray of object
+        District code of each cell (None outside every district).
+    facilities : GeoDataFrame
+        The facilities used (``facility_id``, ``reachable``).
+    uncovered : GeoDataFrame
+        Uncovered parts of the area, one polygon per connected patch (``area_m2``,
+        ``population``, ``district``).
+    population : PopulationInput or None
+        The population inside the area, with ``population_distance`` per point.
+    network_report : NetworkReport or None
+    """
+
+    summary: dict[str, Any]
+    grid: Grid
+    cell_distance: np.ndarray
+    cell_facility: np.ndarray
+    cell_district: np.ndarray
+    facilities: gpd.GeoDataFrame
+    uncovered: gpd.GeoDataFrame
+    population: PopulationInput | None = None
+    population_distance: np.ndarray | None = None
+    network_report: NetworkReport | None = None
+    radius: float = 500.0
+    districts: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @property
+    def cell_covered(self) -> np.ndarray:
+        return self.cell_distance <= self.radius + COVER_EPS
+
+    @cached_property
+    def cells(self) -> gpd.GeoDataFrame:
+        """Grid cell centres: nearest facility id, distance (m), covered, district code."""
+        ids = self.facilities["facility_id"].to_numpy()
+        fac = np.where(self.cell_facility >= 0, ids[np.maximum(self.cell_facility, 0)], None)
+        dist = np.where(np.isfinite(self.cell_distance), self.cell_distance, np.nan)
+        return gpd.GeoDataFrame(
+            {"facility_id": fac.astype(object), "distance_m": dist,
+             "covered": self.cell_covered, "district": self.cell_district},
+            geometry=shapely.points(self.grid.x, self.grid.y), crs=PROJECT_CRS)
+
+    def district_frame(self) -> gpd.GeoDataFrame | None:
+        """Street offices with their measures (None without districts)."""
+        if self.districts is None:
+            return None
+        rows = pd.DataFrame(self.summary["by_district"])
+        d = self.districts[[self._code_field, self.districts.geometry.name]].copy()
+        d["code"] = d[self._code_field].astype(str)
+        out = d[["code", d.geometry.name]].merge(rows, on="code", how="left")
+        return gpd.GeoDataFrame(out, geometry=d.geometry.name, crs=PROJECT_CRS)
+
+    _code_field: str = "code"
+
+    def to_geopackage(self, path: str | os.PathLike[str], *, cells: bool = True) -> None:
+        """Write the results as layers of a new GeoPackage, atomically.
+
+        Layers: ``coverage_uncovered``, ``coverage_facilities``, ``coverage_districts`` (when
+        districts were given) and ``coverage_cells`` (unless ``cells=False``).
+        """
+        from ..inventory import write_layers
+
+        layers: dict[str, gpd.GeoDataFrame] = {}
+        layers["coverage_uncovered"] = self.uncovered
+        layers["coverage_facilities"] = self.facilities
+        dist = self.district_frame()
+        if dist is not None:
+            layers["coverage_districts"] = dist
+        if cells:
+            layers["coverage_cells"] = self.cells
+        layers = {k: _storable(v) for k, v in layers.items()}
+        write_layers(path, layers, replace_file=True)
+
+
+def _storable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for c in out.columns:
+        if c == out.geometry.name:
+            continue
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: None if v is None or (isinstance(v, float) and
+                                                                 np.isnan(v)) else
+                                (v if isinstance(v, (str, bool, int, float)) else str(v)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Computation
+# ------------------------------------------------------------------------------------------
+def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
+    geom = shapely.union_all(shapely.make_valid(gdf.geometry.values))
+    polys = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == 2]
+    return shapely.union_all(polys) if polys else shapely.Polygon()
+
+
+def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = False,
+                       what: str = "facilities") -> gpd.GeoDataFrame:
+    """Facilities in EPSG:4550, single points, in service only (unless ``include_planned``),
+    with a ``facility_id`` column (``obj_id`` or the index)."""
+    fac = as_project(facilities, what=what)
+    fac = require_geometry(fac, POINT, what=what)
+    if (shapely.get_type_id(fac.geometry.values) == 4).any():
+        fac = fac.explode(index_parts=False)
+    fac = in_service(fac, include_planned=include_planned)
+    if fac.empty:
+        raise BadInput(f"{what}: no facility is in service (status "
+                       f"{'/'.join(('in_service',))}); use include planned to count planned ones")
+    fac = fac.copy()
+    fac["facility_id"] = facility_ids(fac)
+    return fac
+
+
+def prepare_districts(districts: gpd.GeoDataFrame | None, code_field: str, name_field: str
+                      ) -> gpd.GeoDataFrame | None:
+    if districts is None:
+        return None
+    d = as_project(districts, what="districts")
+    d = require_geometry(d, POLYGON, what="districts")
+    for f in (code_field, name_field):
+        if f not in d.columns:
+            raise BadInput(f"districts: no {f!r} column (columns: "
+                           f"{', '.join(c for c in d.columns if c != d.geometry.name)})")
+    return d
+
+
+def _share(part: float, total: float) -> float | None:
+    return float(part / total) if total > 0 else None
+
+
+def _measures(cov_cells: np.ndarray, cell_area: float, pop_w: np.ndarray | None,
+              cov_pop: np.ndarray | None) -> dict[str, Any]:
+    at = float(len(cov_cells) * cell_area)
+    ac = float(cov_cells.sum() * cell_area)
+    out: dict[str, Any] = {"area_total_m2": at, "area_covered_m2": ac, "area_share": _share(ac, at)}
+    if pop_w is None or cov_pop is None:
+        out.update(population_total=None, population_covered=None, population_share=None)
+    else:
+        pt = float(pop_w.sum())
+        pc = float(pop_w[cov_pop].sum())
+        out.update(population_total=pt, population_covered=pc, population_share=_share(pc, pt))
+    return out
+
+
+def compute_coverage(
+    facilities: gpd.GeoDataFrame,
+    area: gpd.GeoDataFrame | None,
+    *,
+    radius: float | None = None,
+    method: str = "euclidean",
+    roads: gpd.GeoDataFrame | None = None,
+    population: "str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None" = None,
+    districts: gpd.GeoDataFrame | None = None,
+    cell: float | None = None,
+    district_code_field: str = "code",
+    district_name_field: str = "name",
+    include_planned: bool = False,
+    network: RoadNetwork | None = None,
+    river: gpd.GeoDataFrame | None = None,
+    max_snap: float | None = None,
+    short_radius: float | None = None,
+    progress: Progress | None = None,
+) -> CoverageResult:
+    """Share of the area and of the population within ``radius`` of a facility.
+
+    Parameters
+    ----------
+    facilities : GeoDataFrame of points
+        Any CRS. Only in-service ones count (``status`` in
+        :data:`zlt_assets.schema.IN_SERVICE_STATUSES`) unless ``include_planned``; ids from
+        ``obj_id`` or the index.
+    area : GeoDataFrame of polygons
+        The urban area; None to use the union of ``districts``.
+    radius : float
+        Reach in metres (default :data:`zlt_assets.standards.BUS_STOP_RADIUS`, 500).
+    method : {"euclidean", "network"}
+    roads : GeoDataFrame of lines
+        Needed for ``network`` (unless ``network`` is given).
+    population : GeoTIFF path, points GeoDataFrame/file, PopulationInput or None
+    districts : GeoDataFrame of polygons, optional
+        Street offices with ``district_code_field`` and ``district_name_field``.
+    cell : float
+        Area grid cell in metres (default :data:`zlt_assets.standards.GRID_CELL`, 25).
+    include_planned : bool
+        Count planned and under-construction facilities too.
+    network : RoadNetwork, optional
+        A network built beforehand (reused across runs).
+    river : GeoDataFrame, optional
+        Passed to :func:`build_network`: only bridges cross it.
+    max_snap : float, optional
+        Facilities farther than this from every road are unreachable (network method; default
+        :data:`zlt_assets.analysis.network.FACILITY_MAX_SNAP`).
+    short_radius : float, optional
+        The second radius reported beside (default
+        :data:`zlt_assets.standards.BUS_STOP_RADIUS_SHORT`, 300).
+    progress : callable, optional
+        Called with short progress messages.
+
+    Returns
+    -------
+    CoverageResult
+
+    Raises
+    ------
+    BadInput
+        Empty layers, missing CRS, bad method/radius, no roads for the network method, no
+        facility attachable to the network.
+    """
+    say = progress or _quiet
+    radius = float(standards.BUS_STOP_RADIUS.value if radius is None else radius)  # type: ignore[arg-type]
+    short = float(standards.BUS_STOP_RADIUS_SHORT.value if short_radius is None  # type: ignore[arg-type]
+                  else short_radius)
+    cell = float(standards.GRID_CELL.value if cell is None else cell)  # type: ignore[arg-type]
+    if method not in METHODS:
+        raise BadInput(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if not (radius > 0 and np.isfinite(radius)):
+        raise BadInput(f"radius must be a positive number of metres, got {radius}")
+    fac = prepare_facilities(facilities, include_planned=include_planned)
+    dist_gdf = prepare_districts(districts, district_code_field, district_name_field)
+    if area is None:
+        if dist_gdf is None:
+            raise BadInput("no area given (and no districts to take it from)")
+        area_geom = _union(dist_gdf)
+    else:
+        a = require_geometry(as_project(area, what="area"), POLYGON, what="area")
+        area_geom = _union(a)
+    if area_geom.is_empty or area_geom.area <= 0:
+        raise BadInput("area: the polygons have no area")
+
+    say(f"grid {cell:g} m ...")
+    grid = make_grid(area_geom, cell)
+    if not len(grid):
+        raise BadInput(f"area: no grid cell centre falls inside the area at {cell:g} m; "
+                       "use a smaller cell")
+    pop = load_population(population)
+    if pop is not None:
+        shapely.prepare(area_geom)
+        pop = pop.subset(shapely.contains_xy(area_geom, pop.x, pop.y))
+    fxy = shapely.get_coordinates(fac.geometry.values)
+    reach = max(radius, short)
+    net_report = None
+    unreachable: list = []
+    if method == "euclidean":
+        say(f"straight-line distances for {len(grid):,} cells ...")
+        cd, cf = nearest_euclidean(grid.xy, fxy)
+        pd_, pf = nearest_euclidean(pop.xy, fxy) if pop is not None else (None, None)
+        reachable = np.ones(len(fac), dtype=bool)
+    else:
+        if network is None:
+            if roads is None:
+                raise BadInput("the network method needs a road layer (roads)")
+            say("building the road network ...")
+            network = build_network(roads, river=river)
+        net_report = network.report
+        say(f"network: {network.n_nodes:,} nodes, {network.n_edges:,} edges, "
+            f"{network.report.n_components} component(s); searching ...")
+        nd = network.distances_from(fac, cutoff=reach + COVER_EPS, max_snap=max_snap,
+                                    id_field="facility_id")
+        reachable = nd.sources.ok
+        unreachable = [str(i) for i in nd.unreachable]
+        if not reachable.any():
+            snap = max_snap if max_snap is not None else network_max_snap()
+            raise BadInput(f"facilities: none of the {len(fac)} facilities is within {snap:g} m "
+                           "of a road; check the CRS of both layers")
+        say(f"walking distances for {len(grid):,} cells ...")
+        cd, cf = nd.at(network.attach_xy(grid.xy))
+        if pop is not None:
+            pd_, pf = nd.at(network.attach_xy(pop.xy))
+        else:
+            pd_, pf = None, None
+    cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
+    cdist = district_codes(grid.x, grid.y, dist_gdf, district_code_field) \
+        if dist_gdf is not None else np.full(len(grid), None, dtype=object)
+    pdist = district_codes(pop.x, pop.y, dist_gdf, district_code_field) \
+        if (pop is not None and dist_gdf is not None) else None
+
+    def measures(r: float, cmask: np.ndarray | None = None, pmask: np.ndarray | None = None
+                 ) -> dict[str, Any]:
+        cc = cd <= r + COVER_EPS
+        pc = (pd_ <= r + COVER_EPS) if pd_ is not None else None
+        if cmask is not None:
+            cc = cc[cmask]
+        if pc is not None and pmask is not None:
+            pc = pc[pmask]
+        pw = pop.weight if pop is not None else None
+        if pw is not None and pmask is not None:
+            pw = pw[pmask]
+        return _measures(cc, grid.cell_area, pw, pc)
+
+    summary: dict[str, Any] = {"method": method, "radius_m": radius}
+    summary.update(measures(radius))
+    by_district = []
+    if dist_gdf is not None:
+        for code, name in zip(dist_gdf[district_code_field].astype(str),
+                              dist_gdf[district_name_field].astype(object)):
+            row = {"name": None if pd.isna(name) else str(name), "code": code}
+            row.update(measures(radius, cdist == code,
+                                (pdist == code) if pdist is not None else None))
+            by_district.append(row)
+    summary["by_district"] = by_district
+    summary["facilities"] = int(len(fac))
+    summary["unreachable_facilities"] = unreachable
+    short_block = {"radius_m": short}
+    short_block.update(measures(short))
+    short_block["standard"] = standards.BUS_STOP_RADIUS_SHORT.cite()
+    short_block["min_area_share"] = standards.BUS_COVERAGE_MIN_300.value
+    summary["radius_300"] = short_block
+    summary["cell_m"] = cell
+    summary["targets"] = {
+        "min_area_share_500": standards.BUS_COVERAGE_MIN_500.value,
+        "min_area_share_500_source": standards.BUS_COVERAGE_MIN_500.cite(),
+        "plan_area_share": standards.BUS_COVERAGE_PLAN.value,
+        "plan_area_share_source": standards.BUS_COVERAGE_PLAN.cite(),
+        "radius_source": standards.BUS_STOP_RADIUS.cite(),
+    }
+    if net_report is not None:
+        summary["network"] = net_report.to_dict()
+
+    say("uncovered areas ...")
+    covered = cd <= radius + COVER_EPS
+    uncovered = _uncovered_frame(grid, ~covered, area_geom, pop, pd_, radius, dist_gdf,
+                                 district_code_field)
+    fac_out = fac[["facility_id", fac.geometry.name]].copy()
+    if "name" in fac.columns:
+        fac_out.insert(1, "name", fac["name"].astype(object))
+    fac_out["reachable"] = reachable
+    res = CoverageResult(
+        summary=summary, grid=grid, cell_distance=cd, cell_facility=np.where(
+            np.isfinite(cd), cf, -1).astype(np.int64),
+        cell_district=cdist, facilities=gpd.GeoDataFrame(fac_out, crs=PROJECT_CRS),
+        uncovered=uncovered, population=pop, population_distance=pd_,
+        network_report=net_report, radius=radius, districts=dist_gdf)
+    res._code_field = district_code_field
+    return res
+
+
+def network_max_snap() -> float:
+    from .network import FACILITY_MAX_SNAP
+
+    return float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]
+
+
+def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
+                     pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
+                     districts: gpd.GeoDataFrame | None, code_field: str) -> gpd.GeoDataFrame:
+    polys = grid.to_polygons(mask, clip=area_geom)
+    n = len(polys)
+    geoms = np.asarray(polys, dtype=object) if n else np.zeros(0, dtype=object)
+    areas = shapely.area(geoms) if n else np.zeros(0)
+    people = np.zeros(n)
+    if n and pop is not None and pop_dist is not None:
+        un = ~(pop_dist <= radius + COVER_EPS)
+        if un.any():
+            tree = shapely.STRtree(geoms)
+            pts = shapely.points(pop.x[un], pop.y[un])
+            pi, gi = tree.query(pts, predicate="intersects")
+            first = np.unique(pi, return_index=True)[1]
+            np.add.at(people, gi[first], pop.weight[un][pi[first]])
+    if n:
+        reps = shapely.get_coordinates(shapely.point_on_surface(geoms))
+        dist = district_codes(reps[:, 0], reps[:, 1], districts, code_field)
+    else:
+        dist = np.zeros(0, dtype=object)
+    order = np.argsort(-areas, kind="stable") if n else np.zeros(0, dtype=np.int64)
+    return gpd.GeoDataFrame(
+        {"area_m2": areas[order], "population": people[order] if pop is not None else
+         np.full(n, np.nan), "district": dist[order]},
+        geometry=gpd.GeoSeries(list(geoms[order]) if n else [], crs=PROJECT_CRS).values,
+        crs=PROJECT_CRS)

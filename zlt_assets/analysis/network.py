@@ -1,0 +1,798 @@
+"""A walkable road network: noding, components, attachment and multi-source distances.
+
+The network is built from any line layer in EPSG:4550 with numpy/shapely 2 array operations (no
+per-feature Python loops):
+
+1. lines are split into straight segments (one per pair of consecutive vertices);
+2. segment end points closer than ``tolerance`` are snapped into one node (k-d tree pairs +
+   connected components);
+3. segments that cross without a shared vertex, and end points that touch (or nearly touch, within
+   ``tolerance``) the inside of another segment, are noded: candidate pairs come from an STRtree of
+   tolerance-expanded boxes, the intersection tests are vectorised numpy;
+4. with a river layer, road lines that cross the river without a ``bridge_id`` are cut at the river
+   (reported, and they do not connect the banks): the banks connect only through bridges.
+
+Points (facilities, population cells) attach to the nearest point on the nearest edge, not the
+nearest node. Distances from many sources at once come from one
+``scipy.sparse.csgraph.dijkstra(..., min_only=True, limit=cutoff)`` run in which every source is a
+virtual node tied to both ends of its edge (weights: attachment distance + distance along the edge).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from .. import standards
+from ..errors import BadInput
+from ..schema import PROJECT_CRS
+from .inputs import LINE, POINT, as_project, facility_ids, require_geometry
+
+__all__ = ["build_network", "RoadNetwork", "NetworkReport", "Attachment", "NodeDistances",
+           "FACILITY_MAX_SNAP"]
+
+#: Facilities farther than this from any road cannot be reached on the network (zlt-assets default).
+FACILITY_MAX_SNAP = standards.Standard(
+    150, "m", "zlt-assets default (facility attachment to the road network)", True,
+    "a facility farther from every road is reported as unreachable")
+
+_EPS = 1e-9
+
+
+# ------------------------------------------------------------------------------------------
+# Report
+# ------------------------------------------------------------------------------------------
+def _points_frame(xy: np.ndarray, **columns: Any) -> gpd.GeoDataFrame:
+    xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
+    return gpd.GeoDataFrame(dict(columns), geometry=shapely.points(xy) if len(xy) else
+                            gpd.GeoSeries([], crs=PROJECT_CRS).values, crs=PROJECT_CRS)
+
+
+@dataclass
+class NetworkReport:
+    """What building the network found.
+
+    Attributes
+    ----------
+    n_nodes, n_edges : int
+        Size of the noded graph (an edge is a straight piece between two nodes).
+    n_components : int
+        Connected components.
+    component_sizes : list of int
+        Nodes per component, largest first.
+    component_lengths_m : list of float
+        Total edge length per component, in the order of ``component_sizes``.
+    total_length_m : float
+        Length of all edges.
+    dangles : GeoDataFrame
+        Nodes with one edge (dead ends, and loose ends of lines that stop short).
+    noded_crossings : GeoDataFrame
+        Where the builder split a line where it had no vertex; ``kind`` is ``crossing`` (two lines
+        cross) or ``junction`` (an end touches, or stops within the tolerance of, another line).
+    river_crossings : GeoDataFrame
+        Where a road without ``bridge_id`` crosses the river: cut there (only bridges connect the
+        banks). Empty when no river was given.
+    snapped_endpoints : int
+        Distinct end points merged with a neighbour within the tolerance.
+    tolerance_m : float
+        The snapping tolerance used.
+    """
+
+    n_nodes: int
+    n_edges: int
+    n_components: int
+    component_sizes: list[int]
+    component_lengths_m: list[float]
+    total_length_m: float
+    dangles: gpd.GeoDataFrame
+    noded_crossings: gpd.GeoDataFrame
+    river_crossings: gpd.GeoDataFrame
+    snapped_endpoints: int
+    tolerance_m: float
+
+    @property
+    def n_dangles(self) -> int:
+        return len(self.dangles)
+
+    @property
+    def n_noded_crossings(self) -> int:
+        return len(self.noded_crossings)
+
+    @property
+    def n_river_crossings(self) -> int:
+        return len(self.river_crossings)
+
+    @property
+    def connected(self) -> bool:
+        return self.n_components <= 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data summary (counts, component sizes), JSON-ready."""
+        return {
+            "n_nodes": self.n_nodes,
+            "n_edges": self.n_edges,
+            "n_components": self.n_components,
+            "component_sizes": self.component_sizes[:20],
+            "component_lengths_m": [round(v, 1) for v in self.component_lengths_m[:20]],
+            "total_length_m": round(self.total_length_m, 1),
+            "dangles": self.n_dangles,
+            "noded_crossings": self.n_noded_crossings,
+            "noded_crossings_by_kind": (self.noded_crossings["kind"].value_counts().to_dict()
+                                        if self.n_noded_crossings else {}),
+            "river_crossings_without_bridge": self.n_river_crossings,
+            "snapped_endpoints": self.snapped_endpoints,
+            "tolerance_m": self.tolerance_m,
+        }
+
+
+# ------------------------------------------------------------------------------------------
+# Attachment and distances
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Attachment:
+    """Points attached to the nearest point on the nearest edge.
+
+    Attributes
+    ----------
+    edge : ndarray of int
+        Edge index (-1 where the point could not be attached within ``max_snap``).
+    along : ndarray of float
+        Distance from the edge's first node (``u``) to the attachment point.
+    distance : ndarray of float
+        Straight distance from the point to its attachment point (inf when not attached).
+    x, y : ndarray of float
+        The attachment point.
+    ok : ndarray of bool
+        Attached within ``max_snap``.
+    """
+
+    edge: np.ndarray
+    along: np.ndarray
+    distance: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    ok: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.edge)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"edge": self.edge, "along": self.along, "distance": self.distance,
+                             "x": self.x, "y": self.y, "ok": self.ok})
+
+
+@dataclass
+class NodeDistances:
+    """Result of a multi-source search: per node, the nearest source and its distance.
+
+    Attributes
+    ----------
+    dist : ndarray of float
+        Walking distance from the nearest source to each node (inf beyond ``cutoff``); it includes
+        the source's own attachment distance.
+    source : ndarray of int
+        Position (row number in the sources frame) of the nearest source; -1 beyond ``cutoff``.
+    sources : Attachment
+        The sources' attachment.
+    source_ids : ndarray
+        Ids of the sources (``obj_id`` or index), by position.
+    unreachable : list
+        Ids of sources that could not be attached (farther than ``max_snap`` from every edge).
+    cutoff : float
+        Search limit (m).
+    """
+
+    dist: np.ndarray
+    source: np.ndarray
+    sources: Attachment
+    source_ids: np.ndarray
+    unreachable: list
+    cutoff: float
+    network: "RoadNetwork" = field(repr=False)
+
+    def at(self, att: Attachment) -> tuple[np.ndarray, np.ndarray]:
+        """Walking distance and nearest source for attached points.
+
+        distance = point-to-attachment + along the network + the source's attachment distance;
+        inf (and source -1) beyond ``cutoff`` or for points not attached.
+        """
+        net = self.network
+        n = len(att)
+        dist = np.full(n, np.inf)
+        src = np.full(n, -1, dtype=np.int64)
+        ok = att.ok
+        if not ok.any():
+            return dist, src
+        e = att.edge[ok]
+        u, v, length = net.edge_u[e], net.edge_v[e], net.edge_len[e]
+        along = att.along[ok]
+        du = self.dist[u] + along
+        dv = self.dist[v] + (length - along)
+        use_u = du <= dv
+        d = np.where(use_u, du, dv)
+        s = np.where(use_u, self.source[u], self.source[v])
+        # sources on the same edge: straight along the edge, without going through a node
+        d, s = self._same_edge(e, along, d, s)
+        d = d + att.distance[ok]
+        far = ~(d <= self.cutoff)
+        d[far] = np.inf
+        s[far] = -1
+        dist[ok] = d
+        src[ok] = s
+        return dist, src
+
+    def _same_edge(self, e: np.ndarray, along: np.ndarray, d: np.ndarray,
+                   s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sa = self.sources
+        good = np.flatnonzero(sa.ok)
+        if not len(good):
+            return d, s
+        order = good[np.argsort(sa.edge[good], kind="stable")]
+        sedges = sa.edge[order]
+        lo = np.searchsorted(sedges, e, side="left")
+        hi = np.searchsorted(sedges, e, side="right")
+        count = hi - lo
+        if not count.any():
+            return d, s
+        d = d.copy()
+        s = s.copy()
+        for k in range(int(count.max())):
+            m = count > k
+            idx = order[lo[m] + k]
+            cand = np.abs(along[m] - sa.along[idx]) + sa.distance[idx]
+            better = cand < d[m]
+            rows = np.flatnonzero(m)[better]
+            d[rows] = cand[better]
+            s[rows] = idx[better]
+        return d, s
+
+
+# ------------------------------------------------------------------------------------------
+# The network
+# ------------------------------------------------------------------------------------------
+@dataclass
+class RoadNetwork:
+    """A noded road network (EPSG:4550). Build it with :func:`build_network`.
+
+    Attributes
+    ----------
+    node_xy : ndarray (n_nodes, 2)
+    edge_u, edge_v : ndarray of int
+        End nodes of each edge (an edge is a straight piece).
+    edge_len : ndarray of float
+    edge_road : ndarray of int
+        Row position, in the roads frame given to :func:`build_network`, of the road each edge
+        comes from.
+    component : ndarray of int
+        Component label per node (0 = the largest).
+    report : NetworkReport
+    roads : GeoDataFrame
+        The roads as given (EPSG:4550), for edge attributes.
+    """
+
+    node_xy: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_len: np.ndarray
+    edge_road: np.ndarray
+    component: np.ndarray
+    report: NetworkReport
+    roads: gpd.GeoDataFrame = field(repr=False)
+    _graph: sparse.csr_matrix = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    @cached_property
+    def edge_geoms(self) -> np.ndarray:
+        a = self.node_xy[self.edge_u]
+        b = self.node_xy[self.edge_v]
+        return shapely.linestrings(np.stack([a, b], axis=1))
+
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.edge_geoms)
+
+    def edges_frame(self, columns: tuple[str, ...] = ("name", "road_class", "bridge_id")
+                    ) -> gpd.GeoDataFrame:
+        """The edges as a GeoDataFrame (u, v, length_m, component and road attributes)."""
+        data: dict[str, Any] = {"u": self.edge_u, "v": self.edge_v, "length_m": self.edge_len,
+                                "component": self.component[self.edge_u]}
+        for c in columns:
+            if c in self.roads.columns:
+                data[c] = self.roads[c].to_numpy()[self.edge_road]
+        return gpd.GeoDataFrame(data, geometry=self.edge_geoms, crs=PROJECT_CRS)
+
+    def edge_attribute(self, column: str) -> np.ndarray:
+        """A road attribute per edge (object array; None when the roads lack the column)."""
+        if column not in self.roads.columns:
+            return np.full(self.n_edges, None, dtype=object)
+        return self.roads[column].to_numpy()[self.edge_road]
+
+    # -------------------------------------------------------------- attachment
+    @cached_property
+    def _samples(self) -> tuple[cKDTree, np.ndarray, float]:
+        """k-d tree of points sampled along every edge (spacing <= h), their edge, and h."""
+        med = float(np.median(self.edge_len)) if self.n_edges else 1.0
+        h = float(min(20.0, max(1.0, med / 4.0)))
+        cnt = np.ceil(self.edge_len / h).astype(np.int64) + 1
+        e = np.repeat(np.arange(self.n_edges), cnt)
+        start = np.cumsum(cnt) - cnt
+        frac = (np.arange(len(e)) - start[e]) / (cnt[e] - 1)
+        a = self.node_xy[self.edge_u]
+        b = self.node_xy[self.edge_v]
+        samples = a[e] + (b[e] - a[e]) * frac[:, None]
+        return cKDTree(samples), e, h
+
+    def _nearest_edge(self, xy: np.ndarray, k: int = 10) -> np.ndarray:
+        """Exact nearest edge per point.
+
+        Candidates are the edges of the ``k`` nearest sample points; the answer is proven exact
+        when the k-th sample is farther than the best candidate + h/2 (every edge has a sample
+        within h/2 of each of its points); the few other points go to an STRtree search.
+        """
+        tree, sample_edge, h = self._samples
+        k = int(min(k, tree.n))
+        dk, ik = tree.query(xy, k=k, workers=-1)
+        if k == 1:
+            dk, ik = dk[:, None], ik[:, None]
+        ax, ay = self.node_xy[self.edge_u].T
+        dx, dy = (self.node_xy[self.edge_v] - self.node_xy[self.edge_u]).T
+        ll = dx * dx + dy * dy
+        ll = np.where(ll > 0, ll, 1.0)
+        px, py = xy[:, 0], xy[:, 1]
+        best_d = np.full(len(xy), np.inf)
+        best_e = np.zeros(len(xy), dtype=np.int64)
+        for c in range(k):
+            ce = sample_edge[ik[:, c]]
+            x0, y0, ddx, ddy = ax[ce], ay[ce], dx[ce], dy[ce]
+            t = np.clip(((px - x0) * ddx + (py - y0) * ddy) / ll[ce], 0.0, 1.0)
+            d = np.hypot(px - x0 - ddx * t, py - y0 - ddy * t)
+            better = d < best_d
+            best_d[better] = d[better]
+            best_e[better] = ce[better]
+        unsure = np.flatnonzero(~(dk[:, -1] - h / 2.0 > best_d)) if k < tree.n else \
+            np.zeros(0, dtype=np.int64)
+        if len(unsure):
+            res = self._tree.query_nearest(shapely.points(xy[unsure]), all_matches=False)
+            best_e[unsure[res[0]]] = res[1]
+        return best_e
+
+    def attach_xy(self, xy: np.ndarray, max_snap: float | None = None) -> Attachment:
+        """Attach coordinates (n, 2) to the nearest point on the nearest edge."""
+        xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
+        n = len(xy)
+        edge = np.full(n, -1, dtype=np.int64)
+        if n and self.n_edges:
+            edge = self._nearest_edge(xy)
+        ok = edge >= 0
+        along = np.zeros(n)
+        dist = np.full(n, np.inf)
+        ax = np.full(n, np.nan)
+        ay = np.full(n, np.nan)
+        if ok.any():
+            e = edge[ok]
+            a = self.node_xy[self.edge_u[e]]
+            b = self.node_xy[self.edge_v[e]]
+            p = xy[ok]
+            t, d = _project(p, a, b)
+            q = a + (b - a) * t[:, None]
+            along[ok] = t * self.edge_len[e]
+            dist[ok] = d
+            ax[ok] = q[:, 0]
+            ay[ok] = q[:, 1]
+        if max_snap is not None:
+            ok = ok & (dist <= max_snap)
+            edge = np.where(ok, edge, -1)
+            dist = np.where(ok, dist, np.inf)
+        return Attachment(edge=edge, along=along, distance=dist, x=ax, y=ay, ok=ok)
+
+    def attach(self, points: gpd.GeoDataFrame | np.ndarray,
+               max_snap: float | None = None) -> Attachment:
+        """Attach points to the nearest point on the nearest edge (not the nearest node).
+
+        Parameters
+        ----------
+        points : GeoDataFrame of points (EPSG:4550) or ndarray (n, 2)
+        max_snap : float, optional
+            Points farther than this from every edge are not attached (``ok`` False).
+
+        Returns
+        -------
+        Attachment
+        """
+        if isinstance(points, gpd.GeoDataFrame):
+            points = as_project(points, what="points")
+            xy = shapely.get_coordinates(points.geometry.values)
+            if len(xy) != len(points):
+                raise BadInput("points to attach must be single points (one coordinate each)")
+        else:
+            xy = np.asarray(points, dtype="float64")
+        return self.attach_xy(xy, max_snap=max_snap)
+
+    # -------------------------------------------------------------- search
+    @property
+    def graph(self) -> sparse.csr_matrix:
+        """Symmetric sparse adjacency matrix (shortest parallel edge kept)."""
+        if self._graph is None:
+            self._graph = _adjacency(self.edge_u, self.edge_v, self.edge_len, self.n_nodes)
+        return self._graph
+
+    def distances_from(self, sources: gpd.GeoDataFrame, cutoff: float = 500.0, *,
+                       max_snap: float | None = None, id_field: str = "obj_id") -> NodeDistances:
+        """Multi-source walking distances to every node, with a search limit.
+
+        Every source becomes a virtual node tied to both ends of its edge (weights: attachment
+        distance + distance along the edge to that end); one Dijkstra run from all virtual nodes
+        (``min_only=True``, ``limit=cutoff``) gives each node's nearest source.
+
+        Parameters
+        ----------
+        sources : GeoDataFrame of points (EPSG:4550)
+        cutoff : float
+            Search limit in metres; nodes farther than this get inf.
+        max_snap : float, optional
+            Sources farther than this from every edge are unreachable (default
+            :data:`FACILITY_MAX_SNAP`).
+        id_field : str
+            Column with the source ids (default ``obj_id``; else the index).
+
+        Returns
+        -------
+        NodeDistances
+        """
+        if max_snap is None:
+            max_snap = float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]
+        if isinstance(sources, gpd.GeoDataFrame):
+            ids = facility_ids(sources, id_field)
+        else:
+            ids = np.asarray([str(i) for i in range(len(sources))], dtype=object)
+        att = self.attach(sources, max_snap=max_snap)
+        return self._search(att, ids, float(cutoff))
+
+    def _search(self, att: Attachment, ids: np.ndarray, cutoff: float) -> NodeDistances:
+        n = self.n_nodes
+        good = np.flatnonzero(att.ok)
+        unreachable = [ids[i] for i in np.flatnonzero(~att.ok)]
+        if not len(good):
+            return NodeDistances(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), att, ids,
+                                 unreachable, cutoff, self)
+        f = len(good)
+        e = att.edge[good]
+        virt = n + np.arange(f)
+        wu = att.distance[good] + att.along[good]
+        wv = att.distance[good] + (self.edge_len[e] - att.along[good])
+        base = self.graph.tocoo()
+        rows = np.concatenate([base.row, virt, virt])
+        cols = np.concatenate([base.col, self.edge_u[e], self.edge_v[e]])
+        vals = np.concatenate([base.data, np.maximum(wu, _EPS), np.maximum(wv, _EPS)])
+        g = sparse.csr_matrix((vals, (rows, cols)), shape=(n + f, n + f))
+        dist, _pred, src = csgraph.dijkstra(g, directed=True, indices=virt, limit=cutoff,
+                                            min_only=True, return_predecessors=True)
+        dist = dist[:n]
+        src = src[:n].astype(np.int64)
+        has = src >= 0
+        source = np.full(n, -1, dtype=np.int64)
+        source[has] = good[src[has] - n]
+        dist = np.where(has, dist, np.inf)
+        return NodeDistances(dist, source, att, ids, unreachable, cutoff, self)
+
+    def distances_between(self, points: gpd.GeoDataFrame | np.ndarray,
+                          sources: gpd.GeoDataFrame, cutoff: float = 500.0, *,
+                          max_snap: float | None = None, point_max_snap: float | None = None,
+                          ) -> tuple[np.ndarray, np.ndarray, NodeDistances]:
+        """Walking distance from each point to its nearest source (inf beyond ``cutoff``).
+
+        Returns ``(distance, source position, NodeDistances)``.
+        """
+        nd = self.distances_from(sources, cutoff, max_snap=max_snap)
+        att = self.attach(points, max_snap=point_max_snap)
+        d, s = nd.at(att)
+        return d, s, nd
+
+
+# ------------------------------------------------------------------------------------------
+# Building
+# ------------------------------------------------------------------------------------------
+def _adjacency(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sparse.csr_matrix:
+    keep = u != v
+    u, v, length = u[keep], v[keep], length[keep]
+    lo = np.minimum(u, v)
+    hi = np.maximum(u, v)
+    order = np.lexsort((length, hi, lo))
+    lo, hi, length = lo[order], hi[order], length[order]
+    first = np.ones(len(lo), dtype=bool)
+    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    lo, hi, length = lo[first], hi[first], np.maximum(length[first], _EPS)
+    rows = np.concatenate([lo, hi])
+    cols = np.concatenate([hi, lo])
+    vals = np.concatenate([length, length])
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def _cluster(points: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
+    """Label points so that points within ``tol`` (transitively) share a label."""
+    n = len(points)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    if tol <= 0:
+        return np.arange(n), n
+    pairs = cKDTree(points).query_pairs(tol, output_type="ndarray")
+    if not len(pairs):
+        return np.arange(n), n
+    adj = sparse.coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
+                            shape=(n, n))
+    k, lab = csgraph.connected_components(adj, directed=False)
+    return lab.astype(np.int64), int(k)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+
+
+def _project(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter t in [0, 1] of the nearest point of segments a-b to p, and the distance."""
+    ab = b - a
+    ll = np.einsum("ij,ij->i", ab, ab)
+    t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.where(ll > 0, ll, 1.0), 0.0, 1.0)
+    q = a + ab * t[:, None]
+    return t, np.hypot(p[:, 0] - q[:, 0], p[:, 1] - q[:, 1])
+
+
+def _cut_river(geoms: np.ndarray, roads: gpd.GeoDataFrame, river: gpd.GeoDataFrame | None,
+               tol: float) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+    empty = _points_frame(np.zeros((0, 2)), road=np.zeros(0, dtype=np.int64))
+    if river is None:
+        return geoms, empty
+    river = as_project(river, what="river")
+    rg = river.geometry.values
+    rg = rg[~(shapely.is_missing(rg) | shapely.is_empty(rg))]
+    if not len(rg):
+        return geoms, empty
+    rgeom = shapely.union_all(rg)
+    if "bridge_id" in roads.columns:
+        bid = roads["bridge_id"].astype(object).to_numpy()
+        bridge = np.array([b is not None and not (isinstance(b, float) and np.isnan(b))
+                           and str(b).strip() not in ("", "nan", "<NA>", "None") for b in bid])
+    else:
+        bridge = np.zeros(len(roads), dtype=bool)
+    shapely.prepare(rgeom)
+    cand = np.flatnonzero(~bridge & shapely.intersects(geoms, rgeom))
+    if not len(cand):
+        return geoms, empty
+    inter = shapely.intersection(geoms[cand], shapely.boundary(rgeom)
+                                 if shapely.get_dimensions(rgeom) == 2 else rgeom)
+    parts, idx = shapely.get_parts(inter, return_index=True)
+    pts = shapely.get_coordinates(shapely.point_on_surface(parts)) if len(parts) else \
+        np.zeros((0, 2))
+    report = _points_frame(pts, road=cand[idx] if len(parts) else np.zeros(0, dtype=np.int64))
+    cutter = shapely.buffer(rgeom, max(tol, 0.5) * 2.0)
+    out = geoms.copy()
+    out[cand] = shapely.difference(geoms[cand], cutter)
+    return out, report
+
+
+def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
+                  river: gpd.GeoDataFrame | None = None) -> RoadNetwork:
+    """Build a noded, walkable network from a line layer.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame of LineString/MultiLineString
+        Roads (any CRS; reprojected to EPSG:4550). A ``bridge_id`` column marks segments over the
+        river.
+    tolerance : float, optional
+        Snapping tolerance in metres (default :data:`zlt_assets.standards.NETWORK_SNAP_TOLERANCE`):
+        end points closer than this become one node; an end within this distance of another line
+        is joined to it.
+    river : GeoDataFrame, optional
+        River lines (or polygons). Roads crossing it without ``bridge_id`` are cut there and
+        reported; only bridges connect the banks.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    BadInput
+        When the layer has no CRS, no lines, or other geometry types.
+    """
+    if tolerance is None:
+        tolerance = float(standards.NETWORK_SNAP_TOLERANCE.value)  # type: ignore[arg-type]
+    tol = float(tolerance)
+    if tol < 0:
+        raise BadInput(f"snapping tolerance must be >= 0, got {tol}")
+    roads = as_project(roads, what="roads")
+    roads = require_geometry(roads, LINE, what="roads").reset_index(drop=True)
+    geoms = roads.geometry.values.to_numpy() if hasattr(roads.geometry.values, "to_numpy") \
+        else np.asarray(roads.geometry.values)
+    geoms = np.asarray(shapely.force_2d(geoms))
+    geoms, river_report = _cut_river(geoms, roads, river, tol)
+
+    # 1. straight segments
+    parts, part_src = shapely.get_parts(geoms, return_index=True)
+    coords, cidx = shapely.get_coordinates(parts, return_index=True)
+    if len(coords) < 2:
+        raise BadInput("roads: no line with at least two points")
+    same = cidx[:-1] == cidx[1:]
+    a = coords[:-1][same]
+    b = coords[1:][same]
+    seg_road = part_src[cidx[:-1][same]]
+    nz = (a != b).any(axis=1)
+    a, b, seg_road = a[nz], b[nz], seg_road[nz]
+    s = len(a)
+    if s == 0:
+        raise BadInput("roads: all lines have zero length")
+
+    # 2. snap end points
+    pts = np.vstack([a, b])
+    uniq, inv = np.unique(pts, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    lab, k = _cluster(uniq, tol)
+    snapped = len(uniq) - k
+    _, first = np.unique(lab, return_index=True)
+    node_xy = uniq[first]
+    node_of = lab[inv]
+    su, sv = node_of[:s], node_of[s:]
+    keep = su != sv
+    su, sv, seg_road = su[keep], sv[keep], seg_road[keep]
+    a, b = node_xy[su], node_xy[sv]
+    s = len(su)
+
+    # 3. node crossings and junctions
+    split_seg, split_t, split_node, kinds_xy, kinds = _find_splits(a, b, su, sv, tol, len(node_xy))
+    new_xy = split_node[1]
+    split_node = split_node[0]
+    if len(new_xy):
+        node_xy = np.vstack([node_xy, new_xy])
+
+    # 4. edges: consecutive split points along each segment
+    segs = np.concatenate([np.arange(s), np.arange(s), split_seg])
+    ts = np.concatenate([np.zeros(s), np.ones(s), split_t])
+    nodes = np.concatenate([su, sv, split_node])
+    order = np.lexsort((ts, segs))
+    segs, nodes = segs[order], nodes[order]
+    same = segs[1:] == segs[:-1]
+    eu = nodes[:-1][same]
+    ev = nodes[1:][same]
+    er = seg_road[segs[:-1][same]]
+    ok = eu != ev
+    eu, ev, er = eu[ok], ev[ok], er[ok]
+    # drop nodes that ended up unused, renumber
+    used = np.zeros(len(node_xy), dtype=bool)
+    used[eu] = True
+    used[ev] = True
+    remap = np.cumsum(used) - 1
+    node_xy = node_xy[used]
+    eu, ev = remap[eu], remap[ev]
+    elen = np.hypot(*(node_xy[ev] - node_xy[eu]).T)
+
+    n = len(node_xy)
+    graph = _adjacency(eu, ev, elen, n)
+    ncomp, comp = csgraph.connected_components(graph, directed=False)
+    sizes = np.bincount(comp, minlength=ncomp)
+    rank = np.argsort(-sizes, kind="stable")
+    relabel = np.empty_like(rank)
+    relabel[rank] = np.arange(ncomp)
+    comp = relabel[comp]
+    sizes = sizes[rank]
+    clen = np.bincount(comp[eu], weights=elen, minlength=ncomp)
+    deg = np.diff(graph.indptr)
+    dangle_nodes = np.flatnonzero(deg == 1)
+    report = NetworkReport(
+        n_nodes=n, n_edges=len(eu), n_components=int(ncomp),
+        component_sizes=[int(x) for x in sizes],
+        component_lengths_m=[float(x) for x in clen],
+        total_length_m=float(elen.sum()),
+        dangles=_points_frame(node_xy[dangle_nodes], node=dangle_nodes,
+                              component=comp[dangle_nodes]),
+        noded_crossings=_points_frame(kinds_xy, kind=np.asarray(kinds, dtype=object)),
+        river_crossings=river_report,
+        snapped_endpoints=int(snapped),
+        tolerance_m=tol,
+    )
+    return RoadNetwork(node_xy=node_xy, edge_u=eu.astype(np.int64), edge_v=ev.astype(np.int64),
+                       edge_len=elen, edge_road=er.astype(np.int64), component=comp,
+                       report=report, roads=roads, _graph=graph)
+
+
+def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, tol: float,
+                 n_nodes: int):
+    """Where segments must be split: crossings (new nodes) and junctions (existing end nodes).
+
+    Returns ``(seg, t, (node, new_node_xy), report_xy, report_kind)``.
+    """
+    s = len(a)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0), (np.zeros(0, dtype=np.int64),
+             np.zeros((0, 2))), np.zeros((0, 2)), [])
+    if s < 2:
+        return empty
+    lo = np.minimum(a, b) - tol
+    hi = np.maximum(a, b) + tol
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    tree = shapely.STRtree(boxes)
+    pi, pj = tree.query(boxes)
+    m = pi < pj
+    pi, pj = pi[m], pj[m]
+    share = (su[pi] == su[pj]) | (su[pi] == sv[pj]) | (sv[pi] == su[pj]) | (sv[pi] == sv[pj])
+    pi, pj = pi[~share], pj[~share]
+    seg_len = np.hypot(*(b - a).T)
+
+    out_seg: list[np.ndarray] = []
+    out_t: list[np.ndarray] = []
+    out_node: list[np.ndarray] = []
+    rep_xy: list[np.ndarray] = []
+    rep_kind: list[str] = []
+
+    # junctions: an end point of one segment on (or within tol of) the inside of the other
+    ends_done = np.zeros(0)
+    junction_keys = []
+    for p_seg, p_end, p_node, q_seg in (
+        (pi, a, su, pj), (pi, b, sv, pj), (pj, a, su, pi), (pj, b, sv, pi),
+    ):
+        if not len(p_seg):
+            continue
+        p = p_end[p_seg]
+        t, d = _project(p, a[q_seg], b[q_seg])
+        along = t * seg_len[q_seg]
+        hit = (d <= tol) & (along > tol) & (seg_len[q_seg] - along > tol)
+        if hit.any():
+            out_seg.append(q_seg[hit])
+            out_t.append(t[hit])
+            out_node.append(p_node[p_seg][hit])
+            junction_keys.append(np.stack([q_seg[hit], p_node[p_seg][hit]], axis=1))
+    del ends_done
+    if junction_keys:
+        jk = np.unique(np.vstack(junction_keys), axis=0)
+        jn = np.unique(jk[:, 1])
+        # node coordinates are a/b of some segment: take them from the end arrays
+        node_pos = np.zeros((n_nodes, 2))
+        node_pos[su] = a
+        node_pos[sv] = b
+        rep_xy.append(node_pos[jn])
+        rep_kind.extend(["junction"] * len(jn))
+
+    # proper crossings: both segments crossed in their insides
+    new_xy = np.zeros((0, 2))
+    if len(pi):
+        r = b[pi] - a[pi]
+        q = b[pj] - a[pj]
+        den = _cross(r, q)
+        qp = a[pj] - a[pi]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = _cross(qp, q) / den
+            u = _cross(qp, r) / den
+        li, lj = seg_len[pi], seg_len[pj]
+        cross = (np.abs(den) > _EPS) & (t * li > tol) & ((1 - t) * li > tol) & \
+                (u * lj > tol) & ((1 - u) * lj > tol)
+        if cross.any():
+            ci, cj, ct, cu = pi[cross], pj[cross], t[cross], u[cross]
+            xy = a[ci] + r[cross] * ct[:, None]
+            lab, k = _cluster(xy, tol)
+            _, first = np.unique(lab, return_index=True)
+            new_xy = xy[first]
+            node_ids = n_nodes + lab
+            out_seg += [ci, cj]
+            out_t += [ct, cu]
+            out_node += [node_ids, node_ids]
+            rep_xy.append(new_xy)
+            rep_kind.extend(["crossing"] * len(new_xy))
+    if not out_seg:
+        return empty
+    return (np.concatenate(out_seg), np.concatenate(out_t),
+            (np.concatenate(out_node).astype(np.int64), new_xy),
+            np.vstack(rep_xy) if rep_xy else np.zeros((0, 2)), rep_kind)
