@@ -1,0 +1,1177 @@
+"""Importing department data into the inventory, safely.
+
+Reads CSV, XLSX, Shapefile (honouring ``.cpg``; GBK/GB18030 when told or detected), GeoJSON,
+KML and GeoPackage; maps Chinese column names and Chinese domain labels to the schema; converts
+GCJ-02 / BD-09 / WGS84 / CGCS2000 / EPSG:n coordinates to EPSG:4550; assigns GB/T 30428 object
+ids where missing; validates every row against the schema
+(:func:`zlt_assets.validate.validate_layer`) and writes all or nothing.
+
+It also recognises the common mistakes and says so: latitude and longitude swapped, GCJ-02 data
+declared as WGS84 (a consistent offset from the inventory's roads that the GCJ-02 inverse
+removes), projected metres declared as degrees, GBK text read as UTF-8 (decode errors, mojibake),
+duplicate ids, points outside China or far from Zhalantun.
+
+The input file is only ever read. Results are plain data (:class:`ImportReport`); the command
+``zlt-assets import`` prints them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from . import crs as zcrs
+from . import schema
+from .errors import BadInput
+from .inventory import Inventory, InventoryError
+
+__all__ = ["ImportOptions", "ImportReport", "RowProblem", "Diagnosis", "import_file",
+           "read_source", "column_aliases", "FROM_CRS_CHOICES", "ZHALANTUN_BBOX"]
+
+#: Names accepted by ``--from-crs`` besides ``EPSG:n``.
+FROM_CRS_CHOICES = ("wgs84", "cgcs2000", "gcj02", "bd09")
+_NAMED_CRS = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490", "gcj02": "EPSG:4490",
+              "bd09": "EPSG:4490"}
+#: Rough box of Zhalantun's territory (lon/lat, with a margin): 120.3-123.5 E, 47.0-48.7 N.
+ZHALANTUN_BBOX = (120.3, 47.0, 123.5, 48.7)
+#: China's mainland box (lon/lat) for "outside China".
+CHINA_BBOX = (73.4, 18.0, 135.1, 53.6)
+#: Longest text value accepted (GeoPackage/Shapefile tools truncate beyond 254).
+MAX_TEXT = 254
+#: Offset check: a point layer's median distance to the roads must drop at least this factor
+#: and start at least this far (metres) before "GCJ-02 declared as WGS84" is reported.
+OFFSET_RATIO = 3.0
+OFFSET_MIN_M = 40.0
+
+SUPPORTED = {".csv": "CSV", ".txt": "CSV", ".xlsx": "XLSX", ".xlsm": "XLSX", ".shp": "Shapefile",
+             ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".gpkg": "GeoPackage"}
+
+_X_NAMES = ("x", "lon", "lng", "long", "longitude", "经度", "东经", "x坐标", "坐标x", "横坐标",
+            "point_x", "gcj_lng", "bd_lng")
+_Y_NAMES = ("y", "lat", "latitude", "纬度", "北纬", "y坐标", "坐标y", "纵坐标", "point_y",
+            "gcj_lat", "bd_lat")
+_WKT_NAMES = ("wkt", "geometry_wkt", "几何", "空间信息")
+#: Column names common in department spreadsheets (beyond the schema's own zh/en labels).
+_EXTRA_ALIASES = {
+    "obj_id": ("编号", "编码", "对象编码", "对象编号", "部件编码", "部件编号", "objid", "obj id"),
+    "name": ("名称", "名字", "站名", "站点名称", "厕所名称", "公厕名称", "道路名称", "建筑名称",
+             "桥梁名称", "name"),
+    "street_office": ("街道", "所属街道", "街道办", "街道办事处", "所在街道"),
+    "department": ("单位", "责任单位", "管理单位", "主管部门", "权属单位", "部门"),
+    "status": ("状态", "现状"),
+    "routes": ("线路", "公交线路", "途经线路"),
+    "completed_date": ("完成时间", "建成日期", "建成时间"),
+    "updated": ("更新时间", "更新日期", "填报日期"),
+    "data_source": ("来源", "数据来源"),
+}
+_DROP = "-"
+
+
+# ============================================================================ results
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row (or the whole file, ``row=None``) cannot be imported."""
+
+    row: int | None  # 1-based data row of the source
+    obj_id: str | None
+    field: str | None
+    message: str
+    check: str
+
+    def line(self) -> str:
+        where = f"第{self.row}行 / row {self.row}" if self.row else "文件 / file"
+        if self.obj_id:
+            where += f" [{self.obj_id}]"
+        if self.field:
+            where += f" .{self.field}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A recognised common mistake (``severity`` error refuses the import)."""
+
+    code: str
+    message: str
+    severity: str = "error"
+
+
+@dataclass
+class ImportOptions:
+    """Options of an import (``zlt-assets import`` arguments)."""
+
+    from_crs: str | None = None
+    x: str | None = None
+    y: str | None = None
+    wkt: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    mode: str = "append"  # append | replace | upsert
+    dry_run: bool = False
+    source_layer: str | None = None
+    trust_crs: bool = False
+    backup_dir: Path | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did."""
+
+    layer: str
+    source: str
+    target: str
+    mode: str
+    dry_run: bool
+    rows_read: int = 0
+    rows_written: int = 0
+    ids_assigned: int = 0
+    written: bool = False
+    backup: str | None = None
+    encoding: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    dropped_columns: list[str] = field(default_factory=list)
+    filled_defaults: dict[str, object] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(d.severity == "error" for d in self.diagnoses)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems if p.row})
+
+    def lines(self) -> list[str]:
+        out = [f"诊断 / diagnosis: {d.message}" for d in self.diagnoses]
+        out += [p.line() for p in sorted(self.problems, key=lambda p: (p.row or 0, p.field or ""))]
+        out += [f"说明 / note: {n}" for n in self.notes]
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["ok"] = self.ok
+        d["bad_rows"] = self.bad_rows
+        return d
+
+
+# ============================================================================ reading
+@dataclass
+class Source:
+    """A read source: a table, the geometry when the format carries one, its CRS."""
+
+    frame: pd.DataFrame
+    geometry: gpd.GeoSeries | None
+    crs: CRS | None
+    encoding: str | None
+    kind: str
+    notes: list[str] = field(default_factory=list)
+
+
+def read_source(path: str | os.PathLike[str], *, encoding: str | None = None,
+                layer: str | None = None) -> Source:
+    """Read a department file; BadInput with one line when it cannot be read.
+
+    Parameters
+    ----------
+    path
+        CSV, XLSX, Shapefile, GeoJSON, KML or GeoPackage file.
+    encoding
+        Text encoding for CSV and Shapefile (``gbk``, ``gb18030``, ``utf-8``); detected when
+        ``None`` (Shapefiles: the ``.cpg`` first).
+    layer
+        Layer of a multi-layer GeoPackage/KML.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise BadInput(f"input file not found: {p}")
+    if p.is_dir():
+        raise BadInput(f"input must be a file, got a folder: {p}")
+    kind = SUPPORTED.get(p.suffix.lower())
+    if kind is None:
+        raise BadInput(f"unsupported file type {p.suffix or '(none)'}: use one of "
+                       f"{', '.join(sorted(set(SUPPORTED)))}")
+    if p.stat().st_size == 0:
+        raise BadInput(f"input file is empty: {p.name}")
+    if encoding is not None:
+        encoding = _normalise_encoding(encoding)
+    if kind == "CSV":
+        return _read_csv(p, encoding)
+    if kind == "XLSX":
+        return _read_xlsx(p)
+    return _read_vector(p, kind, encoding, layer)
+
+
+def _normalise_encoding(enc: str) -> str:
+    e = enc.strip().lower().replace("_", "-")
+    aliases = {"utf8": "utf-8", "utf-8-sig": "utf-8", "gb2312": "gbk", "cp936": "gbk",
+               "gb18030": "gb18030", "gbk": "gbk", "utf-8": "utf-8"}
+    if e not in aliases:
+        raise BadInput(f"unsupported encoding {enc!r}: use gbk, gb18030 or utf-8")
+    return aliases[e]
+
+
+def _decode(data: bytes, encoding: str | None, name: str) -> tuple[str, str, list[str]]:
+    notes: list[str] = []
+    if encoding is None:
+        try:
+            return data.decode("utf-8-sig"), "utf-8", notes
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise BadInput(f"{name}: the text is neither UTF-8 nor GBK/GB18030; save it as UTF-8 "
+                           "or give --encoding") from None
+        notes.append("检测到 GBK/GB18030 编码 / detected GBK/GB18030 encoding")
+        return text, "gb18030", notes
+    codec = "utf-8-sig" if encoding == "utf-8" else ("gb18030" if encoding == "gbk" else encoding)
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        hint = ""
+        if encoding == "utf-8":
+            try:
+                data.decode("gb18030")
+                hint = ": it looks like GBK/GB18030 (Chinese Windows); use --encoding gbk"
+            except UnicodeDecodeError:
+                pass
+        else:
+            try:
+                data.decode("utf-8")
+                hint = ": it looks like UTF-8; use --encoding utf-8"
+            except UnicodeDecodeError:
+                pass
+        line = data[:exc.start].count(b"\n") + 1
+        raise BadInput(f"{name} cannot be decoded as {encoding} (byte {exc.start}, line {line})"
+                       f"{hint}") from None
+    return text, encoding, notes
+
+
+def _read_csv(p: Path, encoding: str | None) -> Source:
+    import csv
+    import io
+
+    text, enc, notes = _decode(p.read_bytes(), encoding, p.name)
+    if "\x00" in text:
+        raise BadInput(f"{p.name} contains NUL bytes: not a text CSV file (binary or UTF-16?)")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise BadInput(f"{p.name} is not a readable CSV table: {_one_line(exc)}") from None
+    frame = frame.replace({"": None})
+    return Source(frame, None, None, enc, "CSV", notes)
+
+
+def _read_xlsx(p: Path) -> Source:
+    try:
+        frame = pd.read_excel(p, sheet_name=0, dtype=object, engine="openpyxl")
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, ValueError from openpyxl
+        raise BadInput(f"{p.name} is not a readable XLSX workbook: {_one_line(exc)}") from None
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame.columns = [str(c) for c in frame.columns]
+    return Source(frame, None, None, None, "XLSX", [])
+
+
+def _read_vector(p: Path, kind: str, encoding: str | None, layer: str | None) -> Source:
+    import pyogrio
+
+    notes: list[str] = []
+    if kind == "Shapefile":
+        missing = [s for s in (".shx", ".dbf") if not p.with_suffix(s).exists()
+                   and not p.with_suffix(s.upper()).exists()]
+        if missing:
+            raise BadInput(f"{p.name}: the shapefile is incomplete, {', '.join(missing)} missing "
+                           "(copy all parts: .shp .shx .dbf .prj .cpg)")
+    try:
+        layers = [str(n) for n, _ in pyogrio.list_layers(p)]
+    except Exception as exc:
+        raise BadInput(f"{p.name} is not a readable {kind} file: {_one_line(exc)}") from None
+    if not layers:
+        raise BadInput(f"{p.name} holds no layers")
+    if layer is None:
+        if len(layers) > 1:
+            raise BadInput(f"{p.name} holds several layers ({', '.join(layers)}); "
+                           "choose one with --source-layer")
+        layer = layers[0]
+    elif layer not in layers:
+        raise BadInput(f"{p.name} has no layer {layer!r} (layers: {', '.join(layers)})")
+    kwargs: dict[str, Any] = {"layer": layer}
+    enc_used = None
+    if kind == "Shapefile":
+        cpg = p.with_suffix(".cpg")
+        if encoding is not None:
+            kwargs["encoding"] = "gb18030" if encoding == "gbk" else encoding
+            enc_used = encoding
+        elif cpg.exists():
+            enc_used = cpg.read_text(errors="replace").strip() or None
+            notes.append(f".cpg 声明编码 / .cpg declares {enc_used}")
+        else:
+            enc_used = _sniff_dbf_encoding(p.with_suffix(".dbf"))
+            if enc_used == "gb18030":
+                kwargs["encoding"] = "gb18030"
+                notes.append("未找到 .cpg, 检测到 GBK/GB18030 编码 / no .cpg: detected GBK/GB18030")
+    try:
+        gdf = pyogrio.read_dataframe(p, **kwargs)
+    except Exception as exc:
+        raise BadInput(f"cannot read {p.name}: {_one_line(exc)}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        frame = pd.DataFrame(gdf)
+        return Source(frame.astype(object).where(frame.notna(), None), None, None, enc_used,
+                      kind, notes)
+    geom = gdf.geometry
+    frame = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name]))
+    frame = frame.astype(object).where(frame.notna(), None)
+    return Source(frame, geom, gdf.crs, enc_used, kind, notes)
+
+
+def _sniff_dbf_encoding(dbf: Path) -> str | None:
+    """``gb18030`` when a .dbf's text is not UTF-8 but decodes as GBK; else None."""
+    try:
+        data = dbf.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 32:
+        return None
+    header_len = int.from_bytes(data[8:10], "little")
+    body = data[header_len:]
+    if not any(b >= 0x80 for b in body):
+        return None
+    try:
+        body.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        body.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        return None
+
+
+# ============================================================================ columns and values
+def column_aliases(layer: schema.LayerDef) -> dict[str, str]:
+    """Source column name (normalised) -> schema field, derived from the schema's labels."""
+    out: dict[str, str] = {}
+
+    def add(alias: str, target: str) -> None:
+        out.setdefault(_norm(alias), target)
+
+    for f in layer.fields:
+        add(f.name, f.name)
+        add(f.zh, f.name)
+        add(f.en, f.name)
+        add(f.label, f.name)
+    for target, aliases in _EXTRA_ALIASES.items():
+        if target in layer.field_names:
+            for a in aliases:
+                add(a, target)
+    type_fields = [f.name for f in layer.fields if f.name.endswith("_type")]
+    if type_fields:
+        add("类型", type_fields[0])
+        add("type", type_fields[0])
+    return out
+
+
+def _norm(name: object) -> str:
+    s = str(name).strip().lower()
+    s = re.sub(r"[\s_\-()（）/]+", "", s)
+    return s
+
+
+def _map_columns(frame: pd.DataFrame, layer: schema.LayerDef, opts: ImportOptions,
+                 report: ImportReport, has_geometry: bool) -> tuple[pd.DataFrame, str | None, str | None, str | None]:
+    """Rename columns to schema fields; returns (frame, x column, y column, wkt column)."""
+    aliases = column_aliases(layer)
+    targets_ok = set(layer.field_names) | {"x", "y", "wkt", _DROP}
+    user = {}
+    for src, dst in opts.mapping.items():
+        if dst not in targets_ok:
+            raise BadInput(f"--map {src}={dst}: {dst!r} is not a field of {layer.name} "
+                           f"(fields: {', '.join(layer.field_names)}; or x, y, wkt, -)")
+        if src not in frame.columns:
+            raise BadInput(f"--map {src}={dst}: the file has no column {src!r} "
+                           f"(columns: {', '.join(map(str, frame.columns))})")
+        user[src] = dst
+    for opt, label in ((opts.x, "--x"), (opts.y, "--y"), (opts.wkt, "--wkt")):
+        if opt is not None and opt not in frame.columns:
+            raise BadInput(f"{label} {opt}: the file has no column {opt!r} "
+                           f"(columns: {', '.join(map(str, frame.columns))})")
+    xcol, ycol, wcol = opts.x, opts.y, opts.wkt
+    rename: dict[str, str] = {}
+    dropped: list[str] = []
+    used: dict[str, str] = {}
+    for col in frame.columns:
+        if col in (opts.x, opts.y, opts.wkt):
+            continue
+        if col in user:
+            dst = user[col]
+        else:
+            n = _norm(col)
+            if not has_geometry and xcol is None and wcol is None and n in _X_NAMES:
+                dst = "x"
+            elif not has_geometry and ycol is None and wcol is None and n in _Y_NAMES:
+                dst = "y"
+            elif not has_geometry and wcol is None and xcol is None and n in _WKT_NAMES:
+                dst = "wkt"
+            else:
+                dst = aliases.get(n, _DROP)
+        if dst == _DROP:
+            dropped.append(str(col))
+            continue
+        if dst == "x":
+            xcol = col
+            continue
+        if dst == "y":
+            ycol = col
+            continue
+        if dst == "wkt":
+            wcol = col
+            continue
+        if dst in used:
+            raise BadInput(f"columns {used[dst]!r} and {col!r} both map to {dst}; "
+                           f"drop one with --map {col}=-")
+        used[dst] = str(col)
+        rename[col] = dst
+    report.columns = {str(k): v for k, v in rename.items()}
+    report.dropped_columns = dropped
+    out = frame.rename(columns=rename)[list(rename.values())].copy()
+    return out, xcol, ycol, wcol
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _present(v: object) -> bool:
+    if v is None:
+        return False
+    try:
+        if pd.isna(v):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return not (isinstance(v, str) and not v.strip())
+
+
+def _convert_value(v: object, f: schema.FieldDef) -> tuple[object, str | None]:
+    """(value in the schema's type, problem or None)."""
+    if not _present(v):
+        return None, None
+    if isinstance(v, str):
+        v = v.strip()
+    if f.domain is not None:
+        s = str(v)
+        for code in f.domain.values:
+            if s == code.code or s == code.zh or s.lower() == code.en.lower():
+                return code.code, None
+        return s, None  # validation reports the domain problem with the allowed values
+    if f.type == "text":
+        s = str(v)
+        if isinstance(v, float) and v.is_integer():
+            s = str(int(v))
+        if _CONTROL.search(s):
+            return None, f"text contains control characters ({_short(s)})"
+        if len(s) > MAX_TEXT:
+            return None, f"text is {len(s)} characters long, more than {MAX_TEXT}"
+        return s, None
+    if f.type in ("integer", "real"):
+        if isinstance(v, bool):
+            return None, f"{v!r} is not a number"
+        try:
+            x = float(str(v).replace(",", "")) if isinstance(v, str) else float(v)
+        except (TypeError, ValueError):
+            return None, f"{_short(v)} is not a number"
+        if not math.isfinite(x):
+            return None, f"{_short(v)} is not a finite number"
+        if abs(x) > 1e12:
+            return None, f"{_short(v)} is an absurdly large number"
+        if f.type == "integer":
+            if not x.is_integer():
+                return None, f"{_short(v)} is not a whole number"
+            return int(x), None
+        return x, None
+    if f.type == "boolean":
+        s = str(v).strip().lower()
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v), None
+        if s in ("1", "1.0", "true", "t", "yes", "y", "是", "有", "√", "✓"):
+            return True, None
+        if s in ("0", "0.0", "false", "f", "no", "n", "否", "无", "×", "✗"):
+            return False, None
+        return None, f"{_short(v)} is not yes/no (是/否)"
+    if f.type in ("date", "datetime"):
+        if isinstance(v, (dt.datetime, pd.Timestamp)):
+            return (v.strftime("%Y-%m-%d") if f.type == "date" else pd.Timestamp(v).isoformat()), None
+        if isinstance(v, dt.date):
+            return v.isoformat(), None
+        s = str(v).strip()
+        if f.type == "datetime":
+            try:
+                return pd.Timestamp(s).isoformat(), None
+            except (ValueError, TypeError):
+                return None, f"{_short(s)} is not a date and time"
+        s = s.split(" ")[0].split("T")[0]
+        for pat in _DATE_PATTERNS:
+            m = pat.match(s)
+            if m:
+                try:
+                    d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    return None, f"{_short(v)} is not a real date"
+                return d.isoformat(), None
+        return None, f"{_short(v)} is not a date (YYYY-MM-DD)"
+    return v, None
+
+
+# ============================================================================ geometry
+def _resolve_crs(from_crs: str | None) -> tuple[str | None, CRS | None]:
+    """(web-map system 'gcj02'/'bd09' or None, pyproj CRS of the numbers after conversion)."""
+    if from_crs is None:
+        return None, None
+    key = from_crs.strip().lower().replace("-", "").replace("_", "")
+    if key in ("wgs84", "cgcs2000", "gcj02", "bd09"):
+        return (key if key in ("gcj02", "bd09") else None), CRS.from_user_input(_NAMED_CRS[key])
+    try:
+        return None, CRS.from_user_input(from_crs)
+    except CRSError:
+        raise BadInput(f"unknown --from-crs {from_crs!r}: use wgs84, cgcs2000, gcj02, bd09 or "
+                       "EPSG:n (e.g. EPSG:4550)") from None
+
+
+def _to_float(v: object) -> float:
+    if v is None:
+        return math.nan
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return float(v)
+    try:
+        return float(str(v).strip())
+    except ValueError:
+        return math.nan
+
+
+def _apply_lonlat(geoms: np.ndarray, fn: Callable) -> np.ndarray:
+    def tr(coords: np.ndarray) -> np.ndarray:
+        lon, lat = fn(coords[:, 0], coords[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geoms, tr)
+
+
+def _geographic(c: CRS | None) -> bool:
+    return c is not None and c.is_geographic
+
+
+def _guess_projected(x: np.ndarray, y: np.ndarray) -> str:
+    mx, my = float(np.nanmedian(x)), float(np.nanmedian(y))
+    if 3.5e7 < mx < 4.5e7 and 1e6 < my < 7e6:
+        return "EPSG:4529 (CGCS2000 GK zone 41, easting with the 41 prefix)"
+    if 1e5 < mx < 9e5 and 1e6 < my < 7e6:
+        return "EPSG:4550 (CGCS2000 / 3-degree GK CM 123E)"
+    return "a projected CRS (EPSG:n)"
+
+
+# ============================================================================ the import
+def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLike[str] | None = None,
+                options: ImportOptions | None = None) -> ImportReport:
+    """Import one department file into a layer of an inventory, all or nothing.
+
+    Parameters
+    ----------
+    layer
+        Target layer (a declared asset or frame layer).
+    path
+        The file to import (never changed).
+    data
+        Target inventory: GeoPackage path (created when missing) or ``postgresql://`` URL;
+        ``None`` for the default.
+    options
+        :class:`ImportOptions`.
+
+    Returns
+    -------
+    ImportReport
+        ``report.ok`` and ``report.written`` say what happened; when not ok, ``problems`` lists
+        every bad row with its reason and ``diagnoses`` the recognised mistakes.
+
+    Raises
+    ------
+    BadInput
+        The file cannot be read, an option is wrong, the target cannot be opened.
+    Refused
+        The database refused the write (nothing was written).
+    """
+    opts = options or ImportOptions()
+    if opts.mode not in ("append", "replace", "upsert"):
+        raise BadInput(f"unknown --mode {opts.mode!r}: use append, replace or upsert")
+    try:
+        decl = schema.layer(layer)
+    except KeyError as exc:
+        raise BadInput(str(exc.args[0])) from None
+    if (opts.x is None) != (opts.y is None):
+        raise BadInput("give both --x and --y (or --wkt)")
+    if opts.wkt is not None and opts.x is not None:
+        raise BadInput("give either --x/--y or --wkt, not both")
+    webmap, declared_crs = _resolve_crs(opts.from_crs)
+    src = read_source(path, encoding=opts.encoding, layer=opts.source_layer)
+    target = Inventory.open(data, must_exist=False)
+    report = ImportReport(layer=layer, source=str(path), target=target.label, mode=opts.mode,
+                          dry_run=opts.dry_run, encoding=src.encoding)
+    report.notes.extend(src.notes)
+    frame = src.frame
+    report.rows_read = int(len(frame))
+    if frame.empty:
+        raise BadInput(f"{Path(path).name} holds no rows to import")
+    _check_mojibake(frame, report)
+
+    has_geom = src.geometry is not None
+    mapped, xcol, ycol, wcol = _map_columns(frame, decl, opts, report, has_geom)
+
+    # ---- geometry and CRS
+    geoms, crs_in = _build_geometry(src, frame, xcol, ycol, wcol, report)
+    if declared_crs is not None:
+        if crs_in is not None and not _geographic(crs_in) and webmap:
+            raise BadInput(f"--from-crs {opts.from_crs} needs longitude/latitude, but the file "
+                           f"is in {crs_in.to_string()}")
+        crs_in = declared_crs
+    if crs_in is None:
+        raise BadInput(f"the coordinate system of {Path(path).name} is not known: say where the "
+                       "points came from with --from-crs wgs84|cgcs2000|gcj02|bd09|EPSG:n "
+                       "(points picked on Gaode/Tencent maps are gcj02, on Baidu bd09)")
+    coords_ok = _check_coordinates(geoms, crs_in, report)
+    roads = None
+    if not opts.trust_crs and decl.geometry == "Point" and _geographic(crs_in):
+        roads = _target_roads(target)
+    if coords_ok and roads is not None:
+        _check_webmap_offset(geoms, webmap, crs_in, roads, report)
+    if webmap == "gcj02":
+        geoms = _apply_lonlat(geoms, zcrs.gcj02_to_wgs84)
+    elif webmap == "bd09":
+        geoms = _apply_lonlat(geoms, zcrs.bd09_to_wgs84)
+    projected = _project(geoms, crs_in)
+    if coords_ok:
+        _check_location(projected, report)
+
+    # ---- attributes
+    gdf = gpd.GeoDataFrame(mapped.reset_index(drop=True), geometry=projected,
+                           crs=schema.PROJECT_CRS)
+    _convert_attributes(gdf, decl, report)
+    _fill_defaults(gdf, decl, report)
+
+    # ---- ids against the target
+    existing = _read_existing(target, layer)
+    _check_and_assign_ids(gdf, decl, existing, opts.mode, report)
+
+    # ---- validation (the schema's own checks)
+    _validate(layer, gdf, report)
+    if not report.ok:
+        return report
+
+    combined = _combine(existing, gdf, decl, opts.mode)
+    report.rows_written = int(len(gdf))
+    if opts.dry_run:
+        report.notes.append("演练, 未写入 / dry run: nothing written")
+        report.rows_written = 0
+        return report
+    if opts.mode == "replace" and existing is not None and len(existing):
+        report.backup = _backup(target, layer, existing, opts.backup_dir)
+    target.write({layer: combined})
+    report.written = True
+    return report
+
+
+def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
+                    report: ImportReport) -> tuple[np.ndarray, CRS | None]:
+    n = len(frame)
+    if src.geometry is not None and xcol is None and wcol is None:
+        return np.asarray(src.geometry.values, dtype=object), src.crs
+    if wcol is not None:
+        out = np.empty(n, dtype=object)
+        for i, v in enumerate(frame[wcol].tolist()):
+            if not _present(v):
+                out[i] = None
+                continue
+            try:
+                out[i] = shapely.from_wkt(str(v))
+            except shapely.errors.GEOSException as exc:
+                report.problems.append(RowProblem(i + 1, None, "geometry",
+                                                  f"WKT cannot be read: {_short(_one_line(exc), 60)}",
+                                                  "geometry_wkt"))
+                out[i] = None
+        return out, None
+    if xcol is None or ycol is None:
+        raise BadInput("no geometry: the file has no coordinate columns; name them with "
+                       "--x COL --y COL (e.g. --x 经度 --y 纬度) or --wkt COL")
+    xs = np.array([_to_float(v) for v in frame[xcol].tolist()], dtype="float64")
+    ys = np.array([_to_float(v) for v in frame[ycol].tolist()], dtype="float64")
+    for i, (xv, yv, x, y) in enumerate(zip(frame[xcol].tolist(), frame[ycol].tolist(), xs, ys)):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            report.problems.append(RowProblem(
+                i + 1, None, "geometry",
+                f"coordinates missing or not numbers (x={_short(xv)}, y={_short(yv)})", "coordinates"))
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    out = np.empty(n, dtype=object)
+    out[:] = None
+    if ok.any():
+        out[ok] = shapely.points(xs[ok], ys[ok])
+    return out, None
+
+
+def _check_coordinates(geoms: np.ndarray, crs_in: CRS, report: ImportReport) -> bool:
+    """Degrees vs metres, swapped axes, non-finite values; False when the coordinates are wrong."""
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return False
+    coords = shapely.get_coordinates(geoms[present])
+    finite = np.isfinite(coords).all(axis=1)
+    if not finite.all():
+        idx = np.flatnonzero(present)
+        counts = shapely.get_num_coordinates(geoms[present])
+        bad_rows = set()
+        start = 0
+        for j, c in enumerate(counts):
+            if not np.isfinite(coords[start:start + c]).all():
+                bad_rows.add(int(idx[j]) + 1)
+            start += c
+        for r in sorted(bad_rows):
+            report.problems.append(RowProblem(r, None, "geometry", "coordinates are NaN or infinite",
+                                              "coordinates"))
+        coords = coords[finite]
+        if not len(coords):
+            return False
+    x, y = coords[:, 0], coords[:, 1]
+    if np.abs(x).max() > 1e9 or np.abs(y).max() > 1e9:
+        report.diagnoses.append(Diagnosis(
+            "huge_coordinates", f"coordinates up to {max(np.abs(x).max(), np.abs(y).max()):.3g} are "
+            "far beyond any coordinate system on Earth: check the columns and units"))
+        return False
+    if _geographic(crs_in):
+        in_x = (x > 73) & (x < 136)
+        in_y = (y > 17) & (y < 54)
+        swapped = (y > 73) & (y < 136) & (x > 17) & (x < 54)
+        if swapped.mean() > 0.5 and (in_x & in_y).mean() < 0.5:
+            report.diagnoses.append(Diagnosis(
+                "lat_lon_swapped",
+                f"latitude and longitude look swapped (x={x[0]:.4f}, y={y[0]:.4f}: China's "
+                "longitudes are 73-135, latitudes 18-54); swap the columns (--x and --y)"))
+            return False
+        if (np.abs(x) > 180).mean() > 0.5 or (np.abs(y) > 90).mean() > 0.5:
+            report.diagnoses.append(Diagnosis(
+                "projected_as_degrees",
+                f"coordinates like {x[0]:.0f}, {y[0]:.0f} are metres, not degrees: the data is "
+                f"projected; declare it, e.g. --from-crs {_guess_projected(x, y).split(' ')[0]} "
+                f"(looks like {_guess_projected(x, y)})"))
+            return False
+        if (np.abs(x) > 180).any() or (np.abs(y) > 90).any():
+            report.diagnoses.append(Diagnosis(
+                "degrees_out_of_range", "some coordinates are beyond ±180/±90 degrees"))
+            return False
+    else:
+        if (np.abs(x) <= 180).all() and (np.abs(y) <= 90).all() and crs_in.is_projected:
+            report.diagnoses.append(Diagnosis(
+                "degrees_as_projected",
+                f"coordinates like {x[0]:.5f}, {y[0]:.5f} look like degrees, but "
+                f"{crs_in.to_string()} is in metres: declare --from-crs wgs84|cgcs2000|gcj02|bd09"))
+            return False
+    return True
+
+
+def _project(geoms: np.ndarray, crs_in: CRS) -> gpd.GeoSeries:
+    gs = gpd.GeoSeries(geoms, crs=crs_in)
+    with np.errstate(all="ignore"):
+        try:
+            out = gs.to_crs(schema.PROJECT_CRS)
+        except Exception as exc:
+            raise BadInput(f"cannot convert from {crs_in.to_string()} to EPSG:4550: "
+                           f"{_one_line(exc)}") from None
+    return out
+
+
+def _target_roads(target: Inventory) -> gpd.GeoDataFrame | None:
+    try:
+        if target.has("roads"):
+            roads = target.read("roads")
+            return roads if len(roads) else None
+    except (InventoryError, BadInput):
+        return None
+    return None
+
+
+def _median_road_distance(points: gpd.GeoSeries, roads: gpd.GeoDataFrame) -> tuple[float, np.ndarray]:
+    tree = shapely.STRtree(roads.geometry.values)
+    g = points.values
+    ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
+    d = np.full(len(g), np.nan)
+    if ok.any():
+        _, dist = tree.query_nearest(g[ok], return_distance=True, all_matches=False)
+        d[ok] = dist
+    return float(np.nanmedian(d)) if ok.any() else math.nan, d
+
+
+def _check_webmap_offset(geoms: np.ndarray, webmap: str | None, crs_in: CRS,
+                         roads: gpd.GeoDataFrame, report: ImportReport) -> None:
+    """Compare distances to the inventory's roads under each reading of the coordinates."""
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if ok.sum() < 3:
+        return
+    g = geoms[ok]
+    base = "EPSG:4490"
+    candidates = {
+        "wgs84": g,
+        "gcj02": _apply_lonlat(g, zcrs.gcj02_to_wgs84),
+        "bd09": _apply_lonlat(g, zcrs.bd09_to_wgs84),
+    }
+    dists: dict[str, tuple[float, np.ndarray]] = {}
+    for k, gg in candidates.items():
+        proj = gpd.GeoSeries(gg, crs=base).to_crs(schema.PROJECT_CRS)
+        if not np.isfinite(shapely.get_coordinates(proj.values)).all():
+            return
+        dists[k] = _median_road_distance(proj, roads)
+    declared = webmap or "wgs84"
+    d_decl, per_decl = dists[declared]
+    best = min(dists, key=lambda k: dists[k][0])
+    d_best, per_best = dists[best]
+    if best == declared or not math.isfinite(d_decl):
+        return
+    closer = float(np.mean(per_best < per_decl))
+    if d_decl >= OFFSET_MIN_M and d_decl >= OFFSET_RATIO * max(d_best, 1.0) and closer >= 0.7:
+        names = {"wgs84": "WGS84/CGCS2000", "gcj02": "GCJ-02 (Gaode/Tencent)", "bd09": "BD-09 (Baidu)"}
+        report.diagnoses.append(Diagnosis(
+            f"{best}_declared_as_{declared}",
+            f"the points look like {names[best]} declared as {names[declared]}: as declared they "
+            f"sit a median {d_decl:.0f} m from the inventory's roads, read as {best} {d_best:.0f} m "
+            f"({closer:.0%} of points closer); re-run with --from-crs {best} "
+            "(or --trust-crs if the offset is real)"))
+
+
+def _check_location(projected: gpd.GeoSeries, report: ImportReport) -> None:
+    g = projected.values
+    ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
+    if not ok.any():
+        return
+    cent = shapely.centroid(g[ok])
+    ll = gpd.GeoSeries(cent, crs=schema.PROJECT_CRS).to_crs("EPSG:4490")
+    lon, lat = ll.x.to_numpy(), ll.y.to_numpy()
+    idx = np.flatnonzero(ok)
+    for j, (lo, la) in enumerate(zip(lon, lat)):
+        r = int(idx[j]) + 1
+        if not (CHINA_BBOX[0] <= lo <= CHINA_BBOX[2] and CHINA_BBOX[1] <= la <= CHINA_BBOX[3]):
+            report.problems.append(RowProblem(r, None, "geometry",
+                                              f"point is outside China (lon {lo:.4f}, lat {la:.4f})",
+                                              "outside_china"))
+        elif not (ZHALANTUN_BBOX[0] <= lo <= ZHALANTUN_BBOX[2]
+                  and ZHALANTUN_BBOX[1] <= la <= ZHALANTUN_BBOX[3]):
+            report.problems.append(RowProblem(r, None, "geometry",
+                                              f"feature is outside Zhalantun (lon {lo:.4f}, lat {la:.4f})",
+                                              "outside_city"))
+
+
+def _check_mojibake(frame: pd.DataFrame, report: ImportReport) -> None:
+    """GBK text decoded as Latin-1/UTF-8 somewhere before: recognisable, refuse it."""
+    samples = [str(c) for c in frame.columns]
+    for col in frame.columns:
+        samples += [v for v in frame[col].head(50).tolist() if isinstance(v, str)]
+    for s in samples:
+        fixed = _unmojibake(s)
+        if fixed:
+            report.diagnoses.append(Diagnosis(
+                "mojibake", f"text looks garbled (乱码): {_short(s)} reads as {_short(fixed)} - "
+                "GBK text was read with the wrong encoding before; re-export the file or give "
+                "--encoding gbk"))
+            return
+        if "\ufffd" in s:
+            report.diagnoses.append(Diagnosis(
+                "mojibake", f"text contains replacement characters (�) in {_short(s)}: it was "
+                "decoded with the wrong encoding; re-export as UTF-8 or give --encoding gbk"))
+            return
+
+
+def _unmojibake(s: str) -> str | None:
+    if not any(0x80 <= ord(c) <= 0xFF for c in s):
+        # UTF-8 bytes read as GBK give rare CJK: try the round trip
+        if re.search(r"[\u4e00-\u9fff]", s):
+            try:
+                fixed = s.encode("gbk").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                return None
+            return fixed if fixed != s and re.search(r"[\u4e00-\u9fff]", fixed) else None
+        return None
+    for enc in ("latin-1", "cp1252"):
+        try:
+            raw = s.encode(enc)
+        except UnicodeEncodeError:
+            continue
+        for dec in ("gb18030", "utf-8"):
+            try:
+                fixed = raw.decode(dec)
+            except UnicodeDecodeError:
+                continue
+            if re.search(r"[\u4e00-\u9fff]", fixed):
+                return fixed
+    return None
+
+
+def _convert_attributes(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, report: ImportReport) -> None:
+    for f in decl.fields:
+        if f.name not in gdf.columns:
+            continue
+        values = []
+        for i, v in enumerate(gdf[f.name].tolist()):
+            out, problem = _convert_value(v, f)
+            if problem:
+                report.problems.append(RowProblem(i + 1, _row_id(gdf, i), f.name,
+                                                  f"{problem} ({f.zh} / {f.en})", "type"))
+            values.append(out)
+        if f.type == "integer":
+            gdf[f.name] = pd.array([None if v is None else v for v in values], dtype="Int64")
+        elif f.type == "real":
+            gdf[f.name] = pd.array([np.nan if v is None else v for v in values], dtype="float64")
+        elif f.type == "boolean":
+            gdf[f.name] = pd.array(values, dtype="boolean")
+        else:
+            gdf[f.name] = pd.Series(values, index=gdf.index, dtype=object)
+
+
+def _row_id(gdf: gpd.GeoDataFrame, i: int) -> str | None:
+    if "obj_id" in gdf.columns:
+        v = gdf["obj_id"].iat[i]
+        return str(v) if _present(v) else None
+    return None
+
+
+def _fill_defaults(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, report: ImportReport) -> None:
+    today = dt.date.today().isoformat()
+    for f in decl.fields:
+        if f.name in gdf.columns or f.name == "obj_id":
+            continue
+        value: object | None = f.default
+        if f.name == "updated":
+            value = today
+        if value is None:
+            continue
+        gdf[f.name] = pd.Series([value] * len(gdf), index=gdf.index, dtype=object)
+        if f.type == "boolean":
+            gdf[f.name] = gdf[f.name].astype("boolean")
+        report.filled_defaults[f.name] = value
+    if report.filled_defaults:
+        report.notes.append("缺少的列用默认值填充 / missing columns filled with defaults: "
+                            + ", ".join(f"{k}={v}" for k, v in report.filled_defaults.items()))
+
+
+def _read_existing(target: Inventory, layer: str) -> gpd.GeoDataFrame | None:
+    try:
+        if target.path is not None and target.backend == "gpkg" and not Path(target.path).exists():
+            return None
+        if target.has(layer):
+            return target.read(layer)
+    except InventoryError:
+        if target.backend == "gpkg" and Path(target.path).exists():
+            raise
+        return None
+    return None
+
+
+def _check_and_assign_ids(gdf: gpd.GeoDataFrame, decl: schema.LayerDef,
+                          existing: gpd.GeoDataFrame | None, mode: str, report: ImportReport) -> None:
+    if "obj_id" not in decl.field_names:
+        return
+    if "obj_id" not in gdf.columns:
+        gdf["obj_id"] = pd.Series([None] * len(gdf), index=gdf.index, dtype=object)
+    ids = [str(v).strip() if _present(v) else None for v in gdf["obj_id"].tolist()]
+    # duplicates inside the file
+    first: dict[str, int] = {}
+    dup_ids = set()
+    for i, v in enumerate(ids):
+        if v is None:
+            continue
+        if v in first:
+            dup_ids.add(v)
+            report.problems.append(RowProblem(i + 1, v, "obj_id",
+                                              f"duplicate object id (also row {first[v] + 1})",
+                                              "id_duplicate"))
+        else:
+            first[v] = i
+    if dup_ids:
+        report.diagnoses.append(Diagnosis(
+            "duplicate_ids", f"{len(dup_ids)} object ids appear more than once in the file "
+            f"(e.g. {sorted(dup_ids)[0]})"))
+    existing_ids: set[str] = set()
+    if existing is not None and "obj_id" in existing.columns and mode != "replace":
+        existing_ids = {str(v) for v in existing["obj_id"].tolist() if _present(v)}
+        if mode == "append":
+            for i, v in enumerate(ids):
+                if v is not None and v in existing_ids:
+                    report.problems.append(RowProblem(
+                        i + 1, v, "obj_id", "object id is already in the inventory "
+                        "(use --mode upsert to update existing assets)", "id_exists"))
+    # assign missing ids: next free serial per component code
+    taken = set(existing_ids) | {v for v in ids if v}
+    next_serial: dict[str, int] = {}
+    for v in taken:
+        try:
+            div, comp, serial = schema.parse_object_id(v)
+        except ValueError:
+            continue
+        if div == schema.DIVISION_CODE:
+            next_serial[comp] = max(next_serial.get(comp, 0), serial)
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    assigned = 0
+    for i, v in enumerate(ids):
+        if v is not None:
+            continue
+        comp = decl.component_code_for(records[i])
+        if comp is None:
+            report.problems.append(RowProblem(
+                i + 1, None, "obj_id", "object id is missing and cannot be assigned: the "
+                f"component code depends on {decl.code_field}, which is empty or unknown",
+                "id_missing"))
+            continue
+        serial = next_serial.get(comp, 0) + 1
+        if serial >= 1_000_000:
+            report.problems.append(RowProblem(i + 1, None, "obj_id",
+                                              f"no free serial left for component code {comp}",
+                                              "id_missing"))
+            continue
+        next_serial[comp] = serial
+        ids[i] = schema.make_object_id(comp, serial)
+        assigned += 1
+    gdf["obj_id"] = pd.Series(ids, index=gdf.index, dtype=object)
+    report.ids_assigned = assigned
+    if assigned:
+        report.notes.append(f"已分配 {assigned} 个对象编码 / assigned {assigned} object ids "
+                            "(GB/T 30428, next free serial)")
+
+
+def _validate(layer: str, gdf: gpd.GeoDataFrame, report: ImportReport) -> None:
+    from .validate import validate_layer
+
+    rows_by_label: dict[str, list[int]] = {}
+    labels = []
+    for i in range(len(gdf)):
+        oid = _row_id(gdf, i)
+        label = oid if oid else f"row {i + 1}"
+        if "obj_id" not in gdf.columns and "code" in gdf.columns and _present(gdf["code"].iat[i]):
+            label = str(gdf["code"].iat[i])
+        labels.append(label)
+        rows_by_label.setdefault(label, []).append(i + 1)
+    already = {(p.row, p.field) for p in report.problems}
+    rows_with_geometry_problem = {p.row for p in report.problems if p.field == "geometry"}
+    for p in validate_layer(layer, gdf):
+        if p.severity != "error":
+            if p.severity == "warning" and p.obj_id is None and p.check != "missing_field":
+                report.notes.append(f"{p.field or ''}: {p.message}".strip(": "))
+            continue
+        if p.check == "id_duplicate" and p.field == "obj_id":
+            continue  # reported with row numbers already
+        rows = rows_by_label.get(p.obj_id or "", []) if p.obj_id else []
+        if p.obj_id and p.obj_id.startswith("row ") and not rows:
+            rows = [int(p.obj_id.split()[1])]
+        if not rows:
+            report.problems.append(RowProblem(None, None, p.field, p.message, p.check))
+            continue
+        for r in rows:
+            if (r, p.field) in already:
+                continue
+            if p.field == "geometry" and r in rows_with_geometry_problem:
+                continue
+            oid = None if (p.obj_id or "").startswith("row ") else p.obj_id
+            report.problems.append(RowProblem(r, oid, p.field, p.message, p.check))
+
+
+def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame, decl: schema.LayerDef,
+             mode: str) -> gpd.GeoDataFrame:
+    if existing is None or mode == "replace" or not len(existing):
+        out = new.copy()
+        if existing is not None:
+            out.attrs = {}
+        return out
+    if mode == "upsert" and "obj_id" in new.columns and "obj_id" in existing.columns:
+        incoming = dict(zip(new["obj_id"].astype(str), range(len(new))))
+        keep_rows = []
+        parts = []
+        used = set()
+        for i, oid in enumerate(existing["obj_id"].astype(str)):
+            if oid in incoming:
+                j = incoming[oid]
+                row = new.iloc[[j]].copy()
+                if "row_version" in existing.columns:
+                    row["row_version"] = existing["row_version"].iloc[i]
+                parts.append(row)
+                used.add(j)
+            else:
+                parts.append(existing.iloc[[i]])
+            keep_rows.append(i)
+        rest = [j for j in range(len(new)) if j not in used]
+        if rest:
+            parts.append(new.iloc[rest])
+        out = pd.concat(parts, ignore_index=True)
+    else:
+        out = pd.concat([existing, new], ignore_index=True)
+    out = gpd.GeoDataFrame(out, geometry=existing.geometry.name, crs=schema.PROJECT_CRS)
+    out.attrs = dict(existing.attrs)
+    return out
+
+
+def _backup(target: Inventory, layer: str, existing: gpd.GeoDataFrame, backup_dir: Path | None) -> str:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if target.backend == "gpkg":
+        src = Path(target.path)
+        folder = Path(backup_dir) if backup_dir else src.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        dst = folder / f"{src.stem}.backup-{stamp}{src.suffix}"
+        n = 1
+        while dst.exists():
+            dst = folder / f"{src.stem}.backup-{stamp}-{n}{src.suffix}"
+            n += 1
+        tmp = dst.with_name("." + dst.name + ".tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+        return str(dst)
+    from .inventory import write_layers
+
+    folder = Path(backup_dir) if backup_dir else Path.cwd()
+    dst = folder / f"{Path(target.path).name}-{layer}.backup-{stamp}.gpkg"
+    write_layers(dst, {layer: existing.drop(columns=["row_version"], errors="ignore")},
+                 replace_file=True)
+    return str(dst)
+
+
+def _short(v: object, n: int = 40) -> str:
+    s = repr(v) if not isinstance(v, str) else repr(v)
+    return s if len(s) <= n else s[: n - 3] + "...'"
+
+
+def _one_line(exc: object) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def iter_problem_rows(report: ImportReport) -> Iterable[tuple[int | None, str]]:
+    """(row, reason) pairs for a per-row listing."""
+    for p in report.problems:
+        yield p.row, p.line()
