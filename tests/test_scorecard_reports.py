@@ -140,3 +140,30 @@ def test_cli_bad_inputs_write_nothing(cli, nasty_inventory: Path, tmp_path: Path
     res = cli("scorecard", "--data", str(tmp_path / "missing.gpkg"), "--json", str(tmp_path / "y.json"))
     assert res.returncode == 2 and "not found" in res.stderr
     assert not (tmp_path / "y.json").exists()
+
+
+def test_cli_on_the_sample_inventory(cli, sample_gpkg: Path, tmp_path: Path) -> None:
+    """All four formats from the shipped sample; the counts agree with the raw layer."""
+    import pyogrio
+    from openpyxl import load_workbook
+
+    out = tmp_path / "pack"
+    res = cli("scorecard", "--data", str(sample_gpkg), "--as-of", "2020-12-31",
+              "--out", str(out / "s.html"), "--out", str(out / "s.md"),
+              "--out", str(out / "s.xlsx"), "--json", str(out / "s.json"))
+    assert res.returncode == 0, res.stderr
+    d = json.loads((out / "s.json").read_text(encoding="utf-8"))
+    assert [t["id"] for t in d["targets"]] == list(plan.TARGETS)
+    assert d["phase"]["key"] == "inspection" and d["illustrative"] is True
+    for t in d["targets"]:
+        assert (t["value"] is None) == (t["status"] == "not_measurable")
+    raw = pyogrio.read_dataframe(sample_gpkg, layer="facade_lighting_buildings",
+                                 read_geometry=False)
+    done = (raw["status"].isin(["completed", "accepted"])
+            & (raw["completed_date"].fillna("9999") <= "2020-12-31")).sum()
+    fl = next(t for t in d["targets"] if t["id"] == "facade_lighting")
+    assert fl["value"] == done and fl["evidence"]["in_inventory"] == len(raw) == 190
+    html = (out / "s.html").read_text(encoding="utf-8")
+    assert "示意数据" in html and not re.search(r'(src|href)\s*=\s*["\']?https?://', html)
+    assert "示意数据" in (out / "s.md").read_text(encoding="utf-8")
+    assert load_workbook(out / "s.xlsx").sheetnames == list(SHEETS)
