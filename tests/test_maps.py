@@ -140,3 +140,357 @@ def make_inventory(path: Path, *, many_stops: int = 0) -> Path:
 @pytest.fixture
 def crafted(tmp_path: Path) -> Path:
     return make_inventory(tmp_path / "crafted.gpkg")
+
+
+# ------------------------------------------------------------------------------ helpers
+def page_config_of(html: str) -> dict:
+    """The JSON handed to ``zltMeetingMap`` in a written page."""
+    m = re.search(r"zltMeetingMap\(map_[0-9a-f]+, (\{.*\})\);\n", html)
+    assert m, "the page does not call zltMeetingMap"
+    return json.loads(m.group(1))
+
+
+def names_in(cfg: dict, layer: str) -> list:
+    lc = next(lc for lc in cfg["layers"] if lc["key"] == layer)
+    return [f["properties"].get("name") for f in lc["data"]["features"]]
+
+
+@pytest.fixture
+def built(crafted: Path, tmp_path: Path):
+    from zlt_assets.maps import make_meeting_map
+
+    out = tmp_path / "map.html"
+    res = make_meeting_map(crafted, out)
+    return res, out.read_bytes().decode("utf-8")
+
+
+# ------------------------------------------------------------------------------ legend
+def test_legend_entries_are_the_schema_domains():
+    from zlt_assets.maps import legend as lg
+
+    for name, lyr in schema.LAYERS.items():
+        style = lg.layer_style(name)
+        cats = lg.category_entries(name)
+        if style.category_field:
+            dom = lyr.field(style.category_field).domain
+            assert [e.code for e in cats] == list(dom.codes)
+            assert [e.label for e in cats] == [f"{c.zh} / {c.en}" for c in dom.values]
+            assert len({e.color for e in cats}) == len(cats), f"{name}: colours repeat"
+        else:
+            assert [e.label for e in cats] == [f"{lyr.zh} / {lyr.en}"]
+        stat = lg.status_entries(name)
+        if style.status_field:
+            assert [e.code for e in stat] == list(lyr.field("status").domain.codes)
+    # English first with --lang en
+    assert lg.category_entries("roads", "en")[1].label == "Main road / 主干路"
+
+
+def test_legend_html_lists_every_category_once_and_is_escaped():
+    from zlt_assets.maps import legend as lg
+
+    out = lg.legend_html(["roads", "public_toilets"], "zh",
+                         [lg.ExtraLegend("<b>x</b>", "polygon",
+                                         (lg.LegendEntry("a", "a<b", "#fff"),))])
+    for c in schema.ROAD_CLASSES.values:
+        assert out.count(f"{c.zh} / {c.en}") == 1
+    for c in schema.TOILET_TYPES.values:
+        assert f"{c.zh} / {c.en}" in out
+    # service statuses appear once, works statuses once (roads have works status)
+    assert out.count('data-status="works_status"') == 1
+    assert out.count('data-status="service_status"') == 1
+    assert "<b>x</b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out and "a&lt;b" in out
+
+
+def test_feature_style_by_category_and_status():
+    from zlt_assets.maps import legend as lg
+
+    st = lg.layer_style("public_toilets")
+    fixed = lg.feature_style(st, {"toilet_type": "fixed", "status": "in_service"})
+    mobile = lg.feature_style(st, {"toilet_type": "mobile", "status": "planned"})
+    assert fixed["color"] == st.colors["fixed"] != mobile["color"] == st.colors["mobile"]
+    assert fixed["dashArray"] is None and mobile["dashArray"] == lg.STATUS_STYLES["planned"].dash
+    assert fixed["fillOpacity"] > mobile["fillOpacity"]
+
+
+# ------------------------------------------------------------------------------ escaping
+def test_safe_json_cannot_break_out_of_a_script():
+    from zlt_assets.maps.offline import safe_json
+
+    value = {"name": EVIL_NAME, "q": QUOTE_NAME, "ls": "a\u2028b"}
+    text = safe_json(value)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text
+    assert json.loads(text) == value
+
+
+def test_page_holds_names_as_data_not_markup(built):
+    _, page = built
+    assert EVIL_NAME not in page
+    assert "</script><script>alert(2)" not in page
+    assert "alert(1)" in page  # present, but only inside an escaped JSON string
+    cfg = page_config_of(page)
+    assert EVIL_NAME in names_in(cfg, "public_toilets")
+    assert QUOTE_NAME in names_in(cfg, "bridges")
+    # our script writes values with textContent only
+    from zlt_assets.maps.offline import read_static
+
+    js = read_static("zlt/meeting_map.js").decode()
+    assert js.count(".innerHTML =") == 1 and "div.innerHTML = cfg.legendHtml" in js  # legend only
+
+
+# ------------------------------------------------------------------------------ offline page
+def test_page_is_self_contained(built):
+    res, page = built
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page, re.IGNORECASE)
+    for tag in tags:
+        assert "http" not in tag and "//" not in tag.replace("/*", ""), tag
+    for cdn in ("cdn.jsdelivr", "code.jquery", "bootstrapcdn", "cdnjs", "unpkg"):
+        assert cdn not in page
+    assert '"1.9.3"' in page  # Leaflet inlined
+    assert "leaflet.Control.FullScreen = " in page and "L.Control.Measure" in page
+    assert "MarkerClusterGroup" in page
+    assert "url(images/" not in page and "url(\"data:image/png;base64," in page
+    assert res.html_bytes == len(page.encode("utf-8"))
+    assert "非正式审图地图" in page and "审图号" in page
+
+
+def test_inline_assets_refuses_unknown_external_asset():
+    from zlt_assets.maps.offline import OfflineAssetError, inline_assets
+
+    with pytest.raises(OfflineAssetError):
+        inline_assets('<script src="https://example.org/evil.js"></script>')
+    assert inline_assets('<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>') == ""
+
+
+def test_every_layer_and_feature_is_in_the_page(built):
+    res, page = built
+    cfg = page_config_of(page)
+    counts = {lc["key"]: len(lc["data"]["features"]) for lc in cfg["layers"]}
+    assert counts == COUNTS
+    assert dict(res.layer_counts) == COUNTS
+    groups = {g["key"]: g["layers"] for g in cfg["groups"]}
+    for name, lyr in schema.LAYERS.items():
+        assert name in groups[lyr.group]
+
+
+def test_title_block_states_date_illustrative_and_not_reviewed(built):
+    _, page = built
+    cfg = page_config_of(page)
+    lines = [ln["text"] for ln in cfg["title"]["lines"]]
+    assert any("2021-03-15" in t for t in lines)  # the latest `updated` of the crafted data
+    warn = [ln["text"] for ln in cfg["title"]["lines"] if ln["warn"]]
+    assert any("示意数据" in t and "Illustrative" in t for t in warn)
+    assert any("非正式审图地图" in t and "not an officially reviewed map" in t.lower() for t in warn)
+
+
+def test_survey_data_has_no_illustrative_warning(tmp_path: Path):
+    import pyogrio
+
+    from zlt_assets.maps import build_content
+
+    src = make_inventory(tmp_path / "inv.gpkg")
+    layers = {}
+    for name in schema.LAYERS:
+        g = pyogrio.read_dataframe(src, layer=name)
+        g["data_source"] = "survey"
+        layers[name] = g
+    write_layers(src, layers)
+    content = build_content(src)
+    assert content.illustrative_share == 0
+    assert not any("示意数据" in t for t, _ in content.lines)
+    assert any("非正式审图地图" in t for t, _ in content.lines)
+
+
+# ------------------------------------------------------------------------------ display
+def test_simplify_in_metres_then_round_coordinates():
+    from zlt_assets.maps.meeting_map import simplify_for_display
+
+    circle = Point(BASE_LON, BASE_LAT)
+    g = gpd.GeoDataFrame({"name": ["c"]}, geometry=[circle], crs="EPSG:4326").to_crs(
+        schema.PROJECT_CRS)
+    g = g.set_geometry(g.buffer(200, resolution=256))  # 1025 vertices, 0.2 m apart at most
+    out = simplify_for_display(g, 1.0)
+    n_in = len(g.geometry.iloc[0].exterior.coords)
+    n_out = len(out.geometry.iloc[0].exterior.coords)
+    assert n_out < n_in / 4
+    assert str(out.crs).upper().endswith("4326")
+    coords = np.asarray(out.geometry.iloc[0].exterior.coords)
+    assert np.allclose(coords, np.round(coords, 6), atol=0, rtol=0)
+    # the area stays within 1% (simplification is for display, not a new shape)
+    assert abs(out.to_crs(schema.PROJECT_CRS).area.iloc[0] / g.area.iloc[0] - 1) < 0.01
+
+
+def test_dense_points_are_clustered(tmp_path: Path):
+    from zlt_assets.maps import build_content
+    from zlt_assets.maps.meeting_map import CLUSTER_MIN_POINTS
+
+    inv = make_inventory(tmp_path / "dense.gpkg", many_stops=CLUSTER_MIN_POINTS.value + 10)
+    content = build_content(inv)
+    by = {lyr.key: lyr for lyr in content.layers}
+    assert by["bus_stops"].cluster and len(by["bus_stops"].gdf) == COUNTS["bus_stops"] + 110
+    assert not by["public_toilets"].cluster
+
+
+# ------------------------------------------------------------------------------ basemaps
+def test_gaode_shifts_the_data_to_gcj02(crafted: Path, tmp_path: Path):
+    from zlt_assets.crs import wgs84_to_gcj02
+    from zlt_assets.maps import make_meeting_map
+
+    plain = page_config_of(make_meeting_map(crafted, tmp_path / "a.html").html_path.read_text())
+    res = make_meeting_map(crafted, tmp_path / "g.html", basemap="gaode")
+    page = res.html_path.read_text(encoding="utf-8")
+    shifted = page_config_of(page)
+    assert "autonavi.com" in page
+
+    def station(cfg):
+        lc = next(lc for lc in cfg["layers"] if lc["key"] == "railway_stations")
+        return lc["data"]["features"][0]["geometry"]["coordinates"]
+
+    lon, lat = station(plain)
+    assert (lon, lat) == pytest.approx((BASE_LON + 0.015, BASE_LAT), abs=2e-6)
+    glon, glat = station(shifted)
+    elon, elat = wgs84_to_gcj02(lon, lat)
+    assert (glon, glat) == pytest.approx((elon, elat), abs=2e-6)
+    # GCJ-02 moves Zhalantun by hundreds of metres
+    dx = (glon - lon) * 111_320 * np.cos(np.radians(lat))
+    dy = (glat - lat) * 110_540
+    assert 100 < float(np.hypot(dx, dy)) < 1000
+    assert any("GCJ-02" in m for m in res.messages)
+
+
+def test_tianditu_without_key_falls_back_with_a_message(crafted: Path, tmp_path: Path, cli):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "ZLT_TIANDITU_KEY"}
+    out = tmp_path / "t.html"
+    proc = subprocess_run_cli(cli, env, "map", "--data", str(crafted), "--out", str(out),
+                              "--basemap", "tianditu")
+    assert proc.returncode == 0, proc.stderr
+    assert "ZLT_TIANDITU_KEY" in proc.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "tianditu.gov.cn" not in page and "L.tileLayer" not in page
+
+
+def test_tianditu_key_only_in_the_tile_urls(crafted: Path, tmp_path: Path, cli):
+    import os
+
+    key = "0123456789abcdefzltsecret"
+    env = dict(os.environ, ZLT_TIANDITU_KEY=key)
+    out = tmp_path / "t.html"
+    png = tmp_path / "t.png"
+    proc = subprocess_run_cli(cli, env, "map", "--data", str(crafted), "--out", str(out),
+                              "--basemap", "tianditu", "--png", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert key not in proc.stdout and key not in proc.stderr
+    page = out.read_text(encoding="utf-8")
+    urls = re.findall(r'"(https://t\{s\}\.tianditu\.gov\.cn/[^"]+)"', page)
+    assert len(urls) == 2 and "vec_w" in urls[0] and "cva_w" in urls[1]
+    assert all(u.endswith("tk=" + key) for u in urls)
+    assert page.count(key) == 2
+    assert '"01234567"' in page  # subdomains t0-t7
+    assert key.encode() not in png.read_bytes()
+    from zlt_assets.maps import basemaps
+
+    assert key not in Path(basemaps.__file__).read_text(encoding="utf-8")
+
+
+def subprocess_run_cli(cli, env: dict, *args: str):
+    return cli(*args, env=env)
+
+
+# ------------------------------------------------------------------------------ CLI
+def test_cli_writes_map_and_png(crafted: Path, tmp_path: Path, cli):
+    out, png = tmp_path / "m.html", tmp_path / "m.png"
+    proc = cli("map", "--data", str(crafted), "--out", str(out), "--png", str(png),
+               "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists() and png.exists()
+    assert str(out) in proc.stdout
+    cfg = page_config_of(out.read_text(encoding="utf-8"))
+    assert cfg["title"]["main"].startswith("Zhalantun")
+    import matplotlib.image as mpimg
+
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = mpimg.imread(png)
+    assert img.shape[0] > 500 and img.shape[1] > 800
+    assert float(img[..., :3].std()) > 0.05  # not blank
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--basemap", "bing"], "invalid choice"),
+    (["--analysis", "heatmap"], "unknown analysis"),
+    (["--lang", "fr"], "invalid choice"),
+    (["--out", "map.txt"], "--out must name an .html file"),
+    (["--indicator", "no_such_indicator", "--analysis", "scorecard"], "unknown indicator"),
+])
+def test_cli_bad_options_write_nothing(crafted: Path, tmp_path: Path, cli, args, needle):
+    out = tmp_path / "x.html"
+    full = ["map", "--data", str(crafted), "--out", str(out), *args]
+    if "--out" in args:
+        full = ["map", "--data", str(crafted), *args]
+    proc = cli(*full, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists() and not list(tmp_path.glob("*.html")) and not list(tmp_path.glob(".*tmp"))
+
+
+def test_cli_missing_inventory(tmp_path: Path, cli):
+    out = tmp_path / "x.html"
+    proc = cli("map", "--data", str(tmp_path / "none.gpkg"), "--out", str(out))
+    assert proc.returncode == 2 and "inventory not found" in proc.stderr
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------ overlays
+def test_scorecard_choropleth_of_street_offices(crafted: Path):
+    from zlt_assets.maps import build_content
+    from zlt_assets.maps.overlays import CHORO_COLORS
+
+    content = build_content(crafted, analyses=["scorecard"])
+    ov = next(o for o in content.overlays if o.key == "scorecard_choropleth")
+    assert sorted(ov.gdf["code"]) == ["150783001", "150783002"]
+    card = content.scorecard
+    rows = {r["code"]: r for r in card.by_district}
+    for code, value in zip(ov.gdf["code"], ov.gdf["value"]):
+        assert value == pytest.approx(rows[code]["facade_lighting_pct"])
+    assert set(ov.gdf["_fill"]) <= set(CHORO_COLORS)
+    assert ov.legend is not None and ov.below
+
+
+def test_class_breaks_and_colours():
+    from zlt_assets.maps.overlays import CHORO_COLORS, NO_VALUE_COLOR, class_breaks, class_color
+
+    edges = class_breaks([0, 25, 50, 100])
+    assert edges[0] == 0 and edges[-1] == 100 and len(edges) == len(CHORO_COLORS) + 1
+    assert class_color(0, edges) == CHORO_COLORS[0]
+    assert class_color(100, edges) == CHORO_COLORS[-1]
+    assert class_color(50, edges) == CHORO_COLORS[2]
+    assert class_color(None, edges) == NO_VALUE_COLOR
+    assert class_breaks([]) == [] and class_breaks([3, 3]) == [3, 3]
+
+
+def test_missing_analysis_module_leaves_overlay_out_with_message(crafted: Path, monkeypatch):
+    from zlt_assets.maps import build_content, overlays
+
+    real = overlays._import
+    monkeypatch.setattr(overlays, "_import",
+                        lambda m: None if m.endswith(("coverage", "toilets", "siting")) else real(m))
+    content = build_content(crafted, analyses=["coverage", "toilet-gaps"])
+    assert content.overlays == []
+    text = " ".join(content.messages)
+    assert "zlt_assets.analysis.coverage" in text and "zlt_assets.analysis.toilets" in text
+
+
+# ------------------------------------------------------------------------------ the sample
+def test_sample_map_stays_small(tmp_path: Path):
+    from conftest import SAMPLE
+
+    if not SAMPLE.exists():
+        pytest.skip("layers/zhalantun.gpkg is not built yet")
+    from zlt_assets.maps import make_meeting_map
+
+    res = make_meeting_map(SAMPLE, tmp_path / "sample.html")
+    assert res.html_bytes < 5_000_000
+    assert set(res.layer_counts) <= set(schema.LAYERS)
+    assert sum(res.layer_counts.values()) > 100
