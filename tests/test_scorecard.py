@@ -507,3 +507,24 @@ def test_core_imports_no_face() -> None:
                          cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_bus_stop_coverage_with_the_coverage_engine(crafted: Path) -> None:
+    """One stop in service at (250, 500) in the 1 km square: the 500 m disc's share."""
+    from shapely.geometry import box as _box
+
+    card = sc.compute_scorecard(crafted, "2020-12-31")
+    t = card.target("bus_stop_coverage")
+    disc = Point(X0 + 250, Y0 + 500).buffer(500, 256)
+    expected_area = 100 * disc.intersection(_box(X0, Y0, X0 + 1000, Y0 + 1000)).area / 1e6
+    assert t.value == pytest.approx(expected_area, abs=1.0)  # 25 m sampling grid
+    assert t.status == sc.NOT_MET and t.evidence["method"] == "euclidean"
+    # population: 100 m cells of 10 residents, counted when the cell centre is within 500 m
+    cx, cy = np.meshgrid(np.arange(50, 1000, 100), np.arange(50, 1000, 100))
+    inside = ((cx - 250) ** 2 + (cy - 500) ** 2) <= 500 ** 2
+    assert t.evidence["population_pct"] == pytest.approx(100 * inside.mean(), abs=0.01)
+    rows = {r["code"]: r for r in card.by_district}
+    assert rows["150783001"]["bus_coverage_area_pct"] > rows["150783002"]["bus_coverage_area_pct"]
+    # network distance is never shorter than the straight line
+    net = sc.compute_scorecard(crafted, "2020-12-31", coverage_method="network")
+    assert net.target("bus_stop_coverage").value <= t.value

@@ -784,7 +784,12 @@ def _bus_stop_coverage(ctx: _Ctx, *, method: str, cell: float) -> TargetResult:
     if "street_offices" in ctx.layers:
         kwargs["districts"] = ctx.layers["street_offices"]
     if method != "euclidean" and "roads" in ctx.layers:
-        kwargs["roads"] = ctx.layers["roads"]
+        # the network as at the date: new segments only once built
+        road_recs = _road_records(ctx)
+        kwargs["roads"] = ctx.layers["roads"].loc[[r["__index__"] for r in road_recs
+                                                   if r["_exists"]]]
+        if "river" in ctx.layers:
+            kwargs["river"] = ctx.layers["river"]
     try:
         res = _coverage.compute_coverage(facilities, area, **kwargs)
     except ZltError as exc:
