@@ -1,0 +1,263 @@
+"""The QGIS plugin in a real (headless) QGIS: loading, the Processing algorithms against the CLI,
+cancellation. Fails under CI=true without QGIS, skips elsewhere (tests/qgis_support.py)."""
+from __future__ import annotations
+
+import configparser
+import json
+import re
+from pathlib import Path
+
+import pytest
+from qgis_support import PLUGIN_SRC, PYTEST_PLUGINS, qgis_env  # noqa: F401 - fixture
+
+from zlt_assets.inventory import Inventory, write_layers
+
+pytest_plugins = PYTEST_PLUGINS
+pytestmark = pytest.mark.qgis
+
+ALG_IDS = {"zltassets:validate_inventory", "zltassets:plan_scorecard", "zltassets:meeting_map"}
+
+
+# ------------------------------------------------------------------------ metadata (no QGIS)
+def test_metadata_declares_what_qgis_needs() -> None:
+    cfg = configparser.ConfigParser()
+    cfg.read(PLUGIN_SRC / "zlt_assets_qgis" / "metadata.txt", encoding="utf-8")
+    g = cfg["general"]
+    assert g["qgisMinimumVersion"] == "3.22"
+    assert g["supportsQt6"] == "True"
+    assert g["hasProcessingProvider"] == "yes"
+    for key in ("about", "description"):
+        assert re.search(r"[\u4e00-\u9fff]", g[key]) and re.search(r"[A-Za-z]{4}", g[key])
+    assert (PLUGIN_SRC / "zlt_assets_qgis" / g["icon"]).exists()
+
+
+def test_plugin_imports_qt_only_through_qgis_pyqt() -> None:
+    for path in (PLUGIN_SRC / "zlt_assets_qgis").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import)\s+PyQt[56]", text, re.M), path
+        assert not re.search(r"^\s*(from|import)\s+PySide", text, re.M), path
+
+
+def test_package_init_is_lazy() -> None:
+    text = (PLUGIN_SRC / "zlt_assets_qgis" / "__init__.py").read_text(encoding="utf-8")
+    top_level_imports = [ln for ln in text.splitlines() if re.match(r"(from|import)\s", ln)]
+    assert top_level_imports == []
+    assert "def classFactory(iface)" in text
+
+
+# ------------------------------------------------------------------------ load / unload
+def test_plugin_loads_and_unloads_cleanly(qgis_env) -> None:
+    from qgis.core import QgsApplication
+
+    import zlt_assets_qgis
+
+    registry = QgsApplication.processingRegistry()
+    plugin = zlt_assets_qgis.classFactory(qgis_env)
+    plugin.initGui()
+    try:
+        provider = registry.providerById("zltassets")
+        assert provider is not None
+        assert provider.name() in ("Zhalantun assets / 扎兰屯资产", "扎兰屯资产 / Zhalantun assets")
+        ids = {a.id() for a in provider.algorithms()}
+        assert ALG_IDS <= ids
+        for alg in provider.algorithms():
+            assert alg.group() in ("Zhalantun assets / 扎兰屯资产", "扎兰屯资产 / Zhalantun assets")
+            help_text = alg.shortHelpString()
+            assert re.search(r"[\u4e00-\u9fff]", help_text) and "<h3>" in help_text, alg.id()
+        names = {a.objectName() for a in plugin.actions}
+        assert {"zlt_open_inventory", "zlt_install_help"} <= names
+        opener = next(a for a in plugin.actions if a.objectName() == "zlt_open_inventory")
+        assert "扎兰屯资产清单" in opener.text() and "Open Zhalantun inventory" in opener.text()
+    finally:
+        plugin.unload()
+    assert registry.providerById("zltassets") is None
+    assert plugin.actions == []
+    # loading again after unloading works (QGIS reloads plugins this way)
+    plugin2 = zlt_assets_qgis.classFactory(qgis_env)
+    plugin2.initGui()
+    assert registry.providerById("zltassets") is not None
+    plugin2.unload()
+    assert registry.providerById("zltassets") is None
+
+
+def test_missing_core_still_loads_and_explains(qgis_env, monkeypatch) -> None:
+    from qgis.core import QgsApplication
+
+    from zlt_assets_qgis import deps, plugin as plugin_mod
+
+    def broken() -> deps.CoreStatus:
+        return deps.CoreStatus(missing=["geopandas"],
+                               errors={"geopandas": "ModuleNotFoundError: No module named x"})
+
+    monkeypatch.setattr(plugin_mod.deps, "check_core", broken)
+    plugin = plugin_mod.ZltAssetsPlugin(qgis_env)
+    plugin.initGui()
+    try:
+        provider = QgsApplication.processingRegistry().providerById("zltassets")
+        algs = provider.algorithms()
+        assert [a.name() for a in algs] == ["install_help"]
+        text = deps.install_instructions(broken())
+        for needle in ("OSGeo4W", "conda install -c conda-forge", "apt install",
+                       "geopandas<1.2", "python -m pip install"):
+            assert needle in text
+        assert "OSGeo4W" in algs[0].shortHelpString()
+    finally:
+        plugin.unload()
+
+
+def test_translation_puts_chinese_first(qgis_env) -> None:
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    from zlt_assets_qgis.i18n_util import CONTEXT, install_translator
+
+    src = "Open Zhalantun inventory / 打开扎兰屯资产清单"
+    translator = install_translator("zh_CN")
+    assert translator is not None
+    try:
+        assert QCoreApplication.translate(CONTEXT, src) == "打开扎兰屯资产清单 / Open Zhalantun inventory"
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert QCoreApplication.translate(CONTEXT, src) == src
+
+
+def test_ts_file_is_up_to_date() -> None:
+    import subprocess
+    import sys
+
+    script = PLUGIN_SRC / "zlt_assets_qgis" / "i18n" / "update_ts.py"
+    res = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    ts = (script.parent / "zlt_assets_qgis_zh_CN.ts").read_text(encoding="utf-8")
+    assert 'type="unfinished"' not in ts
+
+
+# ------------------------------------------------------------------------ algorithms vs CLI
+@pytest.fixture(scope="module")
+def provider(qgis_env):
+    from qgis.core import QgsApplication
+
+    from zlt_assets_qgis.provider import ZltAssetsProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("zltassets") is None:
+        prov = ZltAssetsProvider()
+        registry.addProvider(prov)
+        yield prov
+        registry.removeProvider(prov)
+    else:  # pragma: no cover - another test left it registered
+        yield registry.providerById("zltassets")
+
+
+@pytest.fixture
+def broken_inventory(sample_copy: Path) -> Path:
+    """The sample with known faults: an unknown status, a duplicated object id, a missing name."""
+    inv = Inventory.open(sample_copy)
+    toilets = inv.read_raw("public_toilets")
+    toilets.loc[toilets.index[0], "status"] = "bogus"
+    toilets.loc[toilets.index[2], "obj_id"] = toilets.loc[toilets.index[1], "obj_id"]
+    toilets.loc[toilets.index[3], "name"] = None
+    write_layers(sample_copy, {"public_toilets": toilets})
+    return sample_copy
+
+
+def test_validate_gives_the_cli_problems(provider, broken_inventory: Path, cli,
+                                         tmp_path: Path) -> None:
+    import processing
+
+    out = tmp_path / "cli.json"
+    res = cli("validate", "--data", str(broken_inventory), "--json", str(out), "--quiet")
+    assert res.returncode == 1, res.stderr
+    expected = json.loads(out.read_text(encoding="utf-8"))
+    qjson = tmp_path / "qgis.json"
+    result = processing.run("zltassets:validate_inventory", {
+        "INVENTORY": str(broken_inventory), "OUTPUT": "memory:", "JSON": str(qjson)})
+    assert result["ERRORS"] == expected["errors"] >= 3
+    assert result["WARNINGS"] == expected["warnings"]
+    layer = result["OUTPUT"]
+    got = sorted((f["layer"], f["obj_id"] or "", f["field"] or "", f["check"])
+                 for f in layer.getFeatures())
+    want = sorted((p["layer"], p["obj_id"] or "", p["field"] or "", p["check"])
+                  for p in expected["problems"])
+    assert got == want
+    checks = {g[3] for g in got if g[0] == "public_toilets"}
+    assert {"domain", "id_duplicate", "required"} <= checks
+    assert json.loads(qjson.read_text(encoding="utf-8"))["problems"] == expected["problems"]
+
+
+def test_scorecard_gives_the_cli_numbers(provider, sample_gpkg: Path, cli, tmp_path: Path) -> None:
+    import processing
+
+    out = tmp_path / "cli.json"
+    res = cli("scorecard", "--data", str(sample_gpkg), "--json", str(out))
+    assert res.returncode == 0, res.stderr
+    expected = json.loads(out.read_text(encoding="utf-8"))
+    html = tmp_path / "card.html"
+    result = processing.run("zltassets:plan_scorecard", {
+        "INVENTORY": str(sample_gpkg), "OUTPUT": "memory:", "OUTPUT_HTML": str(html)})
+    assert result["MET"] == expected["counts"]["met"]
+    assert result["NOT_MET"] == expected["counts"]["not_met"]
+    assert result["NOT_MEASURABLE"] == expected["counts"]["not_measurable"]
+    rows = {f["id"]: f for f in result["OUTPUT"].getFeatures()}
+    assert list(rows) == [t["id"] for t in expected["targets"]]
+    for t in expected["targets"]:
+        row = rows[t["id"]]
+        assert row["status"] == t["status"]
+        if t["value"] is None:
+            assert row["value"] is None or str(row["value"]) == "NULL"
+        else:
+            assert row["value"] == pytest.approx(t["value"])
+    page = html.read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert expected["targets"][0]["name_zh"] in page
+
+
+def test_meeting_map_draws_what_the_cli_draws(provider, sample_gpkg: Path, cli,
+                                               tmp_path: Path) -> None:
+    import processing
+
+    res = cli("map", "--data", str(sample_gpkg), "--out", str(tmp_path / "cli.html"))
+    assert res.returncode == 0, res.stderr
+    m = re.search(r"(\d+) 要素 features", res.stdout)
+    assert m, res.stdout
+    out = tmp_path / "qgis.html"
+    result = processing.run("zltassets:meeting_map", {
+        "INVENTORY": str(sample_gpkg), "OUTPUT_HTML": str(out)})
+    assert result["FEATURES"] == int(m.group(1)) > 0
+    assert out.exists() and "<html" in out.read_text(encoding="utf-8")[:2000].lower()
+
+
+def test_cancelled_run_stops_and_writes_nothing(provider, sample_gpkg: Path,
+                                                tmp_path: Path) -> None:
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    feedback = QgsProcessingFeedback()
+    seen: list[float] = []
+
+    def cancel_on_progress(value: float) -> None:
+        seen.append(value)
+        if value > 0:
+            feedback.cancel()
+
+    feedback.progressChanged.connect(cancel_on_progress)
+    html = tmp_path / "card.html"
+    with pytest.raises(QgsProcessingException, match="Cancelled|已取消"):
+        processing.run("zltassets:plan_scorecard", {
+            "INVENTORY": str(sample_gpkg), "OUTPUT": str(tmp_path / "targets.gpkg"),
+            "OUTPUT_HTML": str(html)}, feedback=feedback)
+    assert feedback.isCanceled() and seen
+    assert not html.exists()
+    assert not (tmp_path / "targets.gpkg").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_inventory_is_a_one_line_error(provider, tmp_path: Path) -> None:
+    import processing
+    from qgis.core import QgsProcessingException
+
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not a geopackage")
+    with pytest.raises(QgsProcessingException) as info:
+        processing.run("zltassets:validate_inventory", {"INVENTORY": str(bad),
+                                                       "OUTPUT": "memory:"})
+    assert "not a GeoPackage" in str(info.value)
