@@ -60,11 +60,11 @@ class ZltAlgorithm(QgsProcessingAlgorithm):
         return tr(text)
 
     # ------------------------------------------------------------------ shared parameters
-    def add_inventory_parameter(self, optional: bool = False) -> None:
+    def add_inventory_parameter(self, optional: bool = True) -> None:
         from ..inventory_loader import default_inventory_path
 
         param = QgsProcessingParameterFile(
-            self.INVENTORY, tr("Inventory GeoPackage / 资产清单 GeoPackage"),
+            self.INVENTORY, tr("Inventory GeoPackage (empty: the sample) / 资产清单 GeoPackage(留空为示例数据)"),
             extension="gpkg", defaultValue=default_inventory_path(), optional=optional)
         self.addParameter(param)
 

@@ -8,8 +8,8 @@
             <translation>扎兰屯资产 / Zhalantun assets</translation>
         </message>
         <message>
-            <source>Inventory GeoPackage / 资产清单 GeoPackage</source>
-            <translation>资产清单 GeoPackage / Inventory GeoPackage</translation>
+            <source>Inventory GeoPackage (empty: the sample) / 资产清单 GeoPackage(留空为示例数据)</source>
+            <translation>资产清单 GeoPackage(留空为示例数据) / Inventory GeoPackage (empty: the sample)</translation>
         </message>
         <message>
             <source>Inventory not found: {0} / 找不到资产清单:{0}</source>
