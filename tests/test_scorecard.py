@@ -297,7 +297,7 @@ def test_breakdowns(card: sc.Scorecard) -> None:
     assert set(depts) == set(schema.DEPARTMENTS.codes)
     assert "facade_lighting" in depts["zjj"]["targets_not_met"]
     assert depts["jtj"]["targets"] == ["bus_stop_coverage"]
-    assert depts["cgzfj"]["works_assets"] == 3 and depts["cgzfj"]["works_assets_done"] == 2
+    assert depts["cgzfj"]["works_items"] == 3 and depts["cgzfj"]["works_items_done"] == 2
     for u in card.unmet_assets:
         assert u["obj_id"], u
 

@@ -984,7 +984,7 @@ def _department_rows(ctx: _Ctx, targets: list[TargetResult]) -> list[dict[str, A
             "met": sum(t.status == MET for t in mine),
             "not_met": sum(t.status == NOT_MET for t in mine),
             "not_measurable": sum(t.status == NOT_MEASURABLE for t in mine),
-            "works_assets": assets["assets_total"], "works_assets_done": assets["assets_done"],
+            "works_items": assets["assets_total"], "works_items_done": assets["assets_done"],
             "unmet_assets": unmet_by.get(c.code, 0),
         })
     return rows

@@ -23,7 +23,7 @@ th{background:#eef}td.num{text-align:right;white-space:nowrap}
 .met{background:#e6f4e6}.not_met{background:#fde8e8}.not_measurable{background:#f0f0f0;color:#555}
 .ev{font-size:.85em;color:#444;margin:0;padding-left:1.1em}
 .meta td:first-child{font-weight:bold;width:14em}
-img{max-width:100%}small{color:#666}
+img{max-width:100%}small{color:#666}.wide{overflow-x:auto}
 """
 
 
@@ -33,11 +33,11 @@ def _e(v: Any) -> str:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], classes: Sequence[str] = ()) -> str:
     """Rows are already-escaped HTML cells."""
-    out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in headers), "</tr></thead><tbody>"]
+    out = ['<div class="wide"><table><thead><tr>', *(f"<th>{_e(h)}</th>" for h in headers), "</tr></thead><tbody>"]
     for i, row in enumerate(rows):
         cls = f' class="{_e(classes[i])}"' if i < len(classes) and classes[i] else ""
         out.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -125,11 +125,11 @@ def render_html(card: Any, *, charts: bool = True) -> str:
     parts.append("<h2>按责任单位 / By responsible department</h2>")
     parts.append(_table(
         ["责任单位 Department", "负责目标 Targets", "达标 Met", "未达标 Not met",
-         "无法计算 Not measurable", "工程资产 Works assets", "已完成 Done",
+         "无法计算 Not measurable", "工程项 Works items", "已完成 Done",
          "未达标资产 Unmet assets"],
         [[f"{_e(r['name_zh'])}<br><small>{_e(r['name_en'])}</small>",
           _e(", ".join(r["targets"])), _e(r["met"]), _e(r["not_met"]), _e(r["not_measurable"]),
-          _e(r["works_assets"]), _e(r["works_assets_done"]), _e(r["unmet_assets"])]
+          _e(r["works_items"]), _e(r["works_items_done"]), _e(r["unmet_assets"])]
          for r in d["by_department"]]))
 
     parts.append("<h2>未达标资产 / Assets keeping targets unmet</h2>")

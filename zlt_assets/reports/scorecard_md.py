@@ -57,11 +57,11 @@ def render_markdown(card: Any) -> str:
                      for r in d["by_district"]])
     lines += ["## 按责任单位 / By responsible department", ""]
     lines += _table(["责任单位 Department", "负责目标 Targets", "达标 Met", "未达标 Not met",
-                     "无法计算 Not measurable", "工程资产 Works assets", "已完成 Done",
+                     "无法计算 Not measurable", "工程项 Works items", "已完成 Done",
                      "未达标资产 Unmet assets"],
                     [[f"{r['name_zh']} / {r['name_en']}", ", ".join(r["targets"]), r["met"],
-                      r["not_met"], r["not_measurable"], r["works_assets"],
-                      r["works_assets_done"], r["unmet_assets"]] for r in d["by_department"]])
+                      r["not_met"], r["not_measurable"], r["works_items"],
+                      r["works_items_done"], r["unmet_assets"]] for r in d["by_department"]])
     lines += ["## 未达标资产 / Assets keeping targets unmet", ""]
     if d["unmet_assets"]:
         lines += _table(["指标 Target", "对象编码 Object id", "名称 Name", "街道 Street office",

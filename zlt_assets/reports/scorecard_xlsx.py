@@ -93,10 +93,10 @@ def render_xlsx(card: Any) -> bytes:
     _sheet(wb, SHEETS[3],
            ["代码 code", "责任单位 name_zh", "Department name_en", "负责目标 targets",
             "达标 met", "未达标 not met", "无法计算 not measurable", "未达标目标 targets not met",
-            "工程资产 works assets", "已完成 done", "未达标资产 unmet assets"],
+            "工程项 works items", "已完成 done", "未达标资产 unmet assets"],
            [[r["code"], r["name_zh"], r["name_en"], ", ".join(r["targets"]), r["met"],
              r["not_met"], r["not_measurable"], ", ".join(r["targets_not_met"]),
-             r["works_assets"], r["works_assets_done"], r["unmet_assets"]]
+             r["works_items"], r["works_items_done"], r["unmet_assets"]]
             for r in d["by_department"]])
 
     _sheet(wb, SHEETS[4],
