@@ -20,6 +20,7 @@ File format (TOML; YAML has the same structure)::
     data = "../layers/zhalantun.gpkg"   # inventory; relative paths are relative to this file
     area = "urban_area"             # a source (see below)
     roads = "roads"
+    river = "auto"                  # network method: the inventory's river layer when present
     districts = "street_offices"
     population = "inventory"        # the population raster beside the inventory; or a file; or "none"
     radius = 500                    # metres, or a list: one run per value
@@ -74,8 +75,8 @@ __all__ = [
 #: Coverage methods a scenario may name.
 METHODS = ("euclidean", "network")
 #: Keys allowed in ``[defaults]`` and in a scenario.
-_RUN_KEYS = ("data", "area", "roads", "districts", "population", "radius", "method", "cell",
-             "facilities")
+_RUN_KEYS = ("data", "area", "roads", "river", "districts", "population", "radius", "method",
+             "cell", "facilities")
 _SCENARIO_KEYS = ("name", "description") + _RUN_KEYS
 _TOP_KEYS = ("title", "description", "defaults", "facility_sets", "scenarios")
 _SOURCE_KEYS = ("layer", "file", "status", "union")
@@ -120,10 +121,16 @@ class Source:
         return d
 
     def files(self) -> list[Path]:
-        """Files this source reads (for the fingerprint)."""
+        """Files this source reads (for the fingerprint); a database inventory has none."""
         if self.kind == "union":
             return [f for m in self.members for f in m.files()]
-        return [Path(self.path)] if self.path else []
+        return [Path(self.path)] if self.path and not _is_url(self.path) else []
+
+    def uses_database(self) -> bool:
+        """True when the source reads a PostGIS inventory (its content cannot be fingerprinted)."""
+        if self.kind == "union":
+            return any(m.uses_database() for m in self.members)
+        return _is_url(self.path)
 
     def describe(self) -> str:
         """A short human description, e.g. ``bus_stops[status=in_service]``."""
@@ -154,6 +161,7 @@ class Scenario:
     population: Source | None
     data: str
     description: str = ""
+    river: Source | None = None
 
     @property
     def slug(self) -> str:
@@ -171,6 +179,7 @@ class Scenario:
             "cell": self.cell,
             "area": self.area.to_dict(),
             "roads": self.roads.to_dict() if self.roads and self.method == "network" else None,
+            "river": self.river.to_dict() if self.river and self.method == "network" else None,
             "districts": self.districts.to_dict() if self.districts else None,
             "population": self.population.to_dict() if self.population else None,
         }
@@ -404,6 +413,13 @@ def _expand_scenario(entry: Mapping[str, Any], defaults: Mapping[str, Any], ctx:
              _parse_source(roads_raw, base_dir, data_path, f"{ctx}: roads", resolve_set))
     if roads is None and "network" in methods:
         raise BadInput(f"{ctx}: method 'network' needs 'roads'")
+    river_raw = merged.get("river", "auto")
+    if isinstance(river_raw, str) and river_raw.strip().lower() == "auto":
+        river = Source(kind="layer", path=data_path, layer="river", label="auto")
+    elif _is_none(river_raw):
+        river = None
+    else:
+        river = _parse_source(river_raw, base_dir, data_path, f"{ctx}: river", resolve_set)
     dist_raw = merged.get("districts", "street_offices")
     districts = (None if _is_none(dist_raw) else
                  _parse_source(dist_raw, base_dir, data_path, f"{ctx}: districts", resolve_set))
@@ -418,7 +434,7 @@ def _expand_scenario(entry: Mapping[str, Any], defaults: Mapping[str, Any], ctx:
             run_name = f"{name}_{method}_{_num(radius)}" if multi else name
             out.append(Scenario(
                 name=run_name, facility_set=set_name, facilities=facilities, radius=radius,
-                method=method, cell=cell, area=area, roads=roads, districts=districts,
+                method=method, cell=cell, area=area, roads=roads, districts=districts, river=river,
                 population=population, data=data_path, description=description,
             ))
     return out
@@ -524,6 +540,8 @@ def _parse_population(raw: Any, base_dir: Path, data_path: str, ctx: str,
     if raw is None or raw is False or (isinstance(raw, str) and raw.strip().lower() in _NONE_WORDS):
         return None
     if isinstance(raw, str) and raw.strip().lower() in ("inventory", "auto"):
+        if _is_url(data_path):
+            return None  # a PostGIS inventory has no population raster beside it
         inv = Path(data_path)
         return Source(kind="raster", path=str(inv.with_name(inv.stem + schema.POPULATION.suffix)),
                       label="auto" if raw.strip().lower() == "auto" else "")
@@ -552,14 +570,22 @@ def _check_status(layer_name: str, status: Sequence[str], ctx: str) -> None:
                            f"(use {', '.join(dom.codes)})")
 
 
+def _is_url(s: object) -> bool:
+    return isinstance(s, str) and s.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
 def _resolve_data(override: Any, given: Any, base_dir: Path, ctx: str) -> str:
     if override is not None:
-        return str(Path(override).resolve())
+        return str(override).strip() if _is_url(str(override)) else str(Path(override).resolve())
     if given is None:
+        env = os.environ.get("ZLT_DATA")
+        if _is_url(env):
+            return str(env).strip()
         return str(default_data_path().resolve())
     if not isinstance(given, str) or not given.strip():
-        raise BadInput(f"{ctx}: 'data' must be a path to an inventory GeoPackage")
-    return _abs(given, base_dir)
+        raise BadInput(f"{ctx}: 'data' must be a path to an inventory GeoPackage "
+                       "(or a postgresql:// URL)")
+    return given.strip() if _is_url(given) else _abs(given, base_dir)
 
 
 def _no_unknown(d: Mapping[str, Any], allowed: Sequence[str], ctx: str) -> None:
@@ -652,9 +678,13 @@ def fingerprint(scenario: Scenario) -> str:
     inputs: dict[str, str] = {}
     sources = [scenario.facilities, scenario.area, scenario.districts, scenario.population]
     if scenario.method == "network":
-        sources.append(scenario.roads)
+        sources += [scenario.roads, scenario.river]
     for src in sources:
         if src is None:
+            continue
+        if src.uses_database():
+            # a database changes without a file to hash: such scenarios always rerun
+            inputs[f"database:{id(src)}"] = f"{time.time_ns()}"
             continue
         if src.kind == "raster" and src.label == "auto" and not Path(src.path or "").exists():
             continue
@@ -753,8 +783,44 @@ def _default_coverage() -> CoverageFn:
     return compute_coverage
 
 
+class InputCache:
+    """Inputs read once per batch run: layers and files by source, road networks by roads+river.
+
+    Valid while the inputs do not change (one batch run).
+    """
+
+    def __init__(self) -> None:
+        self._frames: dict[Source, Any] = {}
+        self._networks: dict[tuple[Source, Source | None], Any] = {}
+
+    def frame(self, src: Source) -> Any:
+        """The source's GeoDataFrame (a copy: callers may change it)."""
+        if src not in self._frames:
+            self._frames[src] = load_source(src)
+        return self._frames[src].copy()
+
+    def river(self, src: Source | None) -> Any:
+        """The river frame, or None (an ``auto`` river missing from the inventory is None)."""
+        if src is None:
+            return None
+        if src.label == "auto" and src.kind == "layer":
+            if not Inventory.open(src.path).has(src.layer or "river"):
+                return None
+        return self.frame(src)
+
+    def network(self, roads: Source, river: Source | None) -> Any:
+        """The road network built once for these roads and river."""
+        key = (roads, river)
+        if key not in self._networks:
+            from .analysis.network import build_network
+
+            self._networks[key] = build_network(self.frame(roads), river=self.river(river))
+        return self._networks[key]
+
+
 def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: bool = False,
-                 coverage: CoverageFn | None = None) -> ScenarioResult:
+                 coverage: CoverageFn | None = None, cache: InputCache | None = None
+                 ) -> ScenarioResult:
     """Run one scenario (or reuse its up-to-date output); never raises for a scenario's failure.
 
     Parameters
@@ -768,6 +834,8 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
         Run even when the output is up to date.
     coverage
         The coverage function (default :func:`zlt_assets.analysis.coverage.compute_coverage`).
+    cache
+        Inputs already read in this batch run (a new cache when None).
 
     Returns
     -------
@@ -792,8 +860,9 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
                 res.row = summary_row(res)
                 return res
         record_path.unlink(missing_ok=True)  # a crash below must not leave a stale "ok" record
-        result = _compute(scenario, coverage or _default_coverage())
-        _write_outputs(result, scenario, gpkg)
+        result, facilities = _compute(scenario, coverage or _default_coverage(),
+                                      cache if cache is not None else InputCache())
+        _write_outputs(result, facilities, gpkg)
         seconds = time.perf_counter() - t0
         summary = _plain(result.summary)
         res = ScenarioResult(scenario, "ok", "ran", output=rel, fingerprint=fp, seconds=seconds,
@@ -817,20 +886,33 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
         return res
 
 
-def _compute(scenario: Scenario, coverage: CoverageFn) -> Any:
-    facilities = load_source(scenario.facilities)
+def _compute(scenario: Scenario, coverage: CoverageFn, cache: InputCache) -> tuple[Any, Any]:
+    facilities = cache.frame(scenario.facilities)
     if len(facilities) == 0:
         raise BadInput(f"facility set {scenario.facility_set!r} is empty")
-    area = load_source(scenario.area)
-    roads = load_source(scenario.roads) if (scenario.method == "network" and scenario.roads) \
-        else None
-    districts = load_source(scenario.districts) if scenario.districts else None
+    area = cache.frame(scenario.area)
+    network = None
+    if scenario.method == "network":
+        if scenario.roads is None:
+            raise BadInput("method 'network' needs 'roads'")
+        network = cache.network(scenario.roads, scenario.river)
+    districts = cache.frame(scenario.districts) if scenario.districts else None
     population = _load_population(scenario.population)
-    return coverage(facilities, area, radius=scenario.radius, method=scenario.method,
-                    roads=roads, population=population, districts=districts, cell=scenario.cell)
+    # the facility set is exactly what the scenario says (its status filter included), so
+    # planned and under-construction facilities in it count; closed ones never do
+    result = coverage(facilities, area, radius=scenario.radius, method=scenario.method,
+                      network=network, population=population, districts=districts,
+                      cell=scenario.cell, include_planned=True)
+    return result, facilities
 
 
-def _write_outputs(result: Any, scenario: Scenario, gpkg: Path) -> None:
+#: Layer of each scenario GeoPackage holding the facilities the scenario used.
+FACILITIES_LAYER = "scenario_facilities"
+
+
+def _write_outputs(result: Any, facilities: Any, gpkg: Path) -> None:
+    import pyogrio
+
     gpkg.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{gpkg.stem}-", suffix=".gpkg", dir=gpkg.parent)
     os.close(fd)
@@ -840,6 +922,11 @@ def _write_outputs(result: Any, scenario: Scenario, gpkg: Path) -> None:
         result.to_geopackage(tmp)
         if not tmp.exists():
             raise RuntimeError("the coverage result wrote no GeoPackage")
+        fac = facilities.copy()
+        for col in fac.columns:
+            if col != fac.geometry.name and str(fac[col].dtype) in ("Int64", "boolean", "string"):
+                fac[col] = fac[col].astype(object).where(fac[col].notna(), None)
+        pyogrio.write_dataframe(fac, tmp, layer=FACILITIES_LAYER, driver="GPKG")
         os.replace(tmp, gpkg)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -884,12 +971,13 @@ def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool =
         raise BadInput(f"--out must be a folder: {out}")
     out.mkdir(parents=True, exist_ok=True)
     results: list[ScenarioResult] = []
+    cache = InputCache()
     for scn in plan.scenarios:
         if wanted is not None and scn.name not in wanted:
             continue
         if on_start:
             on_start(scn)
-        res = run_scenario(scn, out, force=force, coverage=coverage)
+        res = run_scenario(scn, out, force=force, coverage=coverage, cache=cache)
         results.append(res)
         if on_done:
             on_done(res)
