@@ -528,3 +528,24 @@ def test_bus_stop_coverage_with_the_coverage_engine(crafted: Path) -> None:
     # network distance is never shorter than the straight line
     net = sc.compute_scorecard(crafted, "2020-12-31", coverage_method="network")
     assert net.target("bus_stop_coverage").value <= t.value
+
+
+def test_completion_on_the_as_of_date_counts(crafted: Path) -> None:
+    """B3 completed 2020-10-05: not done the day before, done on the day."""
+    assert sc.compute_scorecard(crafted, "2020-10-04").target("facade_lighting").value == 2
+    assert sc.compute_scorecard(crafted, "2020-10-05").target("facade_lighting").value == 3
+
+
+def test_an_unreadable_layer_makes_only_its_targets_not_measurable(tmp_path: Path) -> None:
+    layers = make_layers()
+    layers["parks"] = layers["parks"].set_crs(None, allow_override=True)
+    path = tmp_path / "nocrs.gpkg"
+    write_inventory(tmp_path, {k: v for k, v in layers.items() if k != "parks"}, name=path.name)
+    import pyogrio
+
+    pyogrio.write_dataframe(layers["parks"], path, layer="parks", driver="GPKG")
+    card = sc.compute_scorecard(path, "2020-12-31")
+    g = card.target("green_ratio")
+    assert g.status == sc.NOT_MEASURABLE and "cannot be read" in g.needs_en
+    assert card.target("facade_lighting").value == 3
+    assert any("parks" in n["en"] for n in card.notes)

@@ -369,6 +369,7 @@ class _Ctx:
     inv: Any  # Inventory or another backend with the same API
     as_of: _dt.date
     layers: dict[str, gpd.GeoDataFrame]
+    unreadable: dict[str, str] = field(default_factory=dict)
     unmet: list[dict[str, Any]] = field(default_factory=list)
     progress: list[dict[str, Any]] = field(default_factory=list)
     district: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -377,6 +378,10 @@ class _Ctx:
 
     def layer(self, name: str, fields: Iterable[str] = ()) -> gpd.GeoDataFrame:
         lyr = schema.layer(name)
+        if name in self.unreadable:
+            msg = self.unreadable[name]
+            raise _Missing(f"图层 {name}({lyr.zh})无法读取:{msg}",
+                           f"layer {name} ({lyr.en}) cannot be read: {msg}")
         if name not in self.layers:
             raise _Missing(f"清单中缺少图层 {name}({lyr.zh})",
                            f"layer {name} ({lyr.en}) is missing from the inventory")
@@ -1025,14 +1030,22 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
            and hasattr(inventory_or_path, "read") else Inventory.open(inventory_or_path))
     day = parse_as_of(as_of)
     names = inv.list_layers()
-    layers = {n: inv.read(n) for n in schema.LAYERS if n in names}
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    unreadable: dict[str, str] = {}
+    for n in schema.LAYERS:
+        if n not in names:
+            continue
+        try:
+            layers[n] = inv.read(n)
+        except ZltError as exc:  # one broken layer makes its targets not measurable, no more
+            unreadable[n] = str(exc)
     source = "argument"
     if day is None:
         day = _latest_updated(layers)
         source = "data"
         if day is None:
             day, source = _dt.date.today(), "today"
-    ctx = _Ctx(inv=inv, as_of=day, layers=layers)
+    ctx = _Ctx(inv=inv, as_of=day, layers=layers, unreadable=unreadable)
     cell_m = float(cell if cell is not None else standards.GRID_CELL.value)  # type: ignore[arg-type]
 
     computed: dict[str, Callable[[_Ctx], TargetResult]] = {
@@ -1057,7 +1070,9 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
                                                "the inventory holds no data for this target"))
             targets.append(_not_measurable(tid, zh, en))
     sources = _data_sources(layers)
-    notes = [{
+    notes = [{"zh": f"图层 {n} 无法读取:{msg}", "en": f"layer {n} cannot be read: {msg}"}
+             for n, msg in unreadable.items()]
+    notes += [{
         "zh": ("评估日状态:状态为已完工/已验收且完成日期不晚于评估日的工程计为完成;完成日期晚于评估日的计为未完成;"
                "无完成日期的已完工记录自其更新日期起计为完成。"),
         "en": ("State at the as-of date: a work is done when its status is completed/accepted and "
