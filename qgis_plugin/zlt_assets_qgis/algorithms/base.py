@@ -83,3 +83,27 @@ class ZltAlgorithm(QgsProcessingAlgorithm):
     def core_error(exc: Exception) -> QgsProcessingException:
         """A core error (zlt_assets.errors.ZltError) as a one-line Processing error."""
         return QgsProcessingException(" ".join(str(exc).split()))
+
+
+def add_source(alg: QgsProcessingAlgorithm, name: str, label: str, geometry: int,
+               optional: bool = True) -> None:
+    """A vector input of one geometry type (QgsProcessing.TypeVectorPoint/Line/Polygon)."""
+    from qgis.core import QgsProcessingParameterFeatureSource
+
+    alg.addParameter(QgsProcessingParameterFeatureSource(name, tr(label), [geometry],
+                                                         optional=optional))
+
+
+def raster_path(alg: QgsProcessingAlgorithm, parameters: dict, name: str, context) -> str | None:
+    """File path of a raster input (the core reads GeoTIFFs itself); None when not given."""
+    if parameters.get(name) in (None, ""):
+        return None
+    layer = alg.parameterAsRasterLayer(parameters, name, context)
+    if layer is None:
+        return None
+    path = layer.source().split("|")[0]
+    if not os.path.isfile(path):
+        raise QgsProcessingException(tr(
+            "The population raster must be a file (GeoTIFF): {0} / 人口栅格必须是文件(GeoTIFF):{0}"
+        ).format(layer.source()))
+    return path
