@@ -1,0 +1,206 @@
+"""Road network: noding, snapping, components, attachment, river crossings, distances."""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings, strategies as st
+
+from zlt_assets.analysis.network import build_network
+from zlt_assets.errors import BadInput
+
+CRS = "EPSG:4550"
+
+
+def lines(*coords, **cols) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(dict(cols), geometry=[shapely.LineString(c) for c in coords], crs=CRS)
+
+
+def points(*xy, **cols) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(dict(cols), geometry=[shapely.Point(p) for p in xy], crs=CRS)
+
+
+def grid_roads(n: int = 10, step: float = 100.0) -> gpd.GeoDataFrame:
+    """Full-length streets: crossings have no shared vertex, so the builder must node them."""
+    h = [((0, i * step), (n * step, i * step)) for i in range(n + 1)]
+    v = [((i * step, 0), (i * step, n * step)) for i in range(n + 1)]
+    return lines(*h, *v)
+
+
+def test_crossing_lines_without_shared_vertex_are_noded():
+    net = build_network(lines([(0, 0), (100, 0)], [(50, -50), (50, 50)]))
+    assert net.n_nodes == 5
+    assert net.n_edges == 4
+    assert net.report.n_components == 1
+    assert net.report.n_noded_crossings == 1
+    (pt,) = net.report.noded_crossings.geometry
+    assert (pt.x, pt.y) == pytest.approx((50.0, 0.0))
+    assert set(net.report.noded_crossings["kind"]) == {"crossing"}
+    assert net.report.n_dangles == 4
+    assert sorted(net.edge_len) == pytest.approx([50, 50, 50, 50])
+
+
+def test_grid_of_full_streets_is_fully_noded():
+    n = 6
+    net = build_network(grid_roads(n))
+    assert net.n_nodes == (n + 1) ** 2
+    assert net.n_edges == 2 * n * (n + 1)
+    assert net.report.n_components == 1
+    # inner crossings are X crossings, crossings on the border are T junctions
+    kinds = net.report.noded_crossings["kind"].value_counts().to_dict()
+    assert kinds == {"crossing": (n - 1) ** 2, "junction": 4 * (n - 1)}
+    assert net.report.total_length_m == pytest.approx(2 * (n + 1) * n * 100)
+
+
+def test_junction_within_tolerance_joins_beyond_does_not():
+    base = [(0, 0), (200, 0)]
+    near = build_network(lines(base, [(100, 0.6), (100, 80)]), tolerance=1.0)
+    assert near.report.n_components == 1
+    assert near.report.noded_crossings["kind"].tolist() == ["junction"]
+    far = build_network(lines(base, [(100, 2.0), (100, 80)]), tolerance=1.0)
+    assert far.report.n_components == 2
+    assert far.report.component_sizes == [2, 2]
+
+
+def test_endpoints_within_tolerance_are_snapped():
+    net = build_network(lines([(0, 0), (100, 0)], [(100.4, 0.3), (200, 0)]), tolerance=1.0)
+    assert net.report.n_components == 1
+    assert net.n_nodes == 3
+    assert net.report.snapped_endpoints == 1
+    apart = build_network(lines([(0, 0), (100, 0)], [(103, 0), (200, 0)]), tolerance=1.0)
+    assert apart.report.n_components == 2
+    assert apart.report.n_dangles == 4
+
+
+def test_attach_to_nearest_point_on_edge_not_node():
+    net = build_network(lines([(0, 0), (100, 0)]))
+    att = net.attach(points((30, 5), (120, 0), (-10, -10)))
+    assert att.ok.all()
+    assert att.distance == pytest.approx([5.0, 20.0, np.hypot(10, 10)])
+    # the first point attaches at (30, 0): 30 m along from node (0, 0)
+    u0 = net.node_xy[net.edge_u[att.edge[0]]]
+    along_from_origin = att.along[0] if tuple(u0) == (0, 0) else 100 - att.along[0]
+    assert along_from_origin == pytest.approx(30.0)
+    assert (att.x[0], att.y[0]) == pytest.approx((30.0, 0.0))
+
+
+def test_attach_max_snap_marks_far_points():
+    net = build_network(lines([(0, 0), (100, 0)]))
+    att = net.attach(points((50, 10), (50, 300)), max_snap=100)
+    assert att.ok.tolist() == [True, False]
+    assert att.edge[1] == -1 and np.isinf(att.distance[1])
+
+
+def test_attach_exact_on_many_points_matches_strtree():
+    net = build_network(grid_roads(8, 50.0))
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(-30, 430, (3000, 2))
+    att = net.attach_xy(xy)
+    tree = shapely.STRtree(net.edge_geoms)
+    _, dist = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+    assert att.distance == pytest.approx(dist, abs=1e-9)
+
+
+def test_distances_include_attachment_and_along():
+    # an L-shaped road; source 10 m off the first leg, a point 5 m off the second leg
+    net = build_network(lines([(0, 0), (100, 0), (100, 100)]))
+    nd = net.distances_from(points((20, 10)), cutoff=1000)
+    d, s = nd.at(net.attach(points((95, 60))))
+    assert d[0] == pytest.approx(10 + 80 + 60 + 5)
+    assert s[0] == 0
+
+
+def test_same_edge_source_and_point_go_straight_along_the_edge():
+    net = build_network(lines([(0, 0), (100, 0)]))
+    nd = net.distances_from(points((10, 3)), cutoff=1000)
+    d, _ = nd.at(net.attach(points((40, -4))))
+    assert d[0] == pytest.approx(3 + 30 + 4)
+
+
+def test_multi_source_picks_nearest_source_and_respects_cutoff():
+    net = build_network(lines([(0, 0), (1000, 0)]))
+    src = points((0, 0), (1000, 0), obj_id=["A", "B"])
+    nd = net.distances_from(src, cutoff=300)
+    d, s = nd.at(net.attach(points((100, 0), (900, 0), (500, 0))))
+    assert d[:2] == pytest.approx([100, 100])
+    assert nd.source_ids[s[:2]].tolist() == ["A", "B"]
+    assert np.isinf(d[2]) and s[2] == -1
+
+
+def test_facility_off_the_network_is_unreachable():
+    net = build_network(lines([(0, 0), (100, 0)]))
+    nd = net.distances_from(points((50, 5), (50, 400), obj_id=["near", "far"]), cutoff=500)
+    assert nd.unreachable == ["far"]
+
+
+def test_river_crossed_only_on_bridges():
+    # west road crosses the river (y = 0) without a bridge; the east road has a bridge segment
+    roads = lines(
+        [(0, -100), (0, 100)],
+        [(200, -100), (200, -10)], [(200, -10), (200, 10)], [(200, 10), (200, 100)],
+        [(0, -100), (200, -100)], [(0, 100), (200, 100)],
+        bridge_id=[None, None, "1507830208000001", None, None, None],
+    )
+    river = lines([(-500, 0), (700, 0)])
+    free = build_network(roads)
+    d_free, _ = free.distances_from(points((0, -100)), cutoff=5000).at(
+        free.attach(points((0, 100))))
+    assert d_free[0] == pytest.approx(200)
+    net = build_network(roads, river=river)
+    assert net.report.n_river_crossings == 1
+    (pt,) = net.report.river_crossings.geometry
+    assert (pt.x, pt.y) == pytest.approx((0, 0))
+    d, _ = net.distances_from(points((0, -100)), cutoff=5000).at(net.attach(points((0, 100))))
+    assert d[0] == pytest.approx(600)
+    assert net.report.n_components == 1
+
+
+def test_without_bridges_the_banks_are_separate_components():
+    roads = lines([(0, -100), (0, 100)], [(50, -100), (50, 100)], [(0, -100), (50, -100)],
+                  [(0, 100), (50, 100)])
+    assert build_network(roads).report.n_components == 1
+    net = build_network(roads, river=lines([(-100, 0), (200, 0)]))
+    assert net.report.n_river_crossings == 2
+    assert net.report.n_components == 2
+    assert net.report.component_lengths_m == pytest.approx([50 + 2 * 98] * 2)
+
+
+def test_bad_inputs():
+    with pytest.raises(BadInput, match="no coordinate reference system"):
+        build_network(gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (1, 1)])]))
+    with pytest.raises(BadInput, match="empty"):
+        build_network(gpd.GeoDataFrame(geometry=[], crs=CRS))
+    with pytest.raises(BadInput, match="LineString"):
+        build_network(points((0, 0)))
+
+
+def test_reprojected_input_gives_the_same_network():
+    roads = grid_roads(3)
+    a = build_network(roads)
+    b = build_network(roads.to_crs("EPSG:4326"))
+    assert (a.n_nodes, a.n_edges) == (b.n_nodes, b.n_edges)
+    assert b.report.total_length_m == pytest.approx(a.report.total_length_m, rel=1e-6)
+
+
+_GRID = build_network(grid_roads(6, 100.0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(-50, 650), st.floats(-50, 650)), min_size=1, max_size=4),
+       st.lists(st.tuples(st.floats(-50, 650), st.floats(-50, 650)), min_size=1, max_size=20))
+def test_network_distance_never_below_straight_distance(sources, targets):
+    src = np.asarray(sources)
+    tgt = np.asarray(targets)
+    nd = _GRID.distances_from(gpd.GeoDataFrame(geometry=shapely.points(src), crs=CRS),
+                              cutoff=5000, max_snap=1000)
+    d, s = nd.at(_GRID.attach_xy(tgt))
+    assert (s >= 0).all()
+    straight = np.hypot(*(tgt - src[s]).T)
+    assert (d >= straight - 1e-6).all()
+    # and the chosen source is the nearest on the network: no other source is closer
+    for k in range(len(src)):
+        one = _GRID.distances_from(gpd.GeoDataFrame(geometry=shapely.points(src[k:k + 1]),
+                                                    crs=CRS), cutoff=5000, max_snap=1000)
+        dk, _ = one.at(_GRID.attach_xy(tgt))
+        assert (d <= dk + 1e-6).all()
