@@ -12,8 +12,176 @@
             <translation>资产清单 GeoPackage(留空为示例数据) / Inventory GeoPackage (empty: the sample)</translation>
         </message>
         <message>
+            <source>The population raster must be a file (GeoTIFF): {0} / 人口栅格必须是文件(GeoTIFF):{0}</source>
+            <translation>人口栅格必须是文件(GeoTIFF):{0} / The population raster must be a file (GeoTIFF): {0}</translation>
+        </message>
+        <message>
             <source>Inventory not found: {0} / 找不到资产清单:{0}</source>
             <translation>找不到资产清单:{0} / Inventory not found: {0}</translation>
+        </message>
+        <message>
+            <source>Facility coverage / 设施覆盖率</source>
+            <translation>设施覆盖率 / Facility coverage</translation>
+        </message>
+        <message>
+            <source>Street office code field / 街道代码字段</source>
+            <translation>街道代码字段 / Street office code field</translation>
+        </message>
+        <message>
+            <source>Street office name field / 街道名称字段</source>
+            <translation>街道名称字段 / Street office name field</translation>
+        </message>
+        <message>
+            <source>Distance / 距离</source>
+            <translation>距离 / Distance</translation>
+        </message>
+        <message>
+            <source>Population grid (persons per cell; empty: area only) / 人口栅格(每格人数;留空只算面积)</source>
+            <translation>人口栅格(每格人数;留空只算面积) / Population grid (persons per cell; empty: area only)</translation>
+        </message>
+        <message>
+            <source>Radius (m) / 服务半径(米)</source>
+            <translation>服务半径(米) / Radius (m)</translation>
+        </message>
+        <message>
+            <source>Area grid cell (m) / 面积采样格网(米)</source>
+            <translation>面积采样格网(米) / Area grid cell (m)</translation>
+        </message>
+        <message>
+            <source>Count planned and under-construction facilities / 计入规划与在建设施</source>
+            <translation>计入规划与在建设施 / Count planned and under-construction facilities</translation>
+        </message>
+        <message>
+            <source>Max distance from a facility to the road network (m; 0 = default) / 设施接入路网最大距离(米;0 为默认)</source>
+            <translation>设施接入路网最大距离(米;0 为默认) / Max distance from a facility to the road network (m; 0 = default)</translation>
+        </message>
+        <message>
+            <source>Uncovered areas / 未覆盖区域</source>
+            <translation>未覆盖区域 / Uncovered areas</translation>
+        </message>
+        <message>
+            <source>Facilities used / 参与计算的设施</source>
+            <translation>参与计算的设施 / Facilities used</translation>
+        </message>
+        <message>
+            <source>Coverage by street office / 各街道覆盖率</source>
+            <translation>各街道覆盖率 / Coverage by street office</translation>
+        </message>
+        <message>
+            <source>Grid cells with distances / 格网点及距离</source>
+            <translation>格网点及距离 / Grid cells with distances</translation>
+        </message>
+        <message>
+            <source>Summary (JSON) / 汇总 (JSON)</source>
+            <translation>汇总 (JSON) / Summary (JSON)</translation>
+        </message>
+        <message>
+            <source>Give the urban area or the street offices / 请给出城区范围或街道办事处</source>
+            <translation>请给出城区范围或街道办事处 / Give the urban area or the street offices</translation>
+        </message>
+        <message>
+            <source>The network method needs a road layer / 路网距离需要道路图层</source>
+            <translation>路网距离需要道路图层 / The network method needs a road layer</translation>
+        </message>
+        <message>
+            <source>The road network is not connected / 道路网络不连通</source>
+            <translation>道路网络不连通 / The road network is not connected</translation>
+        </message>
+        <message>
+            <source>Area share {0} / 面积覆盖率 {0}</source>
+            <translation>面积覆盖率 {0} / Area share {0}</translation>
+        </message>
+        <message>
+            <source>Straight line (official) / 直线距离(官方口径)</source>
+            <translation>直线距离(官方口径) / Straight line (official)</translation>
+        </message>
+        <message>
+            <source>Walking along the road network / 沿路网步行</source>
+            <translation>沿路网步行 / Walking along the road network</translation>
+        </message>
+        <message>
+            <source>{0} facilities are off the road network / {0} 个设施无法接入路网</source>
+            <translation>{0} 个设施无法接入路网 / {0} facilities are off the road network</translation>
+        </message>
+        <message>
+            <source>Import field or department data / 导入外业与部门数据</source>
+            <translation>导入外业与部门数据 / Import field or department data</translation>
+        </message>
+        <message>
+            <source>Target layer / 目标图层</source>
+            <translation>目标图层 / Target layer</translation>
+        </message>
+        <message>
+            <source>File to import (CSV, XLSX, SHP, GeoJSON, KML, GPKG) / 待导入文件(CSV、XLSX、SHP、GeoJSON、KML、GPKG)</source>
+            <translation>待导入文件(CSV、XLSX、SHP、GeoJSON、KML、GPKG) / File to import (CSV, XLSX, SHP, GeoJSON, KML, GPKG)</translation>
+        </message>
+        <message>
+            <source>Coordinates of the file / 文件坐标系</source>
+            <translation>文件坐标系 / Coordinates of the file</translation>
+        </message>
+        <message>
+            <source>Or an EPSG code, e.g. EPSG:4550 / 或 EPSG 代码,如 EPSG:4550</source>
+            <translation>或 EPSG 代码,如 EPSG:4550 / Or an EPSG code, e.g. EPSG:4550</translation>
+        </message>
+        <message>
+            <source>Mode / 方式</source>
+            <translation>方式 / Mode</translation>
+        </message>
+        <message>
+            <source>Dry run: check only, write nothing / 演练:只检查不写入</source>
+            <translation>演练:只检查不写入 / Dry run: check only, write nothing</translation>
+        </message>
+        <message>
+            <source>Skip the GCJ-02/BD-09 offset check / 跳过 GCJ-02/BD-09 偏移检查</source>
+            <translation>跳过 GCJ-02/BD-09 偏移检查 / Skip the GCJ-02/BD-09 offset check</translation>
+        </message>
+        <message>
+            <source>Rows with problems / 有问题的行</source>
+            <translation>有问题的行 / Rows with problems</translation>
+        </message>
+        <message>
+            <source>Report (JSON) / 报告 (JSON)</source>
+            <translation>报告 (JSON) / Report (JSON)</translation>
+        </message>
+        <message>
+            <source>Dry run OK: nothing written / 演练通过:未写入</source>
+            <translation>演练通过:未写入 / Dry run OK: nothing written</translation>
+        </message>
+        <message>
+            <source>Detect or EPSG below / 自动识别或下方 EPSG</source>
+            <translation>自动识别或下方 EPSG / Detect or EPSG below</translation>
+        </message>
+        <message>
+            <source>GCJ-02 (Gaode, Tencent) / GCJ-02(高德、腾讯)</source>
+            <translation>GCJ-02(高德、腾讯) / GCJ-02 (Gaode, Tencent)</translation>
+        </message>
+        <message>
+            <source>BD-09 (Baidu) / BD-09(百度)</source>
+            <translation>BD-09(百度) / BD-09 (Baidu)</translation>
+        </message>
+        <message>
+            <source>Append / 追加</source>
+            <translation>追加 / Append</translation>
+        </message>
+        <message>
+            <source>Replace the layer (backup kept) / 替换图层(保留备份)</source>
+            <translation>替换图层(保留备份) / Replace the layer (backup kept)</translation>
+        </message>
+        <message>
+            <source>Update or insert by object id / 按对象编码更新或插入</source>
+            <translation>按对象编码更新或插入 / Update or insert by object id</translation>
+        </message>
+        <message>
+            <source>Importing {0} into {1} / 正在导入 {0} 到 {1}</source>
+            <translation>正在导入 {0} 到 {1} / Importing {0} into {1}</translation>
+        </message>
+        <message>
+            <source>Import refused, nothing written: {0} rows with problems / 导入被拒绝,未写入任何数据:{0} 行有问题</source>
+            <translation>导入被拒绝,未写入任何数据:{0} 行有问题 / Import refused, nothing written: {0} rows with problems</translation>
+        </message>
+        <message>
+            <source>Imported {0} rows / 已导入 {0} 行</source>
+            <translation>已导入 {0} 行 / Imported {0} rows</translation>
         </message>
         <message>
             <source>How to install the Python packages / 如何安装所需 Python 包</source>
@@ -132,12 +300,80 @@
             <translation>评估日 {0}:达标 {1},未达标 {2},无法计算 {3} / as of {0}: met {1}, not met {2}, not measurable {3}</translation>
         </message>
         <message>
-            <source>Straight line (official) / 直线距离(官方口径)</source>
-            <translation>直线距离(官方口径) / Straight line (official)</translation>
-        </message>
-        <message>
             <source>Road network / 路网距离</source>
             <translation>路网距离 / Road network</translation>
+        </message>
+        <message>
+            <source>Toilet gaps and proposed sites / 公厕缺口与新址建议</source>
+            <translation>公厕缺口与新址建议 / Toilet gaps and proposed sites</translation>
+        </message>
+        <message>
+            <source>Population grid (persons per cell) / 人口栅格(每格人数)</source>
+            <translation>人口栅格(每格人数) / Population grid (persons per cell)</translation>
+        </message>
+        <message>
+            <source>Service radius (m) / 服务半径(米)</source>
+            <translation>服务半径(米) / Service radius (m)</translation>
+        </message>
+        <message>
+            <source>Service radius in crowded districts (m) / 人流密集街道服务半径(米)</source>
+            <translation>人流密集街道服务半径(米) / Service radius in crowded districts (m)</translation>
+        </message>
+        <message>
+            <source>Land-use class for every district (R, ABS, G, MW; empty: the districts' land_use field) / 统一用地类别(留空用街道的 land_use 字段)</source>
+            <translation>统一用地类别(留空用街道的 land_use 字段) / Land-use class for every district (R, ABS, G, MW; empty: the districts' land_use field)</translation>
+        </message>
+        <message>
+            <source>Number of new sites to propose / 建议新址数量</source>
+            <translation>建议新址数量 / Number of new sites to propose</translation>
+        </message>
+        <message>
+            <source>Siting method / 选址方法</source>
+            <translation>选址方法 / Siting method</translation>
+        </message>
+        <message>
+            <source>Candidate spacing along roads (m) / 候选点沿路间距(米)</source>
+            <translation>候选点沿路间距(米) / Candidate spacing along roads (m)</translation>
+        </message>
+        <message>
+            <source>Count planned and under-construction toilets / 计入规划与在建公厕</source>
+            <translation>计入规划与在建公厕 / Count planned and under-construction toilets</translation>
+        </message>
+        <message>
+            <source>Toilet indicators by street office / 各街道公厕指标</source>
+            <translation>各街道公厕指标 / Toilet indicators by street office</translation>
+        </message>
+        <message>
+            <source>Areas beyond the service radius / 服务半径外区域</source>
+            <translation>服务半径外区域 / Areas beyond the service radius</translation>
+        </message>
+        <message>
+            <source>Proposed sites / 建议新址</source>
+            <translation>建议新址 / Proposed sites</translation>
+        </message>
+        <message>
+            <source>Spacing along streets / 沿街间距</source>
+            <translation>沿街间距 / Spacing along streets</translation>
+        </message>
+        <message>
+            <source>Proposals and the network method need a road layer / 新址建议与路网距离需要道路图层</source>
+            <translation>新址建议与路网距离需要道路图层 / Proposals and the network method need a road layer</translation>
+        </message>
+        <message>
+            <source>Straight line / 直线距离</source>
+            <translation>直线距离 / Straight line</translation>
+        </message>
+        <message>
+            <source>Automatic (exact when available) / 自动(可用时精确求解)</source>
+            <translation>自动(可用时精确求解) / Automatic (exact when available)</translation>
+        </message>
+        <message>
+            <source>Exact (integer programme) / 精确(整数规划)</source>
+            <translation>精确(整数规划) / Exact (integer programme)</translation>
+        </message>
+        <message>
+            <source>Greedy / 贪心</source>
+            <translation>贪心 / Greedy</translation>
         </message>
         <message>
             <source>Validate inventory / 检查资产清单</source>
@@ -146,10 +382,6 @@
         <message>
             <source>Problems / 问题清单</source>
             <translation>问题清单 / Problems</translation>
-        </message>
-        <message>
-            <source>Report (JSON) / 报告 (JSON)</source>
-            <translation>报告 (JSON) / Report (JSON)</translation>
         </message>
         <message>
             <source>Errors / 错误数</source>
