@@ -257,6 +257,8 @@
 
   window.zltMeetingMap = function (map, cfg) {
     var state = {layers: {}, index: [], config: cfg};
+    // marker clusters need a maximum zoom even when the map has no tile layer
+    if (map.options.maxZoom === undefined) { map.setMaxZoom(cfg.maxZoom || 19); }
     cfg.layers.forEach(function (lc) { buildLayer(map, cfg, lc, state); });
     titleBlock(map, cfg);
     searchControl(map, cfg, state);
