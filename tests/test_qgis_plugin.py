@@ -15,7 +15,8 @@ from zlt_assets.inventory import Inventory, write_layers
 pytest_plugins = PYTEST_PLUGINS
 pytestmark = pytest.mark.qgis
 
-ALG_IDS = {"zltassets:validate_inventory", "zltassets:plan_scorecard", "zltassets:meeting_map"}
+ALG_IDS = {"zltassets:validate_inventory", "zltassets:plan_scorecard", "zltassets:meeting_map",
+           "zltassets:facility_coverage", "zltassets:toilet_gaps", "zltassets:field_import"}
 
 
 # ------------------------------------------------------------------------ metadata (no QGIS)
@@ -261,3 +262,149 @@ def test_bad_inventory_is_a_one_line_error(provider, tmp_path: Path) -> None:
         processing.run("zltassets:validate_inventory", {"INVENTORY": str(bad),
                                                        "OUTPUT": "memory:"})
     assert "not a GeoPackage" in str(info.value)
+
+
+def _src(gpkg: Path, layer: str) -> str:
+    return f"{gpkg}|layername={layer}"
+
+
+@pytest.mark.parametrize("method", [0, 1], ids=["euclidean", "network"])
+def test_coverage_gives_the_cli_numbers(provider, sample_gpkg: Path, cli, tmp_path: Path,
+                                        method: int) -> None:
+    import processing
+
+    out = tmp_path / "cli.json"
+    name = ("euclidean", "network")[method]
+    res = cli("coverage", "--data", str(sample_gpkg), "--method", name, "--json", str(out),
+              "--quiet")
+    assert res.returncode == 0, res.stderr
+    s = json.loads(out.read_text(encoding="utf-8"))
+    pop = sample_gpkg.with_name(sample_gpkg.stem + "_population.tif")
+    result = processing.run("zltassets:facility_coverage", {
+        "FACILITIES": _src(sample_gpkg, "bus_stops"), "AREA": _src(sample_gpkg, "urban_area"),
+        "DISTRICTS": _src(sample_gpkg, "street_offices"), "ROADS": _src(sample_gpkg, "roads"),
+        "RIVER": _src(sample_gpkg, "river"), "POPULATION": str(pop), "METHOD": method,
+        "UNCOVERED": "memory:", "DISTRICTS_OUT": "memory:", "JSON": str(tmp_path / "q.json")})
+    assert 0 < s["area_share"] < 1
+    for key, skey in (("AREA_SHARE", "area_share"), ("POPULATION_SHARE", "population_share"),
+                      ("AREA_TOTAL_M2", "area_total_m2"), ("AREA_COVERED_M2", "area_covered_m2"),
+                      ("POPULATION_TOTAL", "population_total"),
+                      ("POPULATION_COVERED", "population_covered"),
+                      ("FACILITY_COUNT", "facilities")):
+        assert result[key] == pytest.approx(s[skey]), key
+    uncovered = result["UNCOVERED"]
+    assert uncovered.featureCount() > 0
+    assert sum(f["area_m2"] for f in uncovered.getFeatures()) == pytest.approx(
+        s["area_total_m2"] - s["area_covered_m2"], rel=0.02)
+    by_code = {f["code"]: f["area_share"] for f in result["DISTRICTS_OUT"].getFeatures()}
+    assert by_code == pytest.approx({d["code"]: d["area_share"] for d in s["by_district"]})
+    assert json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))["area_share"] == \
+        pytest.approx(s["area_share"])
+
+
+def test_toilet_gaps_give_the_cli_numbers(provider, sample_gpkg: Path, cli,
+                                          tmp_path: Path) -> None:
+    import processing
+
+    out = tmp_path / "cli.json"
+    res = cli("toilet-gaps", "--data", str(sample_gpkg), "--propose", "3", "--json", str(out),
+              "--quiet")
+    assert res.returncode == 0, res.stderr
+    s = json.loads(out.read_text(encoding="utf-8"))
+    pop = sample_gpkg.with_name(sample_gpkg.stem + "_population.tif")
+    result = processing.run("zltassets:toilet_gaps", {
+        "TOILETS": _src(sample_gpkg, "public_toilets"),
+        "DISTRICTS": _src(sample_gpkg, "street_offices"),
+        "AREA": _src(sample_gpkg, "urban_area"), "ROADS": _src(sample_gpkg, "roads"),
+        "POPULATION": str(pop), "PROPOSE": 3, "DISTRICTS_OUT": "memory:",
+        "UNCOVERED": "memory:", "PROPOSALS": "memory:"})
+    assert result["AREA_SHARE"] == pytest.approx(s["area_share"])
+    assert result["POPULATION_SHARE"] == pytest.approx(s["population_share"])
+    assert result["TOILETS_PER_10K"] == pytest.approx(s["toilets_per_10k"])
+    assert result["TOILET_COUNT"] == s["toilets"]
+    assert result["DISTRICTS_BELOW_DENSITY"] == len(s["districts_below_density"])
+    assert result["PROPOSED"] == s["proposals"]["n_proposed"] == 3
+    assert result["SHARE_AFTER"] == pytest.approx(s["proposals"]["share_after"])
+    sites = sorted(((f["rank"], round(f.geometry().asPoint().x(), 3),
+                     round(f.geometry().asPoint().y(), 3))
+                    for f in result["PROPOSALS"].getFeatures()))
+    assert sites == [(p["rank"], round(p["x"], 3), round(p["y"], 3))
+                     for p in s["proposals"]["sites"]]
+    dens = {f["code"]: f["density_per_km2"] for f in result["DISTRICTS_OUT"].getFeatures()}
+    assert dens == pytest.approx({d["code"]: d["density_per_km2"] for d in s["by_district"]})
+
+
+def _stops_csv(path: Path, bad: bool) -> Path:
+    rows = ["名称,经度,纬度,街道,责任单位,状态,线路,候车亭,更新日期",
+            '站点1,122.7400,48.0080,兴华街道,交通局,在用,"1,3",是,2025-06-01',
+            '站点2,122.7420,48.0090,兴华街道,交通局,在用,2,否,2025-06-01']
+    if bad:
+        rows.append("站点3,122.7430,48.0100,不存在街道,交通局,在用,2,也许,2025-13-01")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("bad", [False, True], ids=["good", "bad"])
+def test_field_import_does_what_the_cli_does(provider, tmp_path: Path, cli, bad: bool) -> None:
+    import shutil
+
+    import processing
+    from _mini_inventory import write_mini
+
+    inv_cli = write_mini(tmp_path / "cli.gpkg")
+    inv_q = tmp_path / "q.gpkg"
+    shutil.copyfile(inv_cli, inv_q)
+    src = _stops_csv(tmp_path / "stops.csv", bad)
+    report = tmp_path / "cli_report.json"
+    res = cli("import", "bus_stops", str(src), "--data", str(inv_cli), "--from-crs", "wgs84",
+              "--trust-crs", "--report", str(report))
+    assert res.returncode == (4 if bad else 0), res.stdout + res.stderr
+    expected = json.loads(report.read_text(encoding="utf-8"))
+    before = inv_q.read_bytes()
+    result = processing.run("zltassets:field_import", {
+        "INVENTORY": str(inv_q), "LAYER": list(__import__("zlt_assets").schema.LAYERS)
+        .index("bus_stops"), "FILE": str(src), "FROM_CRS": 1, "TRUST_CRS": True,
+        "PROBLEMS": "memory:"})
+    assert result["ROWS_READ"] == expected["rows_read"]
+    assert result["ROWS_WRITTEN"] == expected["rows_written"]
+    assert result["WRITTEN"] == int(expected["written"]) == int(not bad)
+    got = sorted((f["row"], f["field"] or "") for f in result["PROBLEMS"].getFeatures())
+    assert got == sorted((p["row"], p["field"] or "") for p in expected["problems"])
+    if bad:
+        assert got and inv_q.read_bytes() == before
+    n_cli = len(Inventory.open(inv_cli).read("bus_stops"))
+    assert len(Inventory.open(inv_q).read("bus_stops")) == n_cli
+
+
+def test_cancel_inside_the_core_stops_a_long_coverage_run(provider, sample_gpkg: Path,
+                                                          tmp_path: Path) -> None:
+    """Cancelled from a progress callback while the core is working: the core stops at its next
+    step (the network is never searched) and no output file appears."""
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    class CancelAtGrid(QgsProcessingFeedback):
+        """Records the core's progress messages and cancels at the first one (the grid)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.messages: list[str] = []
+
+        def pushInfo(self, info: str) -> None:  # noqa: N802 - QGIS API
+            self.messages.append(info)
+            if info.startswith("grid"):
+                self.cancel()
+            super().pushInfo(info)
+
+    feedback = CancelAtGrid()
+    messages = feedback.messages
+    out = tmp_path / "uncovered.gpkg"
+    with pytest.raises(QgsProcessingException, match="Cancelled|已取消"):
+        processing.run("zltassets:facility_coverage", {
+            "FACILITIES": _src(sample_gpkg, "bus_stops"),
+            "AREA": _src(sample_gpkg, "urban_area"), "ROADS": _src(sample_gpkg, "roads"),
+            "METHOD": 1, "UNCOVERED": str(out), "JSON": str(tmp_path / "s.json")},
+            feedback=feedback)
+    assert any(m.startswith("grid") for m in messages)
+    assert not any("walking distances" in m for m in messages)
+    assert not out.exists() and not (tmp_path / "s.json").exists()
