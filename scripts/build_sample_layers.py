@@ -33,7 +33,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="参考数据目录 / reference data folder (default: layers/reference)")
     parser.add_argument("--no-styles", action="store_true",
                         help="不写入 QGIS 样式 / do not store QGIS styles in the GeoPackage")
+    parser.add_argument("--tables", action="store_true",
+                        help="打印 layers/README.md 的统计表 / print the generated tables of "
+                             "layers/README.md for the GeoPackage in --out, then stop")
     args = parser.parse_args(argv)
+    if args.tables:
+        print(sample_build.readme_tables(args.out / sample_build.GPKG_NAME))
+        return 0
     if not args.reference.is_dir():
         print(f"错误 / error: reference folder not found: {args.reference}", file=sys.stderr)
         return 2

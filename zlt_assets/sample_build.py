@@ -307,25 +307,45 @@ def build_world(ref: Reference) -> World:
     south_centre = fr.box(-big, -big, -900, big)
     east_of_central = fr.box(-big, -650, big, big)
 
-    hexi = urban.intersection(west)
-    rest = urban.difference(west)
-    gaotaizi = rest.intersection(south)
-    rest = rest.difference(south)
-    tiedong = rest.intersection(east_of_rail)
-    centre = rest.difference(east_of_rail)
-    fanrong = centre.intersection(north)
-    centre = centre.difference(north)
-    xiangyang = centre.intersection(south_centre)
-    centre = centre.difference(south_centre)
-    zhengyang = centre.intersection(east_of_central)
-    xinghua = centre.difference(east_of_central)
+    def cut(a, b):  # (a inside b, a outside b) on the 1 cm grid: shared edges stay identical
+        return (shapely.intersection(a, b, grid_size=GRID_M),
+                shapely.difference(a, b, grid_size=GRID_M))
+
+    hexi, rest = cut(urban, west)
+    gaotaizi, rest = cut(rest, south)
+    tiedong, centre = cut(rest, east_of_rail)
+    fanrong, centre = cut(centre, north)
+    xiangyang, centre = cut(centre, south_centre)
+    zhengyang, xinghua = cut(centre, east_of_central)
     offices = {
         "150783001": xinghua, "150783002": zhengyang, "150783003": fanrong,
         "150783004": xiangyang, "150783005": gaotaizi, "150783006": tiedong, "150783007": hexi,
     }
+    offices, urban = _exact_partition(offices)
     gap = fr.box(*GAP_QUARTER_UV).intersection(urban)
     return World(fr, urban, river, railway, west, offices, gap,
                  river.buffer(RIVER_CORRIDOR_M, quad_segs=16))
+
+
+def _exact_partition(rough: dict[str, object]) -> tuple[dict[str, object], Polygon]:
+    """Rebuild the street offices from one noded linework so that neighbours share edges exactly.
+
+    Each face of the polygonised boundaries goes to the office it overlaps most; the urban area
+    becomes the union of all faces, so offices partition it with no gap and no overlap.
+    """
+    noded = shapely.unary_union([shapely.boundary(g) for g in rough.values()], grid_size=GRID_M)
+    faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(noded)))))
+    faces.sort(key=lambda f: (round(f.representative_point().x, 2), round(f.representative_point().y, 2)))
+    codes = sorted(rough)
+    owned: dict[str, list[Polygon]] = {c: [] for c in codes}
+    for f in faces:
+        best = max(codes, key=lambda c: (f.intersection(rough[c]).area, c))
+        owned[best].append(f)
+    exact = {c: shapely.coverage_union_all(owned[c]) for c in codes}
+    urban = shapely.coverage_union_all(faces)
+    if not isinstance(urban, Polygon):
+        urban = max(_polys(urban), key=lambda g: g.area)
+    return exact, urban
 
 
 def office_of(world: World, geom) -> str:
@@ -833,6 +853,14 @@ def _spread(cands: list[Point], k: int, start: Point) -> list[int]:
 
 
 # =============================================================================== bus stops
+def _stop_name(p: Point, road: str, roads: gpd.GeoDataFrame, tree: shapely.STRtree) -> str:
+    """'<road><nearest cross street>站', the usual way stops are named."""
+    near = tree.query(p.buffer(400), predicate="intersects")
+    others = sorted((round(roads.geometry.iloc[int(j)].distance(p), 2), roads.iloc[int(j)]["name"])
+                    for j in near if roads.iloc[int(j)]["name"] != road)
+    return f"{road}{others[0][1]}站" if others else f"{road}站"
+
+
 ROUTES = {
     "中央路": "1,3", "站前街": "1,2,5", "雅鲁街": "2,4", "布特哈街": "3,6", "南市街": "5,7",
     "铁东大街": "4,8", "振兴路": "6,9", "黎明山路": "7", "高台子路": "8,10", "河西大街": "9,11",
@@ -876,13 +904,15 @@ def build_bus_stops(world: World, roads: gpd.GeoDataFrame, rng: np.random.Genera
     chosen.sort(key=lambda k: (round(cxy[k][0], 2), round(cxy[k][1], 2)))
     rows, geoms = [], []
     serial = 0
+    tree = shapely.STRtree(np.asarray(roads.geometry.values))
     for k in chosen:
         p, ri = candidates[k]
         road = roads.iloc[ri]
         serial += 1
         routes = ROUTES.get(road["name"]) or str(int(rng.integers(1, 13)))
+        stop_name = _stop_name(p, road["name"], roads, tree)
         rows.append({
-            "obj_id": schema.make_object_id("0203", serial), "name": f"{road['name']}站",
+            "obj_id": schema.make_object_id("0203", serial), "name": stop_name,
             "street_office": office_of(world, p), "department": "jtj", "status": "in_service",
             "planned_date": None, "completed_date": None, "data_source": "illustrative",
             "updated": UPDATED, "routes": routes,
@@ -896,19 +926,20 @@ def build_bus_stops(world: World, roads: gpd.GeoDataFrame, rng: np.random.Genera
         p, ri = planned_c[j]
         serial += 1
         rows.append({
-            "obj_id": schema.make_object_id("0203", serial), "name": f"{inq.iloc[ri]['name']}站(规划)",
+            "obj_id": schema.make_object_id("0203", serial),
+            "name": _stop_name(p, inq.iloc[ri]["name"], roads, tree),
             "street_office": office_of(world, p), "department": "jtj", "status": "planned",
             "planned_date": "2021-06-30", "completed_date": None, "data_source": "illustrative",
             "updated": UPDATED, "routes": "10", "shelter": True,
         })
         geoms.append(p)
-    # name duplicates get a running letter so stop names stay unique
+    # repeated names get a running number so stop names stay unique
     seen: dict[str, int] = {}
     for r in rows:
         base = r["name"]
         seen[base] = seen.get(base, 0) + 1
         if seen[base] > 1:
-            r["name"] = base.replace("站", f"{seen[base]}站", 1) if "(规划)" not in base else base
+            r["name"] = f"{base[:-1]}{seen[base]}站" if base.endswith("站") else f"{base}{seen[base]}"
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=PROJECT_CRS)
 
 
@@ -1095,7 +1126,7 @@ def build_population(world: World, parks: gpd.GeoDataFrame, total: int = POPULAT
     office_factor = {"150783002": 0.75, "150783001": 0.9, "150783006": 0.55}
     for code, f in office_factor.items():
         factor[shapely.contains(world.offices[code], pts)] = f
-    factor[shapely.contains(world.gap_quarter, pts)] = 1.6  # a new, dense residential quarter
+    factor[shapely.contains(world.gap_quarter, pts)] = 2.5  # a new, dense residential quarter
     w = np.where(inside, w * factor, 0.0)
     exact = w / w.sum() * total
     base = np.floor(exact).astype(np.int64)
@@ -1227,4 +1258,119 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
 
 
 def layer_counts(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, int]:
+    """Features per layer."""
     return {name: int(len(gdf)) for name, gdf in layers.items()}
+
+
+_SOURCE_LABEL = {"reference": "真实 real", "illustrative": "示意 illustrative",
+                 "survey": "调查 survey"}
+
+
+def counts_table(layers: dict[str, gpd.GeoDataFrame]) -> str:
+    """The Markdown counts table of layers/README.md, generated from the data.
+
+    Parameters
+    ----------
+    layers
+        Layer name -> GeoDataFrame (as read from the GeoPackage).
+
+    Returns
+    -------
+    str
+        One row per declared layer: name, Chinese and English title, features, data source.
+    """
+    lines = ["| layer 图层 | 中文 | English | features 要素数 | data 数据 |",
+             "|---|---|---|---:|---|"]
+    for name, decl in schema.LAYERS.items():
+        gdf = layers.get(name)
+        n = 0 if gdf is None else len(gdf)
+        src = "" if gdf is None else ", ".join(
+            _SOURCE_LABEL.get(v, v) for v in sorted(set(gdf["data_source"].dropna())))
+        lines.append(f"| `{name}` | {decl.zh} | {decl.en} | {n} | {src} |")
+    return "\n".join(lines)
+
+
+def figures_table(layers: dict[str, gpd.GeoDataFrame]) -> str:
+    """Key figures of the sample (the shortcomings it is built with), as a Markdown table."""
+    urban = shapely.union_all(layers["urban_area"].geometry.values)
+    area_km2 = urban.area / 1e6
+    parks = layers["parks"]
+    green = shapely.union_all(parks.geometry.values).area
+    park = shapely.union_all(parks.loc[parks["green_type"] == "park"].geometry.values).area
+    roads = layers["roads"]
+    ms = roads[roads["road_class"].isin(["main", "secondary"])]
+    lit = ms["lamps_lit"].sum() / ms["lamps_required"].sum()
+    swept = roads.loc[roads["mech_sweeping"].astype(bool), "length_m"].sum() / roads["length_m"].sum()
+    stops = layers["bus_stops"]
+    live = stops[stops["status"].isin(schema.IN_SERVICE_STATUSES)]
+    served = shapely.union_all(shapely.buffer(live.geometry.values, 500, quad_segs=32))
+    unserved = urban.difference(served).area / 1e6
+    toilets = layers["public_toilets"]
+    t_live = toilets[toilets["status"].isin(schema.IN_SERVICE_STATUSES)]
+    dp = layers["drainage_points"]
+    wl = dp[dp["drainage_type"] == "waterlogging"]
+    mixed = dp[dp["drainage_type"] == "mixed_connection"]
+    plan_roads = roads[roads["plan_road"].notna()].drop_duplicates("plan_road")
+    b = layers["facade_lighting_buildings"]
+    pop = POPULATION_TOTAL
+    rows = [
+        ("urban area 城区面积", f"{area_km2:.1f} km²", "20-28 km² for ~132k people"),
+        ("residents 人口 (GeoNames)", f"{pop:,}", "population grid total"),
+        ("green ratio 绿地率 (parks layer)", f"{green / urban.area:.1%}", "plan 35%"),
+        ("park green per resident 人均公园绿地", f"{park / pop:.1f} m²", "plan 21 m²"),
+        ("main+secondary lamps lit 主次干道亮灯率", f"{lit:.1%}", "plan 98%"),
+        ("mechanised sweeping 机械化清扫 (length)", f"{swept:.1%}", "plan 50%"),
+        ("road segments 道路路段", f"{len(roads)}", f"{roads['length_m'].sum() / 1000:.0f} km"),
+        ("plan roads unfinished 未完工计划道路",
+         f"{int((~plan_roads['status'].isin(schema.DONE_STATUSES)).sum())} of 45", ""),
+        ("facade lighting unfinished 楼体亮化未完工",
+         f"{int((~b['status'].isin(schema.DONE_STATUSES)).sum())} of 190", ""),
+        ("bus stops 公交站点 (in service + planned)", f"{len(live)} + {len(stops) - len(live)}",
+         "~90-130 for the city"),
+        ("urban area beyond 500 m of a stop 500米未覆盖", f"{unserved:.2f} km²", "plan 0"),
+        ("public toilets 公厕 (in service + planned)",
+         f"{len(t_live)} + {len(toilets) - len(t_live)}",
+         f"{len(t_live) / pop * 10000:.1f} per 10,000 residents"),
+        ("waterlogging points not fixed 积水点未整治",
+         f"{int((wl['remedy_status'] != 'fixed').sum())} of {len(wl)}", "plan 100% fixed"),
+        ("mixed connections not fixed 雨污混接未整治",
+         f"{int((mixed['remedy_status'] != 'fixed').sum())} of {len(mixed)}", ""),
+    ]
+    lines = ["| figure 指标 | sample 示例值 | note 说明 |", "|---|---:|---|"]
+    lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
+    return "\n".join(lines)
+
+
+def office_table(layers: dict[str, gpd.GeoDataFrame], population: np.ndarray,
+                 transform) -> str:
+    """Street offices: area, residents (grid cells by centre), in-service toilets and densities."""
+    offices = layers["street_offices"]
+    toilets = layers["public_toilets"]
+    t_live = toilets[toilets["status"].isin(schema.IN_SERVICE_STATUSES)]
+    rows, cols = np.nonzero(population > 0)
+    pts = shapely.points(transform.c + (cols + 0.5) * transform.a,
+                         transform.f + (rows + 0.5) * transform.e)
+    people = population[rows, cols].astype(np.float64)
+    lines = ["| code 代码 | street office 街道 | land use 用地 | crowded 人流密集 | area 面积 km² "
+             "| residents 人口 | toilets 公厕 | per km² 每平方公里 | per 10k 每万人 |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|"]
+    for code, name, lu, crowded, geom in zip(offices["code"], offices["name"], offices["land_use"],
+                                             offices["crowded"], offices.geometry):
+        n = int(shapely.covers(geom, t_live.geometry.values).sum())
+        km2 = geom.area / 1e6
+        res = int(people[shapely.contains(geom, pts)].sum())
+        lines.append(f"| {code} | {name} | {lu} | {'是 yes' if crowded else '否 no'} | {km2:.2f} "
+                     f"| {res:,} | {n} | {n / km2:.2f} | {n / res * 1e4 if res else 0:.1f} |")
+    return "\n".join(lines)
+
+
+def readme_tables(gpkg: Path) -> str:
+    """The three generated tables of layers/README.md for a built GeoPackage."""
+    import pyogrio
+    import rasterio
+
+    layers = {n: pyogrio.read_dataframe(gpkg, layer=n) for n in schema.LAYERS}
+    with rasterio.open(gpkg.with_name(gpkg.stem + schema.POPULATION.suffix)) as src:
+        pop, transform = src.read(1), src.transform
+    return "\n\n".join([counts_table(layers), figures_table(layers),
+                        office_table(layers, pop, transform)])
