@@ -490,7 +490,39 @@ def test_sample_map_stays_small(tmp_path: Path):
         pytest.skip("layers/zhalantun.gpkg is not built yet")
     from zlt_assets.maps import make_meeting_map
 
-    res = make_meeting_map(SAMPLE, tmp_path / "sample.html")
-    assert res.html_bytes < 5_000_000
-    assert set(res.layer_counts) <= set(schema.LAYERS)
-    assert sum(res.layer_counts.values()) > 100
+    res = make_meeting_map(SAMPLE, tmp_path / "sample.html",
+                           analyses=["coverage", "toilet-gaps", "scorecard"])
+    assert res.html_bytes < 5_000_000  # "a few MB" at most (about 1 MB in Nov 2026)
+    assert set(res.layer_counts) == set(schema.LAYERS)
+    assert res.layer_counts["facade_lighting_buildings"] == 190
+    assert set(res.overlays) >= {"coverage_uncovered", "toilet_gaps", "proposed_sites",
+                                 "scorecard_choropleth"}
+
+
+def test_coverage_overlay_draws_the_analysis_result(crafted: Path):
+    from zlt_assets.analysis.coverage import compute_coverage
+    from zlt_assets.inventory import Inventory
+    from zlt_assets.maps import build_content
+
+    inv = Inventory.open(crafted)
+    res = compute_coverage(inv.read("bus_stops"), inv.read("urban_area"),
+                           districts=inv.read("street_offices"))
+    content = build_content(crafted, analyses=["coverage"])
+    ov = next(o for o in content.overlays if o.key == "coverage_uncovered")
+    assert len(ov.gdf) == len(res.uncovered) > 0
+    drawn = ov.gdf.to_crs(schema.PROJECT_CRS).area.sum()
+    assert drawn == pytest.approx(res.uncovered.area.sum(), rel=0.01)
+    # the stops sit in the south-west: the far north-east corner of the urban area is uncovered
+    ne = gpd.GeoSeries([Point(BASE_LON + 0.019, BASE_LAT + 0.014)], crs="EPSG:4326")
+    assert ov.gdf.intersects(ne.iloc[0]).any()
+    assert "500" in ov.title
+
+
+def test_toilet_overlays_draw_gaps_and_say_why_no_proposals(crafted: Path):
+    from zlt_assets.maps import build_content
+
+    content = build_content(crafted, analyses=["toilet-gaps"])
+    keys = [o.key for o in content.overlays]
+    assert "toilet_gaps" in keys and "proposed_sites" not in keys
+    # the crafted inventory has no population grid: the map says why there are no proposals
+    assert any("population" in m for m in content.messages)

@@ -284,7 +284,11 @@ def build_content(
     overlays, scorecard, more = collect_overlays(inv, frames, analyses, lang, indicator)
     messages.extend(more)
 
-    bounds = _bounds([lyr.gdf for lyr in layers if lyr.key != "city_boundary"]
+    by_key = {lyr.key: lyr for lyr in layers}
+    frame_keys = [k for k in ("urban_area", "street_offices") if k in by_key
+                  and not by_key[k].gdf.empty]
+    bounds = _bounds([by_key[frame_keys[0]].gdf] if frame_keys else
+                     [lyr.gdf for lyr in layers if lyr.key != "city_boundary"]
                      or [lyr.gdf for lyr in layers])
     data_date = _data_date(frames)
     share = _illustrative_share(frames)

@@ -12,7 +12,6 @@ An analysis whose module is not there is left out with a message (the map is sti
 from __future__ import annotations
 
 import importlib
-import inspect
 from typing import Any, Mapping, Sequence
 
 import geopandas as gpd
@@ -40,19 +39,6 @@ def _import(module: str) -> Any | None:
         return importlib.import_module(module)
     except ImportError:
         return None
-
-
-def _call(func: Any, inv: Inventory, **kw: Any) -> Any:
-    """Call an analysis entry point with the inventory and the keywords it accepts."""
-    params = inspect.signature(func).parameters
-    accepted = {k: v for k, v in kw.items() if k in params}
-    return func(inv, **accepted)
-
-
-def _frame(obj: Any) -> gpd.GeoDataFrame | None:
-    if isinstance(obj, gpd.GeoDataFrame):
-        return obj
-    return None
 
 
 def _overlay_fields(gdf: gpd.GeoDataFrame, labels: Mapping[str, str], lang: str) -> list[dict[str, object]]:
@@ -102,49 +88,106 @@ def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, color: str, lang: 
 
 
 # ---------------------------------------------------------------------------- coverage
-def coverage_overlays(inv: Inventory, lang: str) -> tuple[list, list[str]]:
-    """Areas outside the bus-stop radius (``res.uncovered``)."""
+#: Popup labels of the analysis result columns (zh, en).
+RESULT_LABELS: dict[str, tuple[str, str]] = {
+    "area_m2": ("面积 (m²)", "Area (m²)"),
+    "population": ("人口", "Population"),
+    "district": ("街道办事处", "Street office"),
+    "rank": ("选址排序", "Rank"),
+    "candidate": ("候选点", "Candidate"),
+    "gain": ("新增覆盖人口", "Population newly covered"),
+    "cumulative": ("累计新增覆盖", "Cumulative newly covered"),
+    "name": ("名称", "Name"),
+    "road_class": ("道路等级", "Road class"),
+    "length_m": ("长度 (m)", "Length (m)"),
+    "toilets": ("沿街公厕数", "Toilets along it"),
+    "max_gap_m": ("最长无公厕路段 (m)", "Longest stretch without a toilet (m)"),
+    "spacing_max_m": ("间距上限 (m)", "Spacing limit (m)"),
+}
+#: Number of toilet sites proposed for the map (a display default: the toilet-gaps command
+#: chooses its own with --propose).
+DEFAULT_PROPOSALS = 5
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return {k: lg.bi(zh, en, lang) for k, (zh, en) in RESULT_LABELS.items()}
+
+
+def _with_domains(ov, mapping: Mapping[str, str]):
+    ov.fields = [dict(f, domain=mapping[f["name"]]) if f["name"] in mapping else f
+                 for f in ov.fields]
+    return ov
+
+
+def _population(inv: Inventory) -> str | None:
+    return str(inv.population_path) if inv.has_population() else None
+
+
+def coverage_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
+                      lang: str) -> tuple[list, list[str]]:
+    """Areas outside the bus-stop radius: ``compute_coverage(...).uncovered``."""
     what = ("公交覆盖", "Bus-stop coverage")
     mod = _import("zlt_assets.analysis.coverage")
     if mod is None or not hasattr(mod, "compute_coverage"):
         return [], [_missing("zlt_assets.analysis.coverage", what, lang)]
-    res = _call(mod.compute_coverage, inv)
-    unc = _frame(getattr(res, "uncovered", None))
-    if unc is None:
-        return [], [lg.bi("公交覆盖分析未给出未覆盖区域", "coverage gave no uncovered areas", lang)]
+    if "bus_stops" not in frames or ("urban_area" not in frames and "street_offices" not in frames):
+        return [], [lg.bi("缺少公交站点或城区范围图层,未绘制公交覆盖",
+                          "no bus_stops or urban area layer: coverage overlay left out", lang)]
+    res = mod.compute_coverage(frames["bus_stops"], frames.get("urban_area"),
+                               districts=frames.get("street_offices"),
+                               population=_population(inv))
     r = standards.BUS_STOP_RADIUS.value
     title = lg.bi(f"距公交站{r}米以外区域", f"Areas beyond {r} m of a bus stop", lang)
-    return [make_overlay("coverage_uncovered", title, unc, "#e31a1c", lang, fill_opacity=0.35,
-                         dash="4 3")], []
+    unc = res.uncovered
+    ov = make_overlay("coverage_uncovered", title, unc, "#e31a1c", lang, labels=_labels(lang),
+                      fill_opacity=0.35, dash="4 3")
+    return [_with_domains(ov, {"district": "street_office"})], []
 
 
 # ---------------------------------------------------------------------------- toilets
-def toilet_overlays(inv: Inventory, lang: str) -> tuple[list, list[str]]:
-    """Toilet gaps and proposed sites."""
-    out: list = []
+def toilet_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang: str,
+                    propose: int = DEFAULT_PROPOSALS) -> tuple[list, list[str]]:
+    """Toilet gaps (uncovered areas, streets with spacing gaps) and proposed sites."""
+    what = ("公厕缺口", "Toilet gaps")
+    mod = _import("zlt_assets.analysis.toilets")
+    if mod is None or not hasattr(mod, "toilet_gaps"):
+        return [], [_missing("zlt_assets.analysis.toilets", what, lang)]
+    if "public_toilets" not in frames or "street_offices" not in frames:
+        return [], [lg.bi("缺少公厕或街道办事处图层,未绘制公厕缺口",
+                          "no public_toilets or street_offices layer: toilet overlays left out",
+                          lang)]
     messages: list[str] = []
-    gaps_mod = _import("zlt_assets.analysis.toilets")
-    if gaps_mod is None or not hasattr(gaps_mod, "toilet_gaps"):
-        messages.append(_missing("zlt_assets.analysis.toilets", ("公厕缺口", "Toilet gaps"), lang))
-        gaps = None
-    else:
-        gaps = _call(gaps_mod.toilet_gaps, inv)
-        gdf = _frame(gaps) if _frame(gaps) is not None else _frame(getattr(gaps, "gaps", None))
-        if gdf is not None:
-            out.append(make_overlay("toilet_gaps", lg.bi("公厕服务缺口", "Toilet service gaps", lang),
-                                    gdf, "#ff7f00", lang, fill_opacity=0.35))
-    site_mod = _import("zlt_assets.analysis.siting")
-    if site_mod is None or not hasattr(site_mod, "propose_sites"):
-        messages.append(_missing("zlt_assets.analysis.siting", ("公厕建议选址", "Proposed toilet sites"),
-                                 lang))
-    else:
-        kw = {"gaps": gaps} if gaps is not None else {}
-        sites = _call(site_mod.propose_sites, inv, **kw)
-        gdf = _frame(sites) if _frame(sites) is not None else _frame(getattr(sites, "sites", None))
-        if gdf is not None:
-            out.append(make_overlay("proposed_sites", lg.bi("建议新增公厕选址", "Proposed toilet sites",
-                                                            lang),
-                                    gdf, "#6a3d9a", lang, fill_opacity=0.9))
+    pop = _population(inv)
+    n = propose if pop is not None and "roads" in frames else 0
+    if propose and not n:
+        messages.append(lg.bi("没有人口格网或道路,未给出公厕建议选址",
+                              "no population grid or roads: no proposed toilet sites", lang))
+    res = mod.toilet_gaps(frames["public_toilets"], frames["street_offices"],
+                          roads=frames.get("roads"), population=pop,
+                          area=frames.get("urban_area"), propose=n)
+    labels = _labels(lang)
+    out = [_with_domains(make_overlay(
+        "toilet_gaps", lg.bi("公厕服务范围以外区域", "Areas beyond a toilet's service radius", lang),
+        res.uncovered, "#ff7f00", lang, labels=labels, fill_opacity=0.35, dash="2 3"),
+        {"district": "street_office"})]
+    spacing = getattr(res, "spacing", None)
+    if spacing is not None and len(spacing) and "geometry" in spacing.columns:
+        gaps = spacing[spacing["status"] == "gap"]
+        if len(gaps):
+            gaps = gpd.GeoDataFrame(gaps.drop(columns=["status"]), geometry="geometry",
+                                    crs=res.uncovered.crs or schema.PROJECT_CRS)
+            out.append(_with_domains(make_overlay(
+                "toilet_spacing_gaps", lg.bi("公厕间距超标的街道", "Streets with toilet-spacing gaps",
+                                             lang),
+                gaps, "#d95f0e", lang, labels=labels, fill_opacity=0.0, name_field="name"),
+                {"road_class": "road_class"}))
+            out[-1].weight = 3.0
+    if res.proposals is not None and len(res.proposals.sites):
+        sites = res.proposals.sites.copy()
+        out.append(_with_domains(make_overlay(
+            "proposed_sites", lg.bi("建议新增公厕选址", "Proposed toilet sites", lang), sites,
+            "#6a3d9a", lang, labels=labels, fill_opacity=0.9), {"district": "street_office"}))
+        out[-1].radius = 8.0
     return out, messages
 
 
@@ -237,11 +280,11 @@ def collect_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
         overlays += ovs
         messages += msgs
     if "coverage" in analyses:
-        ovs, msgs = coverage_overlays(inv, lang)
+        ovs, msgs = coverage_overlays(inv, frames, lang)
         overlays += ovs
         messages += msgs
     if "toilet-gaps" in analyses:
-        ovs, msgs = toilet_overlays(inv, lang)
+        ovs, msgs = toilet_overlays(inv, frames, lang)
         overlays += ovs
         messages += msgs
     return overlays, card, messages

@@ -140,6 +140,9 @@ def render_png(content, path: str | Path, *, dpi: int = 150) -> Path:
             os.close(fd)
             try:
                 fig.savefig(tmp, dpi=dpi, format="png")
+                from .offline import _umask
+
+                os.chmod(tmp, 0o666 & ~_umask())
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

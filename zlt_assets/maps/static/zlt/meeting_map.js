@@ -90,8 +90,8 @@
     var container = geo;
     if (lc.cluster && typeof L.markerClusterGroup === 'function') {
       container = L.markerClusterGroup({
-        chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 17,
-        maxClusterRadius: 45
+        chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 15,
+        maxClusterRadius: 35
       });
       container.addLayers(geo.getLayers());
     }
