@@ -8,8 +8,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-from qgis_support import HAVE_QGIS, PLUGIN_SRC, PROCESSING_PATHS, need_qgis
+from qgis_support import HAVE_QGIS, PLUGIN_SRC, PROCESSING_PATHS, PYTEST_PLUGINS, need_qgis
+
+pytest_plugins = PYTEST_PLUGINS  # registers the pytest-qgis ini options (no QGIS app needed here)
 
 REPO = PLUGIN_SRC.parent
 
@@ -18,8 +19,19 @@ REPO = PLUGIN_SRC.parent
 CHILD = r"""
 import json, os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+BLOCK = [m for m in os.environ.get("ZLT_TEST_BLOCK", "").split(",") if m]
+
+
+class _Block:  # make modules unimportable, as on a QGIS without them
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCK:
+            raise ImportError(f"No module named {name!r} (blocked by the test)")
+        return None
+
+
+sys.meta_path.insert(0, _Block())
 profile, plugins_dir, processing_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
-from qgis.core import QgsApplication
+from qgis.core import Qgis, QgsApplication
 from qgis.gui import QgsGui, QgsMapCanvas
 from pytest_qgis.mock_qgis_classes import MockMessageBar
 from pytest_qgis.qgis_interface import QgisInterface
@@ -44,17 +56,25 @@ out = {"available": "zlt_assets_qgis" in qgis.utils.available_plugins,
        "settings_dir": QgsApplication.qgisSettingsDirPath()}
 out["loaded"] = qgis.utils.loadPlugin("zlt_assets_qgis")
 out["started"] = qgis.utils.startPlugin("zlt_assets_qgis")
-import zlt_assets, zlt_assets_qgis
+import zlt_assets_qgis
 out["plugin_file"] = zlt_assets_qgis.__file__
-out["core_file"] = zlt_assets.__file__
 reg = QgsApplication.processingRegistry()
 prov = reg.providerById("zltassets")
 out["algorithms"] = sorted(a.id() for a in prov.algorithms()) if prov else []
-from zlt_assets_qgis.inventory_loader import default_inventory_path
-out["sample"] = default_inventory_path()
-res = processing.run("zltassets:validate_inventory", {"OUTPUT": "memory:"})
-out["errors"] = res["ERRORS"]
-out["problems"] = res["OUTPUT"].featureCount()
+out["messages"] = [str(m) for m in qgis.utils.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)]
+if not BLOCK:
+    import zlt_assets
+    out["core_file"] = zlt_assets.__file__
+    from zlt_assets_qgis.inventory_loader import default_inventory_path
+    out["sample"] = default_inventory_path()
+    res = processing.run("zltassets:validate_inventory", {"OUTPUT": "memory:"})
+    out["errors"] = res["ERRORS"]
+    out["problems"] = res["OUTPUT"].featureCount()
+else:
+    try:
+        processing.run("zltassets:install_help", {})
+    except Exception as exc:
+        out["help_error"] = str(exc)
 out["unloaded"] = qgis.utils.unloadPlugin("zlt_assets_qgis")
 out["provider_after_unload"] = reg.providerById("zltassets") is not None
 print("RESULT " + json.dumps(out))
@@ -92,9 +112,7 @@ def test_zip_layout_has_the_plugin_folder_at_its_root(tmp_path: Path) -> None:
     assert again.read_bytes() == path.read_bytes()
 
 
-def test_zip_installs_into_a_fresh_profile_and_loads(tmp_path: Path) -> None:
-    need_qgis()
-    assert HAVE_QGIS
+def _install_and_run(tmp_path: Path, block: str = "") -> tuple[dict, Path, Path]:
     path = _build(tmp_path / "plugin.zip")
     profile = tmp_path / "profiles" / "fresh"
     plugins = profile / "python" / "plugins"
@@ -104,12 +122,19 @@ def test_zip_installs_into_a_fresh_profile_and_loads(tmp_path: Path) -> None:
     assert (plugins / "zlt_assets_qgis" / "metadata.txt").exists()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8")
     env.pop("ZLT_DATA", None)
+    env["ZLT_TEST_BLOCK"] = block
     res = subprocess.run([sys.executable, "-c", CHILD, str(profile), str(plugins),
                           *PROCESSING_PATHS], capture_output=True, text=True, cwd=tmp_path,
                          env=env, timeout=300)
     line = next((ln for ln in res.stdout.splitlines() if ln.startswith("RESULT ")), None)
     assert line, f"rc={res.returncode}\n{res.stdout[-2000:]}\n{res.stderr[-4000:]}"
-    out = json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT "):]), profile, plugins
+
+
+def test_zip_installs_into_a_fresh_profile_and_loads(tmp_path: Path) -> None:
+    need_qgis()
+    assert HAVE_QGIS
+    out, profile, plugins = _install_and_run(tmp_path)
     assert out["available"] and out["loaded"] and out["started"]
     assert Path(out["settings_dir"]).resolve() == profile.resolve()
     # the plugin and the core both come from the installed profile, not from the source tree
@@ -126,3 +151,15 @@ def test_readme_explains_installation_in_both_languages() -> None:
     text = (PLUGIN_SRC / "README.md").read_text(encoding="utf-8")
     for needle in ("OSGeo4W", "conda", "apt", "build_zip.py", "安装"):
         assert needle in text
+
+
+def test_without_geopandas_the_plugin_loads_and_says_how_to_install(tmp_path: Path) -> None:
+    need_qgis()
+    out, _profile, plugins = _install_and_run(tmp_path, block="geopandas")
+    assert out["loaded"] and out["started"]
+    assert Path(out["plugin_file"]).resolve().is_relative_to(plugins.resolve())
+    assert out["algorithms"] == ["zltassets:install_help"]
+    for needle in ("geopandas", "OSGeo4W", "conda install", "apt install"):
+        assert needle in out["help_error"], needle
+    assert any("geopandas" in m for m in out["messages"]), out["messages"]
+    assert out["unloaded"] and not out["provider_after_unload"]
