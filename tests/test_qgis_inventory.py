@@ -140,3 +140,35 @@ def test_constraint_blocks_a_value_out_of_range(project, sample_copy: Path) -> N
     feat["floors"] = 99
     ok, errors = QgsVectorLayerUtils.validateAttribute(bldg, feat, idx)
     assert not ok and errors
+
+
+def test_open_inventory_action_loads_the_chosen_file(qgis_env, sample_copy: Path,
+                                                     monkeypatch) -> None:
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtWidgets import QFileDialog
+
+    import zlt_assets_qgis
+
+    offered: list[str] = []
+
+    def choose(parent, caption, start, filters):
+        offered.append(start)
+        return str(sample_copy), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(choose))
+    plugin = zlt_assets_qgis.classFactory(qgis_env)
+    plugin.initGui()
+    project = QgsProject.instance()
+    project.clear()
+    try:
+        action = next(a for a in plugin.actions if a.objectName() == "zlt_open_inventory")
+        action.trigger()
+        assert offered and offered[0].endswith("zhalantun.gpkg")  # the sample is offered first
+        names = sorted(lyr.source().split("layername=")[-1]
+                       for lyr in project.mapLayers().values() if lyr.type() == 0)
+        assert names == sorted(schema.LAYERS)
+        top = project.layerTreeRoot().children()[0]
+        assert top.name().startswith("扎兰屯资产清单 / Zhalantun inventory")
+    finally:
+        project.clear()
+        plugin.unload()
