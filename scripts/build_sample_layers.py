@@ -22,6 +22,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from zlt_assets import sample_build  # noqa: E402
+from zlt_assets.errors import EXIT_BAD_INPUT, BadInput, ZltError  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,13 +38,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="打印 layers/README.md 的统计表 / print the generated tables of "
                              "layers/README.md for the GeoPackage in --out, then stop")
     args = parser.parse_args(argv)
-    if args.tables:
-        print(sample_build.readme_tables(args.out / sample_build.GPKG_NAME))
-        return 0
-    if not args.reference.is_dir():
-        print(f"错误 / error: reference folder not found: {args.reference}", file=sys.stderr)
-        return 2
-    gpkg = sample_build.build(args.out, ref_dir=args.reference, styles=not args.no_styles)
+    try:
+        if args.tables:
+            print(sample_build.readme_tables(args.out / sample_build.GPKG_NAME))
+            return 0
+        if not args.reference.is_dir():
+            raise BadInput(f"reference folder not found: {args.reference}")
+        gpkg = sample_build.build(args.out, ref_dir=args.reference, styles=not args.no_styles)
+    except ZltError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        print(f"错误 / error: {exc.strerror or exc}: {exc.filename or args.out}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"已写入 / written: {gpkg} and {gpkg.with_name(gpkg.stem + '_population.tif').name}")
     return 0
 

@@ -302,3 +302,22 @@ def test_dates_are_consistent(sample):
     assert 10 <= unfinished.sum() <= 20
     assert b.loc[unfinished, "completed_date"].isna().all()
     assert b["floors"].between(2, 18).all()
+
+
+# ------------------------------------------------------------------------- the script
+def test_script_refuses_bad_folders_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    script = REPO / "scripts" / "build_sample_layers.py"
+    not_a_dir = tmp_path / "file.txt"
+    not_a_dir.write_text("x", encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out"
+    for args in (["--out", str(not_a_dir)], ["--reference", str(empty), "--out", str(out)]):
+        p = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
+                           encoding="utf-8", timeout=120)
+        assert p.returncode == 2, (args, p.stderr)
+        assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+    assert not out.exists()

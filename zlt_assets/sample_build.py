@@ -19,7 +19,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -30,11 +30,17 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 
 from . import schema
 from .crs import PROJECT_CRS
+from .errors import BadInput
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Committed copies of the public reference data (see layers/reference/PROVENANCE.md).
 REFERENCE_DIR = REPO_ROOT / "layers" / "reference"
 DEFAULT_OUT = REPO_ROOT / "layers"
+REFERENCE_FILES = (
+    "zhalantun_boundary_fastgeocn_cgcs2000.geojson", "zhalantun_osm_railway_stations.geojson",
+    "zhalantun_wdbii_rivers_f.geojson", "zhalantun_geonames_places.geojson",
+    "zhalantun_township_codes_china-division.csv",
+)
 GPKG_NAME = "zhalantun.gpkg"
 
 SEED = 20190531  # the plan's date
@@ -157,6 +163,10 @@ def read_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
     """Read the committed reference files and project them to EPSG:4550."""
     import pyogrio
 
+    missing = [f for f in REFERENCE_FILES if not (Path(ref_dir) / f).is_file()]
+    if missing:
+        raise BadInput(f"reference data missing in {ref_dir}: {', '.join(missing)} "
+                       "(copy them from layers/reference)")
     boundary = pyogrio.read_dataframe(ref_dir / "zhalantun_boundary_fastgeocn_cgcs2000.geojson")
     if boundary.crs is None:
         boundary = boundary.set_crs(schema.CGCS2000_GEOGRAPHIC)
@@ -182,6 +192,7 @@ def read_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
 
 
 def make_frame(ref: Reference) -> Frame:
+    """The local frame: origin 扎兰屯 station, ``u`` towards 卧牛河 along the railway."""
     st = ref.stations.set_index("name").geometry
     a, b = st["卧牛河"], st["高台子"]
     d = np.array([a.x - b.x, a.y - b.y])
@@ -284,6 +295,7 @@ class World:
 
 
 def build_world(ref: Reference) -> World:
+    """Urban area, clipped river, railway, street offices (exact partition) and the unserved quarter."""
     fr = make_frame(ref)
     urban = _grid(fr.poly(URBAN_UV))
     extent = shapely.box(*urban.buffer(2000).bounds)
@@ -410,7 +422,7 @@ def _street_parts(world: World) -> list[Seg]:
 def _node(parts: list[Seg], world: World) -> list[Seg]:
     """Node all street parts (1 cm grid) and give each segment its parent's attributes."""
     union = shapely.unary_union([p.geom for p in parts], grid_size=GRID_M)
-    segs = [s for s in _lines(shapely.line_merge(union, directed=False))] if False else _lines(union)
+    segs = _lines(union)
     tree = shapely.STRtree([p.geom for p in parts])
     out: list[Seg] = []
     for s in segs:
@@ -467,12 +479,6 @@ def _merge_degree2(segs: list[Seg]) -> list[Seg]:
     return segs
 
 
-@dataclass
-class RoadNet:
-    segs: list[Seg]
-    gdf: gpd.GeoDataFrame
-
-
 def _sort_key(s: Seg, fr: Frame) -> tuple:
     mid = s.geom.interpolate(0.5, normalized=True)
     u, v = fr.uv(mid.x, mid.y)
@@ -512,7 +518,7 @@ def build_roads(world: World, bridge_ids: dict[str, str], rng: np.random.Generat
             "bridge_id": bridge_ids.get(s.bridge) if s.bridge else None,
         })
     gdf = gpd.GeoDataFrame(rows, geometry=[s.geom for s in segs], crs=PROJECT_CRS)
-    _assign_plan_roads(gdf, segs, world, rng)
+    _assign_plan_roads(gdf, rng)
     _assign_lamps(gdf, rng)
     _assign_sweeping(gdf)
     return gdf
@@ -543,8 +549,8 @@ def _runs(gdf: gpd.GeoDataFrame, idx: list[int], size: int) -> list[list[int]]:
     return runs
 
 
-def _assign_plan_roads(gdf: gpd.GeoDataFrame, segs: list[Seg], world: World,
-                       rng: np.random.Generator) -> None:
+def _assign_plan_roads(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
+    """Mark 45 runs of segments as the plan's roads P01..P45 with works, statuses and dates."""
     chosen: list[tuple[list[int], str]] = []
     for name in NEW_STREETS:
         idx = [i for i in range(len(gdf)) if gdf.at[i, "name"] == name and not gdf.at[i, "bridge_id"]]
@@ -653,10 +659,12 @@ FOOTBRIDGE_U = -700.0  # the suspension footbridge in 吊桥公园
 
 
 def bridge_ids() -> dict[str, str]:
+    """Object ids of the bridges, by name (fixed: roads refer to them in ``bridge_id``)."""
     return {spec[0]: schema.make_object_id("0208", i) for i, spec in enumerate(BRIDGE_SPECS, 1)}
 
 
 def build_bridges(world: World, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Bridges: the road segments over the river, plus the footbridge of 吊桥公园."""
     ids = bridge_ids()
     fr = world.frame
     rows, geoms = [], []
@@ -681,6 +689,7 @@ def build_bridges(world: World, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 # =============================================================================== parks
 def build_parks(world: World, road_corridor) -> gpd.GeoDataFrame:
+    """Parks and green space, kept off the road corridors and the river channel."""
     fr = world.frame
     river_pt = world.river.intersection(fr.line([(FOOTBRIDGE_U, -8000), (FOOTBRIDGE_U, 8000)]))
     rp = _lines(river_pt)[0].centroid if not isinstance(river_pt, Point) else river_pt
@@ -743,6 +752,7 @@ def _rect(p: Point, t: np.ndarray, n: np.ndarray, front: float, depth: float, se
 
 def build_buildings(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFrame,
                     road_corridor, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """The 190 facade-lighting buildings along the plan streets (31 renovations on 中央路)."""
     blocked = shapely.union_all([road_corridor, world.corridor, *parks.geometry.values])
     shapely.prepare(blocked)
     placed: list[Polygon] = []
@@ -870,6 +880,7 @@ ROUTES = {
 
 
 def build_bus_stops(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Bus stops covering the urban area except the unserved quarter (greedy cover), plus planned stops in it."""
     from scipy.spatial import cKDTree
 
     allowed = world.urban.difference(world.gap_quarter.buffer(GAP_CLEARANCE_M)).difference(
@@ -944,8 +955,8 @@ def build_bus_stops(world: World, roads: gpd.GeoDataFrame, rng: np.random.Genera
 
 
 # =============================================================================== toilets
-def build_toilets(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFrame,
-                  rng: np.random.Generator) -> gpd.GeoDataFrame:
+def build_toilets(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Public toilets per street office (:data:`TOILETS_BY_OFFICE`), spread along the roads."""
     rows, geoms = [], []
     serial = 0
     blocked = world.corridor.buffer(10)
@@ -986,6 +997,7 @@ def build_toilets(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFrame
 
 # =============================================================================== drainage
 def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Waterlogging points, mixed connections, inlets, wells, outfalls and pump stations."""
     decl = schema.DRAINAGE_POINTS
     rows: list[dict[str, object]] = []
     geoms: list[Point] = []
@@ -1072,6 +1084,7 @@ def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generat
 
 # =============================================================================== frame layers
 def frame_layers(ref: Reference, world: World) -> dict[str, gpd.GeoDataFrame]:
+    """Street offices, urban area, city boundary, river, railway and stations."""
     crs = PROJECT_CRS
     b = ref.boundary
     boundary = gpd.GeoDataFrame(
@@ -1206,7 +1219,7 @@ def build_layers(ref_dir: Path = REFERENCE_DIR) -> tuple[dict[str, gpd.GeoDataFr
     parks = build_parks(world, corridor)
     buildings = build_buildings(world, roads, parks, corridor, rng)
     stops = build_bus_stops(world, roads, rng)
-    toilets = build_toilets(world, roads, parks, rng)
+    toilets = build_toilets(world, roads, rng)
     drainage = build_drainage(world, roads, rng)
     layers = {
         "facade_lighting_buildings": buildings, "bridges": bridges, "roads": roads,
@@ -1242,7 +1255,9 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
     from .inventory import write_layers
 
     out_dir = Path(out_dir)
-    layers, pop, origin = build_layers(ref_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadInput(f"--out must be a folder, got a file: {out_dir}")
+    layers, pop, origin = build_layers(Path(ref_dir))
     gpkg = out_dir / GPKG_NAME
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{UPDATED}T00:00:00.000Z"})
     try:
@@ -1369,8 +1384,12 @@ def readme_tables(gpkg: Path) -> str:
     import pyogrio
     import rasterio
 
+    gpkg = Path(gpkg)
+    pop_path = gpkg.with_name(gpkg.stem + schema.POPULATION.suffix)
+    if not gpkg.is_file() or not pop_path.is_file():
+        raise BadInput(f"no sample inventory in {gpkg.parent} (build it first)")
     layers = {n: pyogrio.read_dataframe(gpkg, layer=n) for n in schema.LAYERS}
-    with rasterio.open(gpkg.with_name(gpkg.stem + schema.POPULATION.suffix)) as src:
+    with rasterio.open(pop_path) as src:
         pop, transform = src.read(1), src.transform
     return "\n\n".join([counts_table(layers), figures_table(layers),
                         office_table(layers, pop, transform)])
