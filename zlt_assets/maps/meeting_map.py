@@ -299,6 +299,7 @@ def build_content(
            lg.bi("混合", "mixed", lang))
     lines = title_lines(lang=lang, data_date=data_date, illustrative_share=share, basemap=bm,
                         shows=shows, source_label=src)
+    lines += [(m, False) for m in more]  # overlays left out, and why
     return MapContent(layers=layers, overlays=overlays, title=lg.bi(TITLE_ZH, TITLE_EN, lang),
                       lines=lines, lang=lang, basemap=bm, bounds=bounds, data_date=data_date,
                       illustrative_share=share, messages=messages, scorecard=scorecard)
@@ -440,7 +441,8 @@ def _folium_map(content: MapContent):
                title_cancel=lg.bi("退出全屏", "Exit full screen", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="meters",
                    secondary_length_unit="kilometers", primary_area_unit="sqmeters",
-                   secondary_area_unit="hectares").add_to(m)
+                   secondary_area_unit="hectares",
+                   localization="cn" if lang == "zh" else "en").add_to(m)
     MeetingLayers(safe_json(page_config(content))).add_to(m)
     return m
 
