@@ -192,6 +192,8 @@ def test_wrong_extension_and_missing_file(city):
         batch.load_scenarios(_write_scenarios(city, "x", name="scn.txt"))
     with pytest.raises(BadInput, match="scenarios file not found"):
         batch.load_scenarios(city["dir"] / "nope.toml")
+    with pytest.raises(BadInput, match="inventory not found"):
+        batch.load_scenarios(_write_scenarios(city), data=city["dir"] / "nope.gpkg")
 
 
 # ------------------------------------------------------------------------------ running
@@ -306,6 +308,23 @@ def test_changed_definition_reruns(city):
     wider = dataclasses.replace(first, radius=600.0)
     r3 = batch.run_scenario(wider, out)
     assert r3.action == "ran" and r3.row["area_share"] >= r1.row["area_share"]
+
+
+def test_only_runs_the_selected_and_keeps_the_other_rows(city):
+    scn = _write_scenarios(city)
+    out = city["dir"] / "out"
+    first = batch.run_batch(batch.load_scenarios(scn), out, only=["current_euclidean_500"])
+    assert [(r.scenario.name, r.action) for r in first.results] == [
+        ("current_euclidean_500", "ran"), ("proposed_network_300", "not_run"),
+        ("broken", "not_run")]
+    assert first.ok  # nothing failed: the others were not run
+    second = batch.run_batch(batch.load_scenarios(scn), out, only=["proposed_network_300"])
+    assert [r.action for r in second.results] == ["reused", "ran", "not_run"]
+    table = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")
+    assert table["status"].tolist() == ["ok", "ok", "not_run"]
+    assert table.loc[0, "area_share"] == pytest.approx(first.results[0].row["area_share"])
+    with pytest.raises(BadInput, match="unknown scenario"):
+        batch.run_batch(batch.load_scenarios(scn), out, only=["nope"])
 
 
 def test_empty_facility_set_fails_that_scenario_only(city):

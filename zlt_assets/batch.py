@@ -233,14 +233,14 @@ class BatchResult:
 
     @property
     def failed(self) -> list[ScenarioResult]:
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if r.status == "failed"]
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {"ran": 0, "reused": 0, "failed": 0}
+        out: dict[str, int] = {"ran": 0, "reused": 0, "failed": 0, "not_run": 0}
         for r in self.results:
             out[r.action] = out.get(r.action, 0) + 1
         return out
@@ -271,6 +271,8 @@ def load_scenarios(path: str | os.PathLike[str], *, data: str | os.PathLike[str]
     p = Path(path)
     if not p.exists():
         raise BadInput(f"scenarios file not found: {p}")
+    if data is not None and not _is_url(str(data)) and not Path(data).is_file():
+        raise BadInput(f"inventory not found: {data}")
     if p.is_dir():
         raise BadInput(f"scenarios file expected, got a folder: {p}")
     suffix = p.suffix.lower()
@@ -819,8 +821,8 @@ class InputCache:
 
 
 def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: bool = False,
-                 coverage: CoverageFn | None = None, cache: InputCache | None = None
-                 ) -> ScenarioResult:
+                 coverage: CoverageFn | None = None, cache: InputCache | None = None,
+                 check_only: bool = False) -> ScenarioResult:
     """Run one scenario (or reuse its up-to-date output); never raises for a scenario's failure.
 
     Parameters
@@ -836,11 +838,15 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
         The coverage function (default :func:`zlt_assets.analysis.coverage.compute_coverage`).
     cache
         Inputs already read in this batch run (a new cache when None).
+    check_only
+        Do not run: report the recorded result when it is up to date, else ``status`` and
+        ``action`` ``not_run`` (used for the scenarios left out by ``only``).
 
     Returns
     -------
     ScenarioResult
-        ``status`` ``ok`` (``action`` ``ran`` or ``reused``) or ``failed`` with a one-line reason.
+        ``status`` ``ok`` (``action`` ``ran`` or ``reused``) or ``failed`` with a one-line reason
+        (or ``not_run``).
     """
     out = Path(out_dir) / OUTPUT_SUBDIR
     gpkg = out / f"{scenario.slug}.gpkg"
@@ -859,6 +865,11 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
                                      summary=record.get("summary"))
                 res.row = summary_row(res)
                 return res
+        if check_only:
+            res = ScenarioResult(scenario, "not_run", "not_run", fingerprint=fp,
+                                 reason="not selected (--only) and no up-to-date result")
+            res.row = summary_row(res)
+            return res
         record_path.unlink(missing_ok=True)  # a crash below must not leave a stale "ok" record
         result, facilities = _compute(scenario, coverage or _default_coverage(),
                                       cache if cache is not None else InputCache())
@@ -950,7 +961,8 @@ def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool =
     force
         Rerun scenarios whose outputs are up to date.
     only
-        Run only these scenario names (others are left out of the summary).
+        Run only these scenario names; the others keep their up-to-date recorded rows in the
+        summary (``reused``) or are listed as ``not_run``.
     coverage
         The coverage function (default ``compute_coverage``; tests may pass another).
     on_start, on_done
@@ -974,6 +986,12 @@ def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool =
     cache = InputCache()
     for scn in plan.scenarios:
         if wanted is not None and scn.name not in wanted:
+            # left out: its row still shows the recorded result when that is up to date
+            res = run_scenario(scn, out, cache=cache, check_only=True)
+            if res.status == "failed":  # e.g. a missing input: not run, say why
+                res.status = res.action = "not_run"
+                res.row = summary_row(res)
+            results.append(res)
             continue
         if on_start:
             on_start(scn)
@@ -992,8 +1010,8 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("scenario", "情景", "Scenario"),
     ("description", "说明", "Description"),
     ("facility_set", "设施集", "Facility set"),
-    ("status", "状态", "Status (ok / failed)"),
-    ("action", "执行", "Action (ran / reused / failed)"),
+    ("status", "状态", "Status (ok / failed / not_run)"),
+    ("action", "执行", "Action (ran / reused / failed / not_run)"),
     ("reason", "失败原因", "Failure reason"),
     ("method", "方法", "Method (euclidean / network)"),
     ("radius_m", "半径(米)", "Radius (m)"),

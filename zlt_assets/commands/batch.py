@@ -73,10 +73,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r.scenario.name}: {r.action} "
                   f"area_share={_pct(share)} population_share={_pct(pshare)}")
         else:
-            print(f"{r.scenario.name}: failed: {r.reason}")
+            print(f"{r.scenario.name}: {r.action}: {r.reason}")
     c = result.counts()
     print(f"汇总 summary: {result.csv} ; {result.xlsx}")
-    print(f"运行 ran {c['ran']}, 跳过 reused {c['reused']}, 失败 failed {c['failed']}")
+    print(f"运行 ran {c['ran']}, 跳过 reused {c['reused']}, 失败 failed {c['failed']}"
+          + (f", 未运行 not run {c['not_run']}" if c.get("not_run") else ""))
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
