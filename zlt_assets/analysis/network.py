@@ -325,25 +325,112 @@ class RoadNetwork:
     # -------------------------------------------------------------- attachment
     @cached_property
     def _samples(self) -> tuple[cKDTree, np.ndarray, float]:
-        """k-d tree of points sampled along every edge (spacing <= h), their edge, and h."""
+        """k-d tree of points sampled along every edge, their edge, and the spacing h.
+
+        Samples sit at the middles of ``ceil(len / h)`` equal pieces, so every point of an edge
+        is within h/2 of one of the edge's own samples.
+        """
         med = float(np.median(self.edge_len)) if self.n_edges else 1.0
         h = float(min(20.0, max(1.0, med / 4.0)))
-        cnt = np.ceil(self.edge_len / h).astype(np.int64) + 1
+        cnt = np.maximum(1, np.ceil(self.edge_len / h).astype(np.int64))
         e = np.repeat(np.arange(self.n_edges), cnt)
         start = np.cumsum(cnt) - cnt
-        frac = (np.arange(len(e)) - start[e]) / (cnt[e] - 1)
+        frac = (np.arange(len(e)) - start[e] + 0.5) / cnt[e]
         a = self.node_xy[self.edge_u]
         b = self.node_xy[self.edge_v]
         samples = a[e] + (b[e] - a[e]) * frac[:, None]
-        return cKDTree(samples), e, h
+        spacing = float((self.edge_len / cnt).max()) if self.n_edges else h
+        return cKDTree(samples), e, spacing
 
-    def _nearest_edge(self, xy: np.ndarray, k: int = 10) -> np.ndarray:
+    @cached_property
+    def _buckets(self) -> tuple[float, float, float, int, int, np.ndarray, np.ndarray,
+                                np.ndarray]:
+        """Square buckets of side B listing the edges within B of them (sorted by bucket key).
+
+        Long edges are cut into pieces of at most B for the listing, so a bucket list stays
+        short whatever the edge lengths.
+        """
+        med = float(np.median(self.edge_len)) if self.n_edges else 1.0
+        span = np.ptp(self.node_xy, axis=0) if self.n_nodes else np.ones(2)
+        typical = float(np.sqrt(max(span[0] * span[1], 1.0) / max(self.n_edges, 1)))
+        size = float(min(250.0, max(5.0, med / 2.0, typical / 2.0)))
+        pieces = np.maximum(1, np.ceil(self.edge_len / size).astype(np.int64))
+        pe = np.repeat(np.arange(self.n_edges), pieces)
+        k = np.arange(len(pe)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        a = self.node_xy[self.edge_u][pe]
+        d = (self.node_xy[self.edge_v] - self.node_xy[self.edge_u])[pe]
+        p0 = a + d * (k / pieces[pe])[:, None]
+        p1 = a + d * ((k + 1) / pieces[pe])[:, None]
+        lo = np.minimum(p0, p1) - size
+        hi = np.maximum(p0, p1) + size
+        ox, oy = float(lo[:, 0].min()), float(lo[:, 1].min())
+        i0 = np.floor((lo[:, 0] - ox) / size).astype(np.int64)
+        i1 = np.floor((hi[:, 0] - ox) / size).astype(np.int64)
+        j0 = np.floor((lo[:, 1] - oy) / size).astype(np.int64)
+        j1 = np.floor((hi[:, 1] - oy) / size).astype(np.int64)
+        ni = i1 - i0 + 1
+        cnt = ni * (j1 - j0 + 1)
+        rep = np.repeat(np.arange(len(pe)), cnt)
+        kk = np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        ncols = int(i1.max()) + 1
+        nrows = int(j1.max()) + 1
+        key = (j0[rep] + kk // ni[rep]) * ncols + (i0[rep] + kk % ni[rep])
+        # one entry per (bucket, edge), sorted by bucket
+        ne = np.int64(max(self.n_edges, 1))
+        pair = np.unique(key * ne + pe[rep])
+        key, edge = pair // ne, pair % ne
+        counts = np.bincount(key, minlength=ncols * nrows)
+        first = np.cumsum(counts) - counts
+        return size, ox, oy, ncols, nrows, first, counts, edge
+
+    def _nearest_edge(self, xy: np.ndarray) -> np.ndarray:
         """Exact nearest edge per point.
 
-        Candidates are the edges of the ``k`` nearest sample points; the answer is proven exact
-        when the k-th sample is farther than the best candidate + h/2 (every edge has a sample
-        within h/2 of each of its points); the few other points go to an STRtree search.
+        Each point is compared with the edges listed for its bucket (all edges within B of the
+        bucket); the answer is exact when the best of them is within B. Other points (far from
+        every road) go to a k-d tree of points sampled along the edges, and the few it cannot
+        prove go to an STRtree search.
         """
+        size, ox, oy, ncols, nrows, first, counts, bedge = self._buckets
+        n = len(xy)
+        bi = np.floor((xy[:, 0] - ox) / size)
+        bj = np.floor((xy[:, 1] - oy) / size)
+        inside = (bi >= 0) & (bi < ncols) & (bj >= 0) & (bj < nrows)
+        pkey = np.where(inside, bj * ncols + bi, 0).astype(np.int64)
+        start = first[pkey]
+        count = np.where(inside, counts[pkey], 0)
+        order = np.argsort(-count, kind="stable")
+        cs = count[order]
+        st = start[order]
+        px, py = xy[order, 0], xy[order, 1]
+        ax, ay = self.node_xy[self.edge_u].T
+        dx, dy = (self.node_xy[self.edge_v] - self.node_xy[self.edge_u]).T
+        ll = dx * dx + dy * dy
+        ll = np.where(ll > 0, ll, 1.0)
+        best_d = np.full(n, np.inf)
+        best_e = np.full(n, -1, dtype=np.int64)
+        neg = -cs
+        for s in range(int(cs[0]) if n else 0):
+            m = int(np.searchsorted(neg, -s, side="left"))  # points with count > s
+            ce = bedge[st[:m] + s]
+            x, y = px[:m], py[:m]
+            x0, y0, ddx, ddy = ax[ce], ay[ce], dx[ce], dy[ce]
+            t = np.clip(((x - x0) * ddx + (y - y0) * ddy) / ll[ce], 0.0, 1.0)
+            d = np.hypot(x - x0 - ddx * t, y - y0 - ddy * t)
+            better = d < best_d[:m]
+            best_d[:m][better] = d[better]
+            best_e[:m][better] = ce[better]
+        out = np.empty(n, dtype=np.int64)
+        out[order] = best_e
+        bd = np.empty(n)
+        bd[order] = best_d
+        far = np.flatnonzero(~(bd <= size))
+        if len(far):
+            out[far] = self._nearest_edge_kd(xy[far])
+        return out
+
+    def _nearest_edge_kd(self, xy: np.ndarray, k: int = 10) -> np.ndarray:
+        """Nearest edge from a k-d tree of edge samples (exact; unproven points via STRtree)."""
         tree, sample_edge, h = self._samples
         k = int(min(k, tree.n))
         dk, ik = tree.query(xy, k=k, workers=-1)
