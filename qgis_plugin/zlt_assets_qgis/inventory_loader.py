@@ -81,6 +81,74 @@ def _has_stored_style(path: str) -> set[str]:
     return set(styles.read_layer_styles(path))
 
 
+def _groups(root: QgsLayerTreeGroup) -> dict[str, QgsLayerTreeGroup]:
+    from zlt_assets import schema
+
+    return {code.code: root.addGroup(f"{code.zh} / {code.en}") for code in schema.GROUPS.values}
+
+
+def _drop_empty(root: QgsLayerTreeGroup, groups: dict[str, QgsLayerTreeGroup]) -> None:
+    for group in groups.values():
+        if not group.children():
+            root.removeChildNode(group)
+
+
+def postgis_uri(url: str, table: str):
+    """A QGIS data source for one table of a PostGIS inventory URL (zlt_assets.db syntax)."""
+    from urllib.parse import unquote, urlsplit
+
+    from qgis.core import QgsDataSourceUri
+    from zlt_assets.db import SRID, parse_url
+
+    target = parse_url(url)
+    parts = urlsplit(target.conninfo)
+    uri = QgsDataSourceUri()
+    uri.setConnection(parts.hostname or "", str(parts.port or 5432),
+                      unquote(parts.path.lstrip("/")), unquote(parts.username or ""),
+                      unquote(parts.password or ""))
+    uri.setDataSource(target.schema, table, "geom", "", "fid")
+    uri.setSrid(str(SRID))
+    return uri
+
+
+def load_postgis(url: str, project: QgsProject | None = None, *,
+                 parent: QgsLayerTreeGroup | None = None) -> LoadResult:
+    """Add every layer of a PostGIS inventory (``postgresql://…``) to ``project`` in ordered
+    groups, each with the schema's style and edit form (applied through QML)."""
+    from zlt_assets import schema
+    from zlt_assets.db import parse_url
+    from zlt_assets.inventory import Inventory
+
+    target = parse_url(url)
+    inv = Inventory.open(url)
+    try:
+        names = inv.list_layers()
+    finally:
+        close = getattr(inv, "close", None)
+        if callable(close):
+            close()
+    project = project or QgsProject.instance()
+    parent = parent or project.layerTreeRoot()
+    if not project.mapLayers():
+        project.setCrs(QgsCoordinateReferenceSystem(schema.PROJECT_CRS))
+    root = parent.insertGroup(0, f"扎兰屯资产清单 / Zhalantun inventory: {target.display}")
+    result = LoadResult(root=root)
+    groups = _groups(root)
+    for name in names:
+        decl = schema.layer(name)
+        layer = QgsVectorLayer(postgis_uri(url, name).uri(False), decl.title, "postgres")
+        if not layer.isValid():
+            result.skipped.append(name)
+            continue
+        apply_schema_style(layer, name)
+        result.style_source[name] = "schema"
+        project.addMapLayer(layer, False)
+        groups[decl.group].addLayer(layer)
+        result.layers.append(layer)
+    _drop_empty(root, groups)
+    return result
+
+
 def load_inventory(path: str, project: QgsProject | None = None, *,
                    parent: QgsLayerTreeGroup | None = None) -> LoadResult:
     """Add every layer of an inventory GeoPackage to ``project`` in ordered groups.
@@ -88,9 +156,12 @@ def load_inventory(path: str, project: QgsProject | None = None, *,
     Groups follow :data:`zlt_assets.schema.GROUPS` (整治工程 / 公共设施 / 基础底图), layers the
     schema order, under one group named after the file; layers the schema does not declare go to
     "其他图层 / Other layers"; the population grid beside the file goes last in the frame group.
+    A ``postgresql://`` URL opens a PostGIS inventory (:func:`load_postgis`).
     """
     from zlt_assets import schema
 
+    if str(path).strip().lower().startswith(("postgresql://", "postgres://")):
+        return load_postgis(str(path), project, parent=parent)
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"inventory not found: {path}")
@@ -104,9 +175,7 @@ def load_inventory(path: str, project: QgsProject | None = None, *,
     stem = os.path.splitext(os.path.basename(path))[0]
     root = parent.insertGroup(0, f"扎兰屯资产清单 / Zhalantun inventory: {stem}")
     result = LoadResult(root=root)
-    groups: dict[str, QgsLayerTreeGroup] = {}
-    for code in schema.GROUPS.values:
-        groups[code.code] = root.addGroup(f"{code.zh} / {code.en}")
+    groups = _groups(root)
 
     present = {t for t, _ in tables}
     ordered = [n for n in schema.LAYERS if n in present]
@@ -142,7 +211,5 @@ def load_inventory(path: str, project: QgsProject | None = None, *,
             if raster_node is not None:
                 raster_node.setItemVisibilityChecked(False)
             result.layers.append(raster)
-    for code, group in groups.items():
-        if not group.children():
-            root.removeChildNode(group)
+    _drop_empty(root, groups)
     return result

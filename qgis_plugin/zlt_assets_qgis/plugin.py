@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.core import QgsApplication, QgsMessageLog
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMessageBox
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
-from . import deps
+from . import compat, deps
 from .i18n_util import install_translator, tr
 
 PLUGIN_DIR = os.path.dirname(__file__)
@@ -44,6 +44,11 @@ class ZltAssetsPlugin:
         open_action.setObjectName("zlt_open_inventory")
         open_action.triggered.connect(self.open_inventory_dialog)
         self._add_action(open_action, toolbar=True)
+        pg_action = QAction(icon, tr("Open PostGIS inventory / 打开 PostGIS 资产清单"),
+                            self.iface.mainWindow())
+        pg_action.setObjectName("zlt_open_postgis")
+        pg_action.triggered.connect(self.open_postgis_dialog)
+        self._add_action(pg_action, toolbar=False)
         help_action = QAction(tr("Installation help / 安装说明"), self.iface.mainWindow())
         help_action.setObjectName("zlt_install_help")
         help_action.triggered.connect(self.show_install_help)
@@ -73,7 +78,7 @@ class ZltAssetsPlugin:
 
     def _warn_missing(self) -> None:
         text = deps.install_instructions(self.core)
-        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Warning)
+        QgsMessageLog.logMessage(text, LOG_TAG, compat.WARNING)
         bar = self.iface.messageBar()
         if bar is not None:
             bar.pushMessage(
@@ -81,7 +86,7 @@ class ZltAssetsPlugin:
                 tr("Python packages missing: {0}. Menu Plugins > Zhalantun assets > Installation "
                    "help / 缺少 Python 包:{0}。见菜单 插件 > 扎兰屯资产 > 安装说明")
                 .format(", ".join(self.core.missing)),
-                level=Qgis.Warning, duration=0)
+                level=compat.WARNING, duration=0)
 
     def show_install_help(self) -> None:
         self.core = deps.check_core()
@@ -91,7 +96,7 @@ class ZltAssetsPlugin:
 
     def open_inventory_dialog(self) -> None:
         """Choose a GeoPackage (default: the sample) and load it styled, in ordered groups."""
-        from .inventory_loader import default_inventory_path, load_inventory
+        from .inventory_loader import default_inventory_path
 
         start = default_inventory_path() or ""
         path, _ = QFileDialog.getOpenFileName(
@@ -99,13 +104,29 @@ class ZltAssetsPlugin:
             "GeoPackage (*.gpkg)")
         if not path:
             return
+        self._load(path)
+
+    def open_postgis_dialog(self) -> None:
+        """Ask for a ``postgresql://`` URL and load that inventory."""
+        url, ok = QInputDialog.getText(
+            self.iface.mainWindow(), tr("Open PostGIS inventory / 打开 PostGIS 资产清单"),
+            tr("Database URL, e.g. postgresql://user@host:5432/zhalantun?schema=public / "
+               "数据库地址"), QLineEdit.EchoMode.Normal, "postgresql://")
+        if ok and url.strip() and url.strip() != "postgresql://":
+            self._load(url.strip())
+
+    def _load(self, path: str) -> None:
+        from .inventory_loader import load_inventory
+
         try:
             result = load_inventory(path)
         except Exception as exc:  # shown to the user, one line
             self.iface.messageBar().pushMessage(
-                "Zhalantun assets / 扎兰屯资产", " ".join(str(exc).split()), level=Qgis.Critical)
+                "Zhalantun assets / 扎兰屯资产", " ".join(str(exc).split()),
+                level=compat.CRITICAL)
             return
         self.iface.messageBar().pushMessage(
             "Zhalantun assets / 扎兰屯资产",
             tr("Loaded {0} layers from {1} / 已加载 {0} 个图层:{1}").format(
-                len(result.layers), os.path.basename(path)), level=Qgis.Success, duration=5)
+                len(result.layers), result.root.name().split(": ", 1)[-1]),
+            level=compat.SUCCESS, duration=5)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import importlib
 import os
 
-from qgis.core import QgsMessageLog, QgsProcessingProvider, Qgis
+from qgis.core import QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
-from . import deps
+from . import compat, deps
 from .i18n_util import tr
 
 PROVIDER_ID = "zltassets"
@@ -54,6 +54,6 @@ class ZltAssetsProvider(QgsProcessingProvider):
                 alg = getattr(mod, cls)()
             except Exception as exc:  # core module not there (yet): leave the algorithm out
                 self.unavailable[module] = f"{type(exc).__name__}: {exc}"
-                QgsMessageLog.logMessage(f"{module}: {exc}", "Zhalantun assets", Qgis.Info)
+                QgsMessageLog.logMessage(f"{module}: {exc}", "Zhalantun assets", compat.INFO)
                 continue
             self.addAlgorithm(alg)

@@ -20,8 +20,8 @@ from qgis.core import (
     QgsProcessingException,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from . import compat
 from .i18n_util import tr
 
 CANCELLED = "Cancelled: nothing was written / 已取消:未写出任何结果"
@@ -64,16 +64,17 @@ def source_to_gdf(alg, parameters: dict, name: str, context, feedback):
     return to_project(gdf)
 
 
-def _variant(dtype) -> QVariant.Type:
+def _variant(dtype):
+    """QgsField type of a pandas dtype."""
     kind = getattr(dtype, "kind", "O")
     name = str(dtype)
     if name == "boolean" or kind == "b":
-        return QVariant.Bool
+        return compat.field_type("bool")
     if name.startswith("Int") or kind in "iu":
-        return QVariant.LongLong
+        return compat.field_type("int")
     if name.startswith("Float") or kind == "f":
-        return QVariant.Double
-    return QVariant.String
+        return compat.field_type("double")
+    return compat.field_type("string")
 
 
 def _value(v: Any) -> Any:
@@ -100,16 +101,16 @@ def _value(v: Any) -> Any:
 def wkb_type_for(frame, default: str | None = None) -> int:
     """QGIS WKB type for a GeoDataFrame (multi types when any part is multi)."""
     if not hasattr(frame, "geometry"):
-        return QgsWkbTypes.NoGeometry
+        return compat.WKB_NO_GEOMETRY
     types = set(frame.geometry.geom_type.dropna().unique()) if len(frame) else set()
     if not types and default:
         types = {default}
     if not types:
-        return QgsWkbTypes.NoGeometry
+        return compat.WKB_NO_GEOMETRY
     multi = any(t.startswith("Multi") for t in types)
     base = next(iter(types)).replace("Multi", "")
     if len({t.replace("Multi", "") for t in types}) > 1:
-        return QgsWkbTypes.Unknown
+        return compat.WKB_UNKNOWN
     text = ("Multi" if multi else "") + base
     return QgsWkbTypes.parseType(text)
 
@@ -134,7 +135,7 @@ def gdf_to_sink(alg, parameters: dict, name: str, context, frame, feedback, *,
         crs_text = crs or (frame.crs.to_string() if frame.crs is not None else "EPSG:4550")
         qcrs = QgsCoordinateReferenceSystem(crs_text)
     else:
-        wkb = QgsWkbTypes.NoGeometry
+        wkb = compat.WKB_NO_GEOMETRY
         qcrs = QgsCoordinateReferenceSystem()
     sink, dest = alg.parameterAsSink(parameters, name, context, fields, wkb, qcrs)
     if sink is None:

@@ -11,6 +11,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n_util import tr
+from .. import compat
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
@@ -87,7 +88,7 @@ class ZltAlgorithm(QgsProcessingAlgorithm):
 
 def add_source(alg: QgsProcessingAlgorithm, name: str, label: str, geometry: int,
                optional: bool = True) -> None:
-    """A vector input of one geometry type (QgsProcessing.TypeVectorPoint/Line/Polygon)."""
+    """A vector input of one geometry type (compat.VECTOR_POINT/Line/Polygon)."""
     from qgis.core import QgsProcessingParameterFeatureSource
 
     alg.addParameter(QgsProcessingParameterFeatureSource(name, tr(label), [geometry],

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -19,6 +18,7 @@ from zlt_assets.analysis import coverage as _core
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink, source_to_gdf
 from .base import ZltAlgorithm, add_source, raster_path
+from .. import compat
 
 METHODS = _core.METHODS  # ("euclidean", "network")
 
@@ -61,11 +61,11 @@ class FacilityCoverageAlgorithm(ZltAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         add_source(self, self.FACILITIES, "Facilities (points) / 设施点",
-                   QgsProcessing.TypeVectorPoint, optional=False)
+                   compat.VECTOR_POINT, optional=False)
         add_source(self, self.AREA, "Urban area (polygons; empty: union of the street offices) / "
-                   "城区范围(面;留空为街道办事处合并范围)", QgsProcessing.TypeVectorPolygon)
+                   "城区范围(面;留空为街道办事处合并范围)", compat.VECTOR_POLYGON)
         add_source(self, self.DISTRICTS, "Street offices (polygons) / 街道办事处(面)",
-                   QgsProcessing.TypeVectorPolygon)
+                   compat.VECTOR_POLYGON)
         self.addParameter(QgsProcessingParameterField(
             self.CODE_FIELD, tr("Street office code field / 街道代码字段"), "code",
             self.DISTRICTS, optional=True))
@@ -77,18 +77,18 @@ class FacilityCoverageAlgorithm(ZltAlgorithm):
             options=[tr("Straight line (official) / 直线距离(官方口径)"),
                      tr("Walking along the road network / 沿路网步行")], defaultValue=0))
         add_source(self, self.ROADS, "Roads (lines; needed for the network) / 道路(线;路网距离时必填)",
-                   QgsProcessing.TypeVectorLine)
+                   compat.VECTOR_LINE)
         add_source(self, self.RIVER, "River (lines; roads cross it only on bridges) / "
-                   "河流(线;仅桥梁可跨越)", QgsProcessing.TypeVectorLine)
+                   "河流(线;仅桥梁可跨越)", compat.VECTOR_LINE)
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.POPULATION, tr("Population grid (persons per cell; empty: area only) / "
                                 "人口栅格(每格人数;留空只算面积)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.RADIUS, tr("Radius (m) / 服务半径(米)"), QgsProcessingParameterNumber.Double,
+            self.RADIUS, tr("Radius (m) / 服务半径(米)"), compat.NUMBER_DOUBLE,
             defaultValue=float(standards.BUS_STOP_RADIUS.value), minValue=1))
         self.addParameter(QgsProcessingParameterNumber(
             self.CELL, tr("Area grid cell (m) / 面积采样格网(米)"),
-            QgsProcessingParameterNumber.Double, defaultValue=float(standards.GRID_CELL.value),
+            compat.NUMBER_DOUBLE, defaultValue=float(standards.GRID_CELL.value),
             minValue=1))
         self.addParameter(QgsProcessingParameterBoolean(
             self.PLANNED, tr("Count planned and under-construction facilities / 计入规划与在建设施"),
@@ -96,18 +96,18 @@ class FacilityCoverageAlgorithm(ZltAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.MAX_SNAP, tr("Max distance from a facility to the road network (m; 0 = default) / "
                               "设施接入路网最大距离(米;0 为默认)"),
-            QgsProcessingParameterNumber.Double, defaultValue=0, minValue=0, optional=True))
+            compat.NUMBER_DOUBLE, defaultValue=0, minValue=0, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.UNCOVERED, tr("Uncovered areas / 未覆盖区域"), QgsProcessing.TypeVectorPolygon))
+            self.UNCOVERED, tr("Uncovered areas / 未覆盖区域"), compat.VECTOR_POLYGON))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.FACILITIES_OUT, tr("Facilities used / 参与计算的设施"),
-            QgsProcessing.TypeVectorPoint, optional=True, createByDefault=False))
+            compat.VECTOR_POINT, optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.DISTRICTS_OUT, tr("Coverage by street office / 各街道覆盖率"),
-            QgsProcessing.TypeVectorPolygon, optional=True, createByDefault=False))
+            compat.VECTOR_POLYGON, optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.CELLS, tr("Grid cells with distances / 格网点及距离"),
-            QgsProcessing.TypeVectorPoint, optional=True, createByDefault=False))
+            compat.VECTOR_POINT, optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.JSON, tr("Summary (JSON) / 汇总 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))

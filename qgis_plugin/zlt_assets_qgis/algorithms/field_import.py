@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -18,6 +17,7 @@ from zlt_assets import schema
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink
 from .base import ZltAlgorithm
+from .. import compat
 
 LAYERS = tuple(schema.LAYERS)
 CRS_CHOICES = ("",) + tuple(_core.FROM_CRS_CHOICES)
@@ -96,7 +96,7 @@ class FieldImportAlgorithm(ZltAlgorithm):
             self.TRUST_CRS, tr("Skip the GCJ-02/BD-09 offset check / 跳过 GCJ-02/BD-09 偏移检查"),
             defaultValue=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.PROBLEMS, tr("Rows with problems / 有问题的行"), QgsProcessing.TypeVector))
+            self.PROBLEMS, tr("Rows with problems / 有问题的行"), compat.VECTOR_ANY))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, tr("Report (JSON) / 报告 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -16,6 +15,7 @@ from zlt_assets.analysis import scorecard as _core  # noqa: F401 - the algorithm
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink
 from .base import ZltAlgorithm
+from .. import compat
 
 METHODS = ("euclidean", "network")
 
@@ -43,14 +43,14 @@ class PlanScorecardAlgorithm(ZltAlgorithm):
                      tr("Road network / 路网距离")], defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.CELL, tr("Coverage grid cell (m; 0 = default 25) / 覆盖分析格网(米;0 为默认 25)"),
-            QgsProcessingParameterNumber.Double, defaultValue=0, minValue=0, optional=True))
+            compat.NUMBER_DOUBLE, defaultValue=0, minValue=0, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.HTML, tr("Scorecard (HTML) / 记分卡 (HTML)"), "HTML (*.html)"))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.JSON, tr("Scorecard (JSON) / 记分卡 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Targets / 目标"), QgsProcessing.TypeVector))
+            self.OUTPUT, tr("Targets / 目标"), compat.VECTOR_ANY))
         self.addOutput(QgsProcessingOutputNumber("MET", tr("Targets met / 达标目标数")))
         self.addOutput(QgsProcessingOutputNumber("NOT_MET", tr("Targets not met / 未达标目标数")))
         self.addOutput(QgsProcessingOutputNumber(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -22,6 +21,7 @@ from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink, source_to_gdf
 from .base import ZltAlgorithm, add_source, raster_path
 from .coverage import core_progress
+from .. import compat
 
 METHODS = ("euclidean", "network")
 SITING = ("auto", "ilp", "greedy")
@@ -55,9 +55,9 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         add_source(self, self.TOILETS, "Public toilets (points) / 公共厕所(点)",
-                   QgsProcessing.TypeVectorPoint, optional=False)
+                   compat.VECTOR_POINT, optional=False)
         add_source(self, self.DISTRICTS, "Street offices (polygons, with land_use and crowded) / "
-                   "街道办事处(面,含用地类别与人流密集字段)", QgsProcessing.TypeVectorPolygon,
+                   "街道办事处(面,含用地类别与人流密集字段)", compat.VECTOR_POLYGON,
                    optional=False)
         self.addParameter(QgsProcessingParameterField(
             self.CODE_FIELD, tr("Street office code field / 街道代码字段"), "code",
@@ -66,11 +66,11 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
             self.NAME_FIELD, tr("Street office name field / 街道名称字段"), "name",
             self.DISTRICTS, optional=True))
         add_source(self, self.AREA, "Urban area (polygons; empty: union of the street offices) / "
-                   "城区范围(面;留空为街道办事处合并范围)", QgsProcessing.TypeVectorPolygon)
+                   "城区范围(面;留空为街道办事处合并范围)", compat.VECTOR_POLYGON)
         add_source(self, self.ROADS, "Roads (lines; spacing, candidate sites, network) / "
-                   "道路(线;间距、候选点、路网)", QgsProcessing.TypeVectorLine)
+                   "道路(线;间距、候选点、路网)", compat.VECTOR_LINE)
         add_source(self, self.RIVER, "River (lines; roads cross it only on bridges) / "
-                   "河流(线;仅桥梁可跨越)", QgsProcessing.TypeVectorLine)
+                   "河流(线;仅桥梁可跨越)", compat.VECTOR_LINE)
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.POPULATION, tr("Population grid (persons per cell) / 人口栅格(每格人数)"),
             optional=True))
@@ -80,11 +80,11 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
                      tr("Walking along the road network / 沿路网步行")], defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.RADIUS, tr("Service radius (m) / 服务半径(米)"),
-            QgsProcessingParameterNumber.Double,
+            compat.NUMBER_DOUBLE,
             defaultValue=float(standards.TOILET_SERVICE_RADIUS.value), minValue=1))
         self.addParameter(QgsProcessingParameterNumber(
             self.CROWDED_RADIUS, tr("Service radius in crowded districts (m) / 人流密集街道服务半径(米)"),
-            QgsProcessingParameterNumber.Double,
+            compat.NUMBER_DOUBLE,
             defaultValue=float(standards.TOILET_SERVICE_RADIUS_CROWDED.value), minValue=1))
         self.addParameter(QgsProcessingParameterString(
             self.LAND_USE, tr("Land-use class for every district (R, ABS, G, MW; empty: the "
@@ -92,7 +92,7 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
             optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.PROPOSE, tr("Number of new sites to propose / 建议新址数量"),
-            QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0))
+            compat.NUMBER_INTEGER, defaultValue=0, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
             self.SITING, tr("Siting method / 选址方法"),
             options=[tr("Automatic (exact when available) / 自动(可用时精确求解)"),
@@ -100,27 +100,27 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
             defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.SPACING, tr("Candidate spacing along roads (m) / 候选点沿路间距(米)"),
-            QgsProcessingParameterNumber.Double,
+            compat.NUMBER_DOUBLE,
             defaultValue=float(_core.CANDIDATE_SPACING.value), minValue=1))
         self.addParameter(QgsProcessingParameterNumber(
             self.CELL, tr("Area grid cell (m) / 面积采样格网(米)"),
-            QgsProcessingParameterNumber.Double, defaultValue=float(standards.GRID_CELL.value),
+            compat.NUMBER_DOUBLE, defaultValue=float(standards.GRID_CELL.value),
             minValue=1))
         self.addParameter(QgsProcessingParameterBoolean(
             self.PLANNED, tr("Count planned and under-construction toilets / 计入规划与在建公厕"),
             defaultValue=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.DISTRICTS_OUT, tr("Toilet indicators by street office / 各街道公厕指标"),
-            QgsProcessing.TypeVectorPolygon))
+            compat.VECTOR_POLYGON))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.UNCOVERED, tr("Areas beyond the service radius / 服务半径外区域"),
-            QgsProcessing.TypeVectorPolygon))
+            compat.VECTOR_POLYGON))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.PROPOSALS, tr("Proposed sites / 建议新址"), QgsProcessing.TypeVectorPoint,
+            self.PROPOSALS, tr("Proposed sites / 建议新址"), compat.VECTOR_POINT,
             optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.SPACING_OUT, tr("Spacing along streets / 沿街间距"),
-            QgsProcessing.TypeVectorLine, optional=True, createByDefault=False))
+            compat.VECTOR_LINE, optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.JSON, tr("Summary (JSON) / 汇总 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
@@ -12,6 +11,7 @@ from qgis.core import (
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink
 from .base import ZltAlgorithm
+from .. import compat
 
 
 class ValidateInventoryAlgorithm(ZltAlgorithm):
@@ -23,7 +23,7 @@ class ValidateInventoryAlgorithm(ZltAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         self.add_inventory_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Problems / 问题清单"), QgsProcessing.TypeVector))
+            self.OUTPUT, tr("Problems / 问题清单"), compat.VECTOR_ANY))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.JSON, tr("Report (JSON) / 报告 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))

@@ -404,12 +404,20 @@
             <translation>打开扎兰屯资产清单 / Open Zhalantun inventory</translation>
         </message>
         <message>
+            <source>Open PostGIS inventory / 打开 PostGIS 资产清单</source>
+            <translation>打开 PostGIS 资产清单 / Open PostGIS inventory</translation>
+        </message>
+        <message>
             <source>Installation help / 安装说明</source>
             <translation>安装说明 / Installation help</translation>
         </message>
         <message>
             <source>All Python packages are installed. / 所需 Python 包均已安装。</source>
             <translation>所需 Python 包均已安装。 / All Python packages are installed.</translation>
+        </message>
+        <message>
+            <source>Database URL, e.g. postgresql://user@host:5432/zhalantun?schema=public / 数据库地址</source>
+            <translation>数据库地址 / Database URL, e.g. postgresql://user@host:5432/zhalantun?schema=public</translation>
         </message>
         <message>
             <source>Loaded {0} layers from {1} / 已加载 {0} 个图层:{1}</source>
