@@ -510,7 +510,7 @@ def compute_coverage(
     say("uncovered areas ...")
     covered = cd <= radius + COVER_EPS
     uncovered = _uncovered_frame(grid, ~covered, area_geom, pop, pd_, radius, dist_gdf,
-                                 district_code_field)
+                                 district_code_field, district_name_field)
     fac_out = fac[["facility_id", fac.geometry.name]].copy()
     if "name" in fac.columns:
         fac_out.insert(1, "name", fac["name"].astype(object))
@@ -533,7 +533,8 @@ def network_max_snap() -> float:
 
 def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
                      pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
-                     districts: gpd.GeoDataFrame | None, code_field: str) -> gpd.GeoDataFrame:
+                     districts: gpd.GeoDataFrame | None, code_field: str,
+                     name_field: str = "name") -> gpd.GeoDataFrame:
     polys = grid.to_polygons(mask, clip=area_geom)
     n = len(polys)
     geoms = np.asarray(polys, dtype=object) if n else np.zeros(0, dtype=object)
@@ -552,9 +553,13 @@ def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
         dist = district_codes(reps[:, 0], reps[:, 1], districts, code_field)
     else:
         dist = np.zeros(0, dtype=object)
+    names = np.full(n, None, dtype=object)
+    if n and districts is not None and name_field in districts.columns:
+        lookup = dict(zip(districts[code_field].astype(str), districts[name_field]))
+        names = np.array([lookup.get(c) if c is not None else None for c in dist], dtype=object)
     order = np.argsort(-areas, kind="stable") if n else np.zeros(0, dtype=np.int64)
     return gpd.GeoDataFrame(
         {"area_m2": areas[order], "population": people[order] if pop is not None else
-         np.full(n, np.nan), "district": dist[order]},
+         np.full(n, np.nan), "district": dist[order], "district_name": names[order]},
         geometry=gpd.GeoSeries(list(geoms[order]) if n else [], crs=PROJECT_CRS).values,
         crs=PROJECT_CRS)

@@ -47,8 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, *, facilities: tuple[str, str]) -> None:
-    """Input files shared by ``coverage`` and ``toilet-gaps``."""
+    """Input files shared by ``coverage`` and ``toilet-gaps``.
+
+    Each FILE is any vector format GDAL reads, in any CRS (reprojected to EPSG:4550); pick a
+    layer of a multi-layer file with ``FILE::LAYER``.
+    """
     flag, text = facilities
+    parser.epilog = ("FILE: 任何 GDAL 可读的矢量文件,任何坐标系 / any vector file GDAL reads, any "
+                     "CRS; FILE::LAYER picks a layer")
     parser.add_argument(flag, metavar="FILE", default=None, dest="facilities", help=text)
     parser.add_argument("--roads", metavar="FILE", default=None,
                         help="道路线 / road lines (default: the inventory's roads)")
@@ -215,7 +221,8 @@ def format_summary(s: dict[str, Any], uncovered: Any = None, *, bus: bool = True
         lines.append(f"  未覆盖 / uncovered: {len(uncovered)} 片 patches, "
                      f"{uncovered['area_m2'].sum() / km2:.2f} km²; 最大 largest "
                      f"{big['area_m2'] / km2:.2f} km²"
-                     + (f" ({big['district']})" if big.get("district") else ""))
+                     + (f" ({big.get('district_name') or big['district']})"
+                        if big.get("district") else ""))
     if s["unreachable_facilities"]:
         lines.append(f"  无法接入路网 / off the network: {len(s['unreachable_facilities'])}")
     return "\n".join(lines)
