@@ -181,3 +181,18 @@ def test_markup_in_names_shows_as_text_and_runs_nothing(session: Session):
     assert session.dialogs == []
     assert session.page_errors == []
     assert p.locator("img[src='x']").count() == 0
+
+
+def test_search_finds_a_clustered_stop_and_opens_its_popup(session: Session):
+    p = session.page
+    p.locator(".zlt-search-input").fill("站125")
+    hits = p.locator(".zlt-search-hit .zlt-search-name")
+    assert hits.count() == 1 and hits.first.text_content() == "站125"
+    hits.first.click()
+    name = p.locator(".leaflet-popup .zlt-popup-name")
+    name.wait_for()
+    assert name.text_content() == "站125"
+    table = p.locator(".leaflet-popup .zlt-popup-table").inner_text()
+    assert "在用 / In service" in table  # domain codes shown as their labels
+    assert "150783" in table  # the object id
+    assert session.page_errors == []
