@@ -16,7 +16,6 @@ from typing import Any, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from .. import schema, standards
 from ..errors import BadInput
@@ -102,6 +101,7 @@ RESULT_LABELS: dict[str, tuple[str, str]] = {
     "length_m": ("长度 (m)", "Length (m)"),
     "toilets": ("沿街公厕数", "Toilets along it"),
     "max_gap_m": ("最长无公厕路段 (m)", "Longest stretch without a toilet (m)"),
+    "spacing_min_m": ("间距下限 (m)", "Spacing lower bound (m)"),
     "spacing_max_m": ("间距上限 (m)", "Spacing limit (m)"),
 }
 #: Number of toilet sites proposed for the map (a display default: the toilet-gaps command

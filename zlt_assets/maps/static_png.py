@@ -47,7 +47,7 @@ def _plot_layer(ax, gdf, style: lg.LayerStyle, kind: str) -> None:
             parts = geom.geoms if hasattr(geom, "geoms") else [geom]
             for part in parts:
                 x, y = part.xy
-                ax.plot(x, y, color=s["color"], linewidth=float(s["weight"]) * 0.7,
+                ax.plot(x, y, color=s["color"], linewidth=float(s["weight"]) * 0.35,
                         linestyle=ls, alpha=float(s["opacity"]), zorder=4)
         else:
             polys = geom.geoms if hasattr(geom, "geoms") else [geom]
@@ -82,10 +82,21 @@ def _handles(content, use_zh: bool):
     for ov in content.overlays:
         if ov.legend is None:
             continue
-        for e in ov.legend.entries:
-            label = e.label if use_zh else e.label.split(" / ")[-1]
-            handles.append(Patch(facecolor=e.color, edgecolor=e.color, alpha=0.6,
-                                 label=f"{ov.legend.title if use_zh else ''} {label}".strip()))
+        entries = ov.legend.entries
+        title = ov.legend.title if use_zh else ov.legend.title.split(" / ")[-1]
+        if len(entries) > 1:
+            handles.append(Patch(facecolor="none", edgecolor="none", label=title))
+        for e in entries:
+            label = title if len(entries) == 1 else "    " + (
+                e.label if use_zh else e.label.split(" / ")[-1])
+            if ov.kind == "line":
+                handles.append(Line2D([], [], color=e.color, linewidth=2, label=label))
+            elif ov.kind == "point":
+                handles.append(Line2D([], [], marker="o", linestyle="", color=e.color,
+                                      label=label))
+            else:
+                handles.append(Patch(facecolor=e.color, edgecolor=e.color, alpha=0.6,
+                                     label=label))
     return handles
 
 
@@ -128,8 +139,11 @@ def render_png(content, path: str | Path, *, dpi: int = 150) -> Path:
             ax.set_xticks([])
             ax.set_yticks([])
             title = content.title if use_zh else content.title.split(" / ")[-1]
+            import textwrap
+
             lines = [t if use_zh else t.split(" / ")[-1] for t, _ in content.lines]
-            ax.set_title(title + "\n" + "\n".join(lines), fontsize=8.5, loc="left")
+            wrapped = [w for t in lines for w in textwrap.wrap(t, 110 if use_zh else 160)]
+            ax.set_title(title + "\n" + "\n".join(wrapped), fontsize=8, loc="left")
             handles = _handles(content, use_zh)
             if handles:
                 ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
@@ -139,7 +153,7 @@ def render_png(content, path: str | Path, *, dpi: int = 150) -> Path:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
             os.close(fd)
             try:
-                fig.savefig(tmp, dpi=dpi, format="png")
+                fig.savefig(tmp, dpi=dpi, format="png", bbox_inches="tight")
                 from .offline import _umask
 
                 os.chmod(tmp, 0o666 & ~_umask())
