@@ -360,3 +360,20 @@ def test_cli_on_sample_both_methods(cli, sample_gpkg, tmp_path):
     by = {d["code"]: d for d in e["by_district"]}
     assert by["150783005"]["area_share"] < 0.9
     assert all(d["area_share"] > 0.99 for c, d in by.items() if c != "150783005")
+
+
+@pytest.mark.parametrize("method", ["euclidean", "network"])
+def test_population_on_grid_centres_gives_the_same_answer_as_off_grid(method):
+    # people on 50 m cell centres; a 50 m area grid reuses the cells' distances for them,
+    # a 40 m grid computes them: the population answer must not depend on it
+    rng = np.random.default_rng(7)
+    cx, cy = np.meshgrid(np.arange(25.0, 600, 50), np.arange(25.0, 600, 50))
+    pop = PopulationInput(cx.ravel(), cy.ravel(), rng.integers(1, 50, cx.size).astype(float))
+    fac = points([(130, 420), (480, 90)])
+    kw = dict(radius=180, method=method, network=_NET, population=pop, max_snap=1000)
+    a = compute_coverage(fac, _AREA, cell=50, **kw)
+    b = compute_coverage(fac, _AREA, cell=40, **kw)
+    assert a.summary["population_total"] == pytest.approx(pop.total)
+    assert a.summary["population_covered"] == pytest.approx(b.summary["population_covered"])
+    assert a.population_distance == pytest.approx(b.population_distance)
+    assert 0 < a.summary["population_share"] < 1

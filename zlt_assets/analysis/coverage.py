@@ -83,30 +83,81 @@ class Grid:
     def __len__(self) -> int:
         return len(self.row)
 
-    def to_polygons(self, mask: np.ndarray, clip: shapely.Geometry | None = None
-                    ) -> list[shapely.Geometry]:
-        """Dissolve the cells selected by ``mask`` into polygons (one per connected patch)."""
+    def index_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Position in the grid of points lying exactly on a kept cell centre, else -1.
+
+        Lets a population raster aligned with the grid reuse the cells' distances.
+        """
+        out = np.full(len(x), -1, dtype=np.int64)
+        if not len(x) or self.nrows * self.ncols > 50_000_000:
+            return out
+        col = np.rint((x - self.x0) / self.cell - 0.5)
+        row = np.rint((self.ytop - y) / self.cell - 0.5)
+        ok = (col >= 0) & (col < self.ncols) & (row >= 0) & (row < self.nrows)
+        ok &= np.abs(self.x0 + (col + 0.5) * self.cell - x) < 1e-6
+        ok &= np.abs(self.ytop - (row + 0.5) * self.cell - y) < 1e-6
+        if not ok.any():
+            return out
+        lookup = np.full(self.nrows * self.ncols, -1, dtype=np.int64)
+        lookup[self.row * self.ncols + self.col] = np.arange(len(self.row))
+        key = (row[ok] * self.ncols + col[ok]).astype(np.int64)
+        out[ok] = lookup[key]
+        return out
+
+    def patches(self, mask: np.ndarray) -> tuple[np.ndarray, int, int, int]:
+        """Label 4-connected patches of the selected cells.
+
+        Returns ``(labels image, first row, first column, number of patches)``; label 0 is
+        "not selected".
+        """
+        from scipy import ndimage
+
         if not mask.any():
-            return []
+            return np.zeros((0, 0), dtype=np.int32), 0, 0, 0
+        r, c = self.row[mask], self.col[mask]
+        r0, c0 = int(r.min()), int(c.min())
+        img = np.zeros((int(r.max()) - r0 + 1, int(c.max()) - c0 + 1), dtype=bool)
+        img[r - r0, c - c0] = True
+        labels, n = ndimage.label(img)
+        return labels.astype(np.int32), r0, c0, int(n)
+
+    def label_at(self, labels: np.ndarray, r0: int, c0: int, x: np.ndarray,
+                 y: np.ndarray) -> np.ndarray:
+        """The patch label of the cell containing each point (0 outside every patch)."""
+        rows = np.floor((self.ytop - y) / self.cell).astype(np.int64) - r0
+        cols = np.floor((x - self.x0) / self.cell).astype(np.int64) - c0
+        ok = (rows >= 0) & (cols >= 0) & (rows < labels.shape[0]) & (cols < labels.shape[1])
+        out = np.zeros(len(x), dtype=np.int64)
+        out[ok] = labels[rows[ok], cols[ok]]
+        return out
+
+    def to_polygons(self, mask: np.ndarray, clip: shapely.Geometry | None = None
+                    ) -> tuple[list[shapely.Geometry], np.ndarray, tuple]:
+        """Dissolve the cells selected by ``mask`` into one polygon per 4-connected patch.
+
+        Returns ``(polygons, their patch labels, (labels image, first row, first column))``;
+        with ``clip`` the polygons are cut to it (a patch may then fall into several parts,
+        which keep its label).
+        """
+        labels, r0, c0, n = self.patches(mask)
+        if n == 0:
+            return [], np.zeros(0, dtype=np.int64), (labels, r0, c0)
         from rasterio import features
         from rasterio.transform import from_origin
 
-        r, c = self.row[mask], self.col[mask]
-        r0, c0 = r.min(), c.min()
-        img = np.zeros((r.max() - r0 + 1, c.max() - c0 + 1), dtype=np.uint8)
-        img[r - r0, c - c0] = 1
         tr = from_origin(self.x0 + c0 * self.cell, self.ytop - r0 * self.cell, self.cell,
                          self.cell)
-        polys = [shapely.geometry.shape(g) for g, v in
-                 features.shapes(img, mask=img.astype(bool), transform=tr, connectivity=4)
-                 if v == 1]
+        polys, labs = [], []
+        for g, v in features.shapes(labels, mask=labels > 0, transform=tr, connectivity=4):
+            polys.append(shapely.geometry.shape(g))
+            labs.append(int(v))
+        lab = np.asarray(labs, dtype=np.int64)
         if clip is not None:
-            out = []
-            for p in shapely.intersection(np.asarray(polys, dtype=object), clip):
-                out.extend(q for q in shapely.get_parts(p) if shapely.get_dimensions(q) == 2
-                           and not q.is_empty)
-            polys = out
-        return polys
+            cut = shapely.intersection(np.asarray(polys, dtype=object), clip)
+            parts, idx = shapely.get_parts(cut, return_index=True)
+            keep = (shapely.get_dimensions(parts) == 2) & ~shapely.is_empty(parts)
+            polys, lab = list(parts[keep]), lab[idx[keep]]
+        return polys, lab, (labels, r0, c0)
 
 
 def make_grid(area: shapely.Geometry, cell: float) -> Grid:
@@ -424,9 +475,17 @@ def compute_coverage(
         raise BadInput(f"area: no grid cell centre falls inside the area at {cell:g} m; "
                        "use a smaller cell")
     pop = load_population(population)
+    pidx = None
     if pop is not None:
-        shapely.prepare(area_geom)
-        pop = pop.subset(shapely.contains_xy(area_geom, pop.x, pop.y))
+        # people standing on a kept cell centre are inside; test only the others
+        pidx = grid.index_of(pop.x, pop.y)
+        inside = pidx >= 0
+        off = ~inside
+        if off.any():
+            shapely.prepare(area_geom)
+            inside[off] = shapely.contains_xy(area_geom, pop.x[off], pop.y[off])
+        pop = pop.subset(inside)
+        pidx = pidx[inside]
     fxy = shapely.get_coordinates(fac.geometry.values)
     reach = max(radius, short)
     net_report = None
@@ -434,7 +493,7 @@ def compute_coverage(
     if method == "euclidean":
         say(f"straight-line distances for {len(grid):,} cells ...")
         cd, cf = nearest_euclidean(grid.xy, fxy)
-        pd_, pf = nearest_euclidean(pop.xy, fxy) if pop is not None else (None, None)
+        pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nearest_euclidean(xy, fxy))
         reachable = np.ones(len(fac), dtype=bool)
     else:
         if network is None:
@@ -455,15 +514,16 @@ def compute_coverage(
                            "of a road; check the CRS of both layers")
         say(f"walking distances for {len(grid):,} cells ...")
         cd, cf = nd.at(network.attach_xy(grid.xy))
-        if pop is not None:
-            pd_, pf = nd.at(network.attach_xy(pop.xy))
-        else:
-            pd_, pf = None, None
+        pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
     cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
     cdist = district_codes(grid.x, grid.y, dist_gdf, district_code_field) \
         if dist_gdf is not None else np.full(len(grid), None, dtype=object)
-    pdist = district_codes(pop.x, pop.y, dist_gdf, district_code_field) \
-        if (pop is not None and dist_gdf is not None) else None
+    pdist = None
+    if pop is not None and dist_gdf is not None:
+        pdist = np.empty(len(pop), dtype=object)
+        hit = pidx >= 0
+        pdist[hit] = cdist[pidx[hit]]
+        pdist[~hit] = district_codes(pop.x[~hit], pop.y[~hit], dist_gdf, district_code_field)
 
     def measures(r: float, cmask: np.ndarray | None = None, pmask: np.ndarray | None = None
                  ) -> dict[str, Any]:
@@ -525,6 +585,24 @@ def compute_coverage(
     return res
 
 
+def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, cf: np.ndarray,
+           compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+           ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Distances for the population points: taken from the grid where a point is a cell
+    centre (``idx`` >= 0), computed for the others."""
+    if pop is None or idx is None:
+        return None, None
+    hit = idx >= 0
+    d = np.empty(len(pop))
+    f = np.empty(len(pop), dtype=np.int64)
+    d[hit] = cd[idx[hit]]
+    f[hit] = cf[idx[hit]]
+    if not hit.all():
+        miss = ~hit
+        d[miss], f[miss] = compute(pop.xy[miss])
+    return d, f
+
+
 def network_max_snap() -> float:
     from .network import FACILITY_MAX_SNAP
 
@@ -535,7 +613,12 @@ def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
                      pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
                      districts: gpd.GeoDataFrame | None, code_field: str,
                      name_field: str = "name") -> gpd.GeoDataFrame:
-    polys = grid.to_polygons(mask, clip=area_geom)
+    """Uncovered patches: polygons with their area, uncovered people and street office.
+
+    A person counts for the patch of the grid cell they stand in (when they are themselves out
+    of reach).
+    """
+    polys, lab, (labels, r0, c0) = grid.to_polygons(mask, clip=area_geom)
     n = len(polys)
     geoms = np.asarray(polys, dtype=object) if n else np.zeros(0, dtype=object)
     areas = shapely.area(geoms) if n else np.zeros(0)
@@ -543,11 +626,13 @@ def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
     if n and pop is not None and pop_dist is not None:
         un = ~(pop_dist <= radius + COVER_EPS)
         if un.any():
-            tree = shapely.STRtree(geoms)
-            pts = shapely.points(pop.x[un], pop.y[un])
-            pi, gi = tree.query(pts, predicate="intersects")
-            first = np.unique(pi, return_index=True)[1]
-            np.add.at(people, gi[first], pop.weight[un][pi[first]])
+            pl = grid.label_at(labels, r0, c0, pop.x[un], pop.y[un])
+            per_label = np.bincount(pl, weights=pop.weight[un], minlength=int(labels.max()) + 1)
+            # a patch cut into parts by the clip: its people go to its largest part
+            order = np.lexsort((-areas, lab))
+            first = np.ones(n, dtype=bool)
+            first[1:] = lab[order][1:] != lab[order][:-1]
+            people[order[first]] = per_label[lab[order[first]]]
     if n:
         reps = shapely.get_coordinates(shapely.point_on_surface(geoms))
         dist = district_codes(reps[:, 0], reps[:, 1], districts, code_field)

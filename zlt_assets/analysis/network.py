@@ -343,17 +343,23 @@ class RoadNetwork:
         return cKDTree(samples), e, spacing
 
     @cached_property
-    def _buckets(self) -> tuple[float, float, float, int, int, np.ndarray, np.ndarray,
-                                np.ndarray]:
-        """Square buckets of side B listing the edges within B of them (sorted by bucket key).
-
-        Long edges are cut into pieces of at most B for the listing, so a bucket list stays
-        short whatever the edge lengths.
-        """
+    def _bucket_size(self) -> float:
+        """Bucket side B: about half the median edge length (5 m to 250 m)."""
         med = float(np.median(self.edge_len)) if self.n_edges else 1.0
         span = np.ptp(self.node_xy, axis=0) if self.n_nodes else np.ones(2)
         typical = float(np.sqrt(max(span[0] * span[1], 1.0) / max(self.n_edges, 1)))
-        size = float(min(250.0, max(5.0, med / 2.0, typical / 2.0)))
+        return float(min(250.0, max(5.0, med / 2.0, typical / 2.0)))
+
+    def _buckets(self, size: float) -> tuple[float, float, int, int, np.ndarray, np.ndarray,
+                                             np.ndarray]:
+        """Square buckets of side ``size`` listing the edges within ``size`` of them.
+
+        Long edges are cut into pieces of at most ``size`` for the listing, so a bucket list
+        stays short whatever the edge lengths. Cached per size.
+        """
+        cache = self.__dict__.setdefault("_bucket_cache", {})
+        if size in cache:
+            return cache[size]
         pieces = np.maximum(1, np.ceil(self.edge_len / size).astype(np.int64))
         pe = np.repeat(np.arange(self.n_edges), pieces)
         k = np.arange(len(pe)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
@@ -381,17 +387,13 @@ class RoadNetwork:
         key, edge = pair // ne, pair % ne
         counts = np.bincount(key, minlength=ncols * nrows)
         first = np.cumsum(counts) - counts
-        return size, ox, oy, ncols, nrows, first, counts, edge
+        cache[size] = (ox, oy, ncols, nrows, first, counts, edge)
+        return cache[size]
 
-    def _nearest_edge(self, xy: np.ndarray) -> np.ndarray:
-        """Exact nearest edge per point.
-
-        Each point is compared with the edges listed for its bucket (all edges within B of the
-        bucket); the answer is exact when the best of them is within B. Other points (far from
-        every road) go to a k-d tree of points sampled along the edges, and the few it cannot
-        prove go to an STRtree search.
-        """
-        size, ox, oy, ncols, nrows, first, counts, bedge = self._buckets
+    def _nearest_in_buckets(self, xy: np.ndarray, size: float
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """Best edge among those listed for each point's bucket, and its distance."""
+        ox, oy, ncols, nrows, first, counts, bedge = self._buckets(size)
         n = len(xy)
         bi = np.floor((xy[:, 0] - ox) / size)
         bj = np.floor((xy[:, 1] - oy) / size)
@@ -420,11 +422,27 @@ class RoadNetwork:
             better = d < best_d[:m]
             best_d[:m][better] = d[better]
             best_e[:m][better] = ce[better]
-        out = np.empty(n, dtype=np.int64)
-        out[order] = best_e
-        bd = np.empty(n)
-        bd[order] = best_d
-        far = np.flatnonzero(~(bd <= size))
+        out_e = np.empty(n, dtype=np.int64)
+        out_e[order] = best_e
+        out_d = np.empty(n)
+        out_d[order] = best_d
+        return out_e, out_d
+
+    def _nearest_edge(self, xy: np.ndarray) -> np.ndarray:
+        """Exact nearest edge per point.
+
+        Each point is compared with the edges listed for its bucket (all edges within B of the
+        bucket); the answer is exact when the best of them is within B. Points farther than B
+        from every edge try buckets of 4B, then a k-d tree of points sampled along the edges,
+        and the few it cannot prove an STRtree search.
+        """
+        size = self._bucket_size
+        out, dist = self._nearest_in_buckets(xy, size)
+        far = np.flatnonzero(~(dist <= size))
+        if len(far):
+            e2, d2 = self._nearest_in_buckets(xy[far], 4 * size)
+            out[far] = e2
+            far = far[~(d2 <= 4 * size)]
         if len(far):
             out[far] = self._nearest_edge_kd(xy[far])
         return out
