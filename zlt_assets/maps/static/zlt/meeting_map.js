@@ -208,7 +208,12 @@
     }
     var layer = entry.layer;
     if (st && st.clustered) {
-      st.container.zoomToShowLayer(layer, function () { layer.openPopup(); });
+      // zoom past the clustering and open the popup on the map itself: the marker may still be
+      // inside a cluster while the clusters are rebuilt
+      var ll = layer.getLatLng();
+      map.setView(ll, Math.max(map.getZoom(), 17), {animate: false});
+      var popup = layer.getPopup();
+      if (popup) { popup.setLatLng(ll); map.openPopup(popup); }
       return;
     }
     if (layer.getBounds) {
