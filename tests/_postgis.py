@@ -128,7 +128,7 @@ def pg_cluster() -> Iterator[PgCluster]:
     try:
         yield cluster
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "fast",
+        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
                                      "-w", "stop"]), capture_output=True, cwd=base)
         shutil.rmtree(base, ignore_errors=True)
 

@@ -333,6 +333,10 @@ def _read_vector(p: Path, kind: str, encoding: str | None, layer: str | None) ->
                 notes.append("未找到 .cpg, 检测到 GBK/GB18030 编码 / no .cpg: detected GBK/GB18030")
     try:
         gdf = pyogrio.read_dataframe(p, **kwargs)
+    except UnicodeDecodeError as exc:
+        declared = f" (declared {enc_used})" if enc_used else ""
+        raise BadInput(f"{p.name}: text cannot be decoded as {exc.encoding}{declared}; it is "
+                       "probably GBK/GB18030: give --encoding gbk (or fix the .cpg)") from None
     except Exception as exc:
         raise BadInput(f"cannot read {p.name}: {_one_line(exc)}") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
@@ -558,8 +562,11 @@ def _resolve_crs(from_crs: str | None) -> tuple[str | None, CRS | None]:
     key = from_crs.strip().lower().replace("-", "").replace("_", "")
     if key in ("wgs84", "cgcs2000", "gcj02", "bd09"):
         return (key if key in ("gcj02", "bd09") else None), CRS.from_user_input(_NAMED_CRS[key])
+    if not re.match(r"^(EPSG|ESRI):\d+$", from_crs.strip(), flags=re.I):
+        raise BadInput(f"unknown --from-crs {from_crs!r}: use wgs84, cgcs2000, gcj02, bd09 or "
+                       "EPSG:n (e.g. EPSG:4550)")
     try:
-        return None, CRS.from_user_input(from_crs)
+        return None, CRS.from_user_input(from_crs.strip().upper())
     except CRSError:
         raise BadInput(f"unknown --from-crs {from_crs!r}: use wgs84, cgcs2000, gcj02, bd09 or "
                        "EPSG:n (e.g. EPSG:4550)") from None
@@ -640,7 +647,7 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
         raise BadInput("give either --x/--y or --wkt, not both")
     webmap, declared_crs = _resolve_crs(opts.from_crs)
     src = read_source(path, encoding=opts.encoding, layer=opts.source_layer)
-    target = Inventory.open(data, must_exist=False)
+    target = _open_target(data)
     report = ImportReport(layer=layer, source=str(path), target=target.label, mode=opts.mode,
                           dry_run=opts.dry_run, encoding=src.encoding)
     report.notes.extend(src.notes)
@@ -704,6 +711,17 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
     target.write({layer: combined})
     report.written = True
     return report
+
+
+def _open_target(data: str | os.PathLike[str] | None) -> Inventory:
+    """The target inventory; a GeoPackage that does not exist yet is created by the write."""
+    from .db import is_database_url
+
+    raw = data if data is not None else os.environ.get("ZLT_DATA")
+    if is_database_url(raw):
+        return Inventory.open(raw)
+    probe = Inventory.open(data, must_exist=False)
+    return Inventory.open(data) if Path(probe.path).exists() else probe
 
 
 def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
