@@ -540,3 +540,13 @@ def test_toilet_overlays_draw_gaps_and_say_why_no_proposals(crafted: Path):
     assert "toilet_gaps" in keys and "proposed_sites" not in keys
     # the crafted inventory has no population grid: the map says why there are no proposals
     assert any("population" in m for m in content.messages)
+
+
+def test_failed_build_leaves_an_existing_map_untouched(crafted: Path, tmp_path: Path, capsys):
+    out = tmp_path / "meeting.html"
+    out.write_text("previous map", encoding="utf-8")
+    code, _, err = run_main(capsys, "map", "--data", str(crafted), "--out", str(out),
+                            "--analysis", "scorecard", "--indicator", "nope")
+    assert code == 2 and "unknown indicator" in err
+    assert out.read_text(encoding="utf-8") == "previous map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["meeting.html"]

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
+LOCAL_SCHEMES = ("file:", "data:", "about:")
 
 
 def _chromium() -> str | None:
