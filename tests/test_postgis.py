@@ -336,3 +336,31 @@ def test_unreachable_server_and_uninitialised_database(pg_cluster, pg_url, cli):
     assert r.returncode == 2 and "db init" in r.stderr
     with pytest.raises(BadInput):
         Inventory.open(pg_cluster.url("no_such_database"))
+
+
+def test_every_command_runs_on_postgis_as_on_the_geopackage(pg_inv, sample_gpkg, tmp_path, cli):
+    """coverage, toilet-gaps, scorecard and map take --data postgresql://... like a path."""
+    import json
+
+    db.push(sample_gpkg, pg_inv)
+    runs = {
+        "coverage": ["coverage", "--cell", "100", "--quiet"],
+        "toilet-gaps": ["toilet-gaps", "--cell", "100", "--quiet"],
+        "scorecard": ["scorecard", "--cell", "100"],
+    }
+    for name, argv in runs.items():
+        out = {}
+        for label, data in (("gpkg", str(sample_gpkg)), ("pg", pg_inv)):
+            js = tmp_path / f"{name}-{label}.json"
+            r = cli(*argv, "--data", data, "--json", str(js))
+            assert r.returncode == 0, f"{name} on {label}: {r.stderr}"
+            out[label] = json.loads(js.read_text(encoding="utf-8"))
+        a, b = out["gpkg"], out["pg"]
+        for d in (a, b):  # the source label differs by design
+            for k in ("source", "inventory", "data", "generated"):  # who/when, by design
+                d.pop(k, None)
+        assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True).replace(
+            pg_inv, str(sample_gpkg)), name
+    html = tmp_path / "map.html"
+    r = cli("map", "--data", pg_inv, "--out", str(html))
+    assert r.returncode == 0 and html.stat().st_size > 10_000, r.stderr
