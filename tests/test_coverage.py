@@ -377,3 +377,18 @@ def test_population_on_grid_centres_gives_the_same_answer_as_off_grid(method):
     assert a.summary["population_covered"] == pytest.approx(b.summary["population_covered"])
     assert a.population_distance == pytest.approx(b.population_distance)
     assert 0 < a.summary["population_share"] < 1
+
+
+def test_cli_missing_inventory_is_one_line(cli, tmp_path):
+    p = cli("coverage", "--data", str(tmp_path / "missing.gpkg"), "--quiet")
+    assert p.returncode == 2
+    assert p.stderr.strip().startswith("zlt-assets coverage:") and "not found" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_cli_progress_goes_to_stderr(cli, crafted_files):
+    f = crafted_files
+    p = cli("coverage", "--facilities", str(f["fac"]), "--area", str(f["area"]), "--districts",
+            str(f["districts"]), "--no-population", "--cell", "100")
+    assert p.returncode == 0
+    assert "grid" in p.stderr and "grid" not in p.stdout

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from .. import standards
+from .. import schema, standards
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from .inputs import POINT, POLYGON, as_project, facility_ids, in_service, require_geometry
@@ -267,6 +267,7 @@ class CoverageResult:
     network_report: NetworkReport | None = None
     radius: float = 500.0
     districts: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    district_code_field: str = "code"
 
     @property
     def cell_covered(self) -> np.ndarray:
@@ -288,12 +289,11 @@ class CoverageResult:
         if self.districts is None:
             return None
         rows = pd.DataFrame(self.summary["by_district"])
-        d = self.districts[[self._code_field, self.districts.geometry.name]].copy()
-        d["code"] = d[self._code_field].astype(str)
+        d = self.districts[[self.district_code_field, self.districts.geometry.name]].copy()
+        d["code"] = d[self.district_code_field].astype(str)
         out = d[["code", d.geometry.name]].merge(rows, on="code", how="left")
         return gpd.GeoDataFrame(out, geometry=d.geometry.name, crs=PROJECT_CRS)
 
-    _code_field: str = "code"
 
     def to_geopackage(self, path: str | os.PathLike[str], *, cells: bool = True) -> None:
         """Write the results as layers of a new GeoPackage, atomically.
@@ -347,7 +347,8 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = 
     fac = in_service(fac, include_planned=include_planned)
     if fac.empty:
         raise BadInput(f"{what}: no facility is in service (status "
-                       f"{'/'.join(('in_service',))}); use include planned to count planned ones")
+                       f"{'/'.join(schema.IN_SERVICE_STATUSES)}); count planned ones with "
+                       "include_planned (--include-planned)")
     fac = fac.copy()
     fac["facility_id"] = facility_ids(fac)
     return fac
@@ -580,8 +581,8 @@ def compute_coverage(
             np.isfinite(cd), cf, -1).astype(np.int64),
         cell_district=cdist, facilities=gpd.GeoDataFrame(fac_out, crs=PROJECT_CRS),
         uncovered=uncovered, population=pop, population_distance=pd_,
-        network_report=net_report, radius=radius, districts=dist_gdf)
-    res._code_field = district_code_field
+        network_report=net_report, radius=radius, districts=dist_gdf,
+        district_code_field=district_code_field)
     return res
 
 

@@ -145,14 +145,12 @@ def pct(v: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import standards
     from ..analysis.coverage import compute_coverage
 
     say = progress_printer(args.quiet)
     src = Inputs(args)
     fac = src.layer(args.facilities, "bus_stops", "facilities")
-    area = src.layer(args.area, "urban_area", "area", required=args.districts is None and
-                     args.area is not None)
+    area = src.layer(args.area, "urban_area", "area", required=args.area is not None)
     districts = src.layer(args.districts, "street_offices", "districts",
                           required=args.districts is not None)
     if area is None and districts is None:
@@ -187,7 +185,6 @@ def run(args: argparse.Namespace) -> int:
     if illustrative(fac, area, districts):
         print("注意:示例数据为示意数据,非实地调查 / Note: the sample data is illustrative, "
               "not surveyed.")
-    del standards
     return 0
 
 

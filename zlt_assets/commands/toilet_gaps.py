@@ -75,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
     toilets = src.layer(args.facilities, "public_toilets", "toilets")
     districts = src.layer(args.districts, "street_offices", "districts")
     area = src.layer(args.area, "urban_area", "area", required=args.area is not None)
-    need_roads = True
+    # roads: for spacing when present; required for proposals and the network method
     roads = src.layer(args.roads, "roads", "roads",
                       required=args.roads is not None or args.propose > 0 or
-                      args.method == "network") if need_roads else None
+                      args.method == "network")
     river = src.river() if args.method == "network" else None
     pop = src.population()
     res = toilet_gaps(toilets, districts, roads=roads, population=pop, area=area,
