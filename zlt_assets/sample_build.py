@@ -719,8 +719,8 @@ def build_parks(world: World, road_corridor) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for name, gtype, geom, note in specs:
         g = geom.intersection(world.urban).difference(road_corridor).difference(taken)
-        if gtype != "park" or name != "吊桥公园":
-            g = g.difference(world.river.buffer(60, quad_segs=16)) if name != "吊桥公园" else g
+        if name != "吊桥公园":  # the suspension-bridge park spans the river; others keep off it
+            g = g.difference(world.river.buffer(60, quad_segs=16))
         g = _grid(g)
         mp = _multi_poly(g)
         mp = MultiPolygon([p for p in mp.geoms if p.area >= 50])
@@ -757,7 +757,6 @@ def build_buildings(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFra
     shapely.prepare(blocked)
     placed: list[Polygon] = []
     rows, geoms = [], []
-    serial = 0
     for group, street, count in FACADE_PLAN:
         on = roads[(roads["name"] == street) & roads["bridge_id"].isna()]
         lines = _lines(shapely.line_merge(shapely.union_all(on.geometry.values)))
@@ -786,9 +785,8 @@ def build_buildings(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFra
         chosen = [cands[k] for k in pick]
         placed.extend(chosen)
         for k, geom in enumerate(chosen, start=1):
-            serial += 1
             rows.append({"street_group": group, "street_name": street,
-                         "name": f"{street}{k * 2 - 1 + (k % 2)}号楼", "geom": geom})
+                         "name": f"{street}{k}号楼", "geom": geom})
     # statuses: 14 lighting works unfinished, spread over the groups
     n = len(rows)
     order = rng.permutation(n)
