@@ -299,10 +299,24 @@ def test_import_into_postgis_all_or_nothing(pg_mini, tmp_path):
     inserts = [r for r in db.audit_rows(url, "bus_stops")[audit_before - len(db.audit_rows(url)):]
                if r["operation"] == "INSERT"]
     assert len(inserts) >= 2
+    # upsert updates one asset in place (row version bumped, audited) and adds another
+    oid = out["obj_id"].tolist()[0]
+    lon, lat = t.transform(CX + 5, CY)
+    up = tmp_path / "up.csv"
+    up.write_text("对象编码,名称,经度,纬度,街道,责任单位,状态,线路,候车亭\n"
+                  f"{oid},改名,{lon},{lat},兴华街道,交通局,停用,1,否\n"
+                  f",新增,{lon},{lat},兴华街道,交通局,在用,1,否\n", encoding="utf-8")
+    rep = import_file("bus_stops", up, url, ImportOptions(from_crs="cgcs2000", mode="upsert"))
+    assert rep.ok and rep.written, rep.lines()
+    now = Inventory.open(url).read("bus_stops").set_index("obj_id")
+    assert len(now) == 6 and now.loc[oid, "name"] == "改名" and now.loc[oid, "status"] == "closed"
+    assert int(now.loc[oid, "row_version"]) == 2
+    last = [r for r in db.audit_rows(url, "bus_stops") if r["obj_key"] == oid][-1]
+    assert last["operation"] == "UPDATE" and last["new_row"]["name"] == "改名"
     # replace on PostGIS keeps a GeoPackage backup of the replaced layer
     rep = import_file("bus_stops", good, url, ImportOptions(from_crs="cgcs2000", mode="replace",
                                                             backup_dir=tmp_path / "bk"))
-    assert rep.ok and rep.backup and len(Inventory.open(rep.backup).read("bus_stops")) == 5
+    assert rep.ok and rep.backup and len(Inventory.open(rep.backup).read("bus_stops")) == 6
     assert len(Inventory.open(url).read("bus_stops")) == 2
 
 
