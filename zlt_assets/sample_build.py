@@ -1138,7 +1138,10 @@ def build_population(world: World, parks: gpd.GeoDataFrame, total: int = POPULAT
     for code, f in office_factor.items():
         factor[shapely.contains(world.offices[code], pts)] = f
     factor[shapely.contains(world.gap_quarter, pts)] = 2.5  # a new, dense residential quarter
-    w = np.where(inside, w * factor, 0.0)
+    # block-to-block variation (compounds, schools, shops): its own seed, so it never shifts the
+    # random draws of the other layers
+    noise = np.random.default_rng(SEED + 1).lognormal(0.0, 0.3, size=w.shape)
+    w = np.where(inside, w * factor * noise, 0.0)
     exact = w / w.sum() * total
     base = np.floor(exact).astype(np.int64)
     rest = int(total - base.sum())
