@@ -55,7 +55,7 @@ def map_file(tmp_path_factory) -> Path:
     from zlt_assets.maps import make_meeting_map
 
     d = tmp_path_factory.mktemp("browser_map")
-    inv = make_inventory(d / "crafted.gpkg", many_stops=120)
+    inv = make_inventory(d / "crafted.gpkg", many_stops=200)
     return make_meeting_map(inv, d / "map.html", analyses=["scorecard"]).html_path
 
 
@@ -107,7 +107,7 @@ def test_every_feature_of_every_layer_is_on_the_page(session: Session):
     counts = session.page.evaluate(
         "Object.fromEntries(Object.entries(window.zltMap.layers).map("
         "([k, v]) => [k, v.container.getLayers().length]))")
-    expected = dict(COUNTS, bus_stops=COUNTS["bus_stops"] + 120, scorecard_choropleth=2)
+    expected = dict(COUNTS, bus_stops=COUNTS["bus_stops"] + 200, scorecard_choropleth=2)
     assert counts == expected
     on_map = session.page.evaluate(
         "Object.fromEntries(Object.entries(window.zltMap.layers).map("
@@ -196,3 +196,21 @@ def test_search_finds_a_clustered_stop_and_opens_its_popup(session: Session):
     assert "在用 / In service" in table  # domain codes shown as their labels
     assert "150783" in table  # the object id
     assert session.page_errors == []
+
+
+def test_measuring_an_area_works_on_the_canvas_map(session: Session):
+    p = session.page
+    p.hover(".leaflet-control-measure")
+    p.click(".leaflet-control-measure .js-start")
+    box = p.locator(".folium-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((0, 0), (120, 0), (120, 120)):
+        p.mouse.click(cx + dx, cy + dy)
+    p.click(".leaflet-control-measure .js-finish")
+    popup = p.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "平方米" in popup.inner_text()  # area result, localised
+    assert session.page_errors == []
+    external = [u for u in session.requests if not u.startswith(LOCAL_SCHEMES)]
+    missing = [u for u in session.requests if u.startswith("file:") and not u.endswith(".html")]
+    assert external == [] and missing == []  # no marker image looked up beside the page

@@ -26,7 +26,7 @@ from ..inventory import Inventory
 from ..standards import Standard
 from . import legend as lg
 from .basemaps import Basemap, resolve_basemap
-from .offline import inline_assets, safe_json, write_text_atomic
+from .offline import data_uri, inline_assets, safe_json, write_text_atomic
 
 #: Display simplification tolerance per layer kind, metres in EPSG:4550. Display only: the
 #: analyses always use the stored geometries.
@@ -35,7 +35,7 @@ DISPLAY_SIMPLIFY_M = Standard(
     "zlt-assets display default (meeting maps; below one screen pixel at zoom 17)", True,
     "folium issue #787: large GeoJSON makes the page sluggish")
 #: Point layers with more features than this are clustered.
-CLUSTER_MIN_POINTS = Standard(100, "features", "zlt-assets display default (meeting maps)", True)
+CLUSTER_MIN_POINTS = Standard(200, "features", "zlt-assets display default (meeting maps)", True)
 #: Coordinates are rounded to this many decimals of a degree (1e-6 deg is about 0.1 m).
 COORD_DECIMALS = 6
 
@@ -391,6 +391,9 @@ def page_config(content: MapContent) -> dict[str, object]:
                  "search": lg.bi("按名称搜索", "Search by name", lang),
                  "noMatch": lg.bi("无匹配", "No match", lang)},
         "bounds": bounds,
+        "icons": {"icon": data_uri("leaflet/images/marker-icon.png"),
+                  "iconRetina": data_uri("leaflet/images/marker-icon-2x.png"),
+                  "shadow": data_uri("leaflet/images/marker-shadow.png")},
     }
 
 

@@ -91,7 +91,7 @@
     if (lc.cluster && typeof L.markerClusterGroup === 'function') {
       container = L.markerClusterGroup({
         chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 15,
-        maxClusterRadius: 35
+        maxClusterRadius: 30
       });
       container.addLayers(geo.getLayers());
     }
@@ -260,7 +260,37 @@
     return new Ctl().addTo(map);
   }
 
+  // leaflet-measure draws its vertices as SVG paths (it sets attributes on layer._path); the map
+  // renders on canvas (prefer_canvas), so give the measure layers an SVG renderer of their own.
+  if (L.Control && L.Control.Measure && !L.Control.Measure.prototype._zltPatched) {
+    var startMeasure = L.Control.Measure.prototype._startMeasure;
+    L.Control.Measure.include({
+      _zltPatched: true,
+      _startMeasure: function () {
+        var self = this;
+        if (this._symbols && !this._symbols._zltSvg) {
+          var getSymbol = this._symbols.getSymbol.bind(this._symbols);
+          this._symbols._zltSvg = L.svg();
+          this._symbols.getSymbol = function (name) {
+            return L.extend({}, getSymbol(name), {renderer: self._symbols._zltSvg});
+          };
+        }
+        return startMeasure.apply(this, arguments);
+      }
+    });
+  }
+
+  // default marker icons from the inlined images (Leaflet would look for files beside the page)
+  function setDefaultIcons(icons) {
+    if (!icons || !L.Icon || !L.Icon.Default) { return; }
+    L.Icon.Default.imagePath = '';
+    L.Icon.Default.mergeOptions({
+      iconUrl: icons.icon, iconRetinaUrl: icons.iconRetina, shadowUrl: icons.shadow
+    });
+  }
+
   window.zltMeetingMap = function (map, cfg) {
+    setDefaultIcons(cfg.icons);
     var state = {layers: {}, index: [], config: cfg};
     // marker clusters need a maximum zoom even when the map has no tile layer
     if (map.options.maxZoom === undefined) { map.setMaxZoom(cfg.maxZoom || 19); }
