@@ -551,3 +551,22 @@ def test_failed_build_leaves_an_existing_map_untouched(crafted: Path, tmp_path: 
     assert code == 2 and "unknown indicator" in err
     assert out.read_text(encoding="utf-8") == "previous map"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["meeting.html"]
+
+
+def test_empty_and_missing_layers(tmp_path: Path):
+    import pyogrio
+
+    from zlt_assets.maps import build_content, render_html
+
+    src = make_inventory(tmp_path / "inv.gpkg")
+    keep = [n for n in schema.LAYERS if n not in ("parks", "railway")]  # two layers absent
+    layers = {n: pyogrio.read_dataframe(src, layer=n) for n in keep}
+    layers["bridges"] = layers["bridges"].iloc[0:0]  # one layer empty
+    write_layers(tmp_path / "partial.gpkg", layers, replace_file=True)
+    content = build_content(tmp_path / "partial.gpkg")
+    counts = {lyr.key: len(lyr.gdf) for lyr in content.layers}
+    assert "parks" not in counts and "railway" not in counts
+    assert counts["bridges"] == 0 and counts["roads"] == COUNTS["roads"]
+    cfg = page_config_of(render_html(content))
+    assert 'data-layer="parks"' not in cfg["legendHtml"]
+    assert 'data-layer="bridges"' in cfg["legendHtml"]
