@@ -6,7 +6,12 @@ import os
 from qgis.core import QgsApplication, QgsMessageLog
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit, QMessageBox
+from qgis.PyQt.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
+
+try:  # Qt5: QtWidgets; Qt6 (QGIS 4): QtGui
+    from qgis.PyQt.QtWidgets import QAction
+except ImportError:  # pragma: no cover - Qt6
+    from qgis.PyQt.QtGui import QAction
 
 from . import compat, deps
 from .i18n_util import install_translator, tr
