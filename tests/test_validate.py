@@ -203,3 +203,9 @@ def test_validate_layer_on_a_crafted_frame():
         (bad["obj_id"], "toilet_type", "domain"),
         (bad["obj_id"], "seats_female", "type"),
     }
+
+
+def test_empty_layer_is_reported(sample_copy):
+    _plant(sample_copy, "bus_stops", lambda g: g.iloc[0:0])
+    report = validate_inventory(sample_copy)
+    assert _has(report, "empty_layer", "bus_stops")

@@ -4,7 +4,7 @@ Every problem names its layer, object id, field and a plain message (the report 
 its own: ``zlt-assets validate`` prints it, the QGIS plugin shows it, the import refuses rows
 with it). The checks, each with its ``check`` code:
 
-* ``missing_layer``, ``missing_field``, ``crs`` - presence and CRS (EPSG:4550)
+* ``missing_layer``, ``empty_layer``, ``missing_field``, ``crs`` - presence and CRS (EPSG:4550)
 * ``geometry_missing``, ``geometry_type``, ``geometry_invalid`` - geometry
 * ``required``, ``type``, ``domain``, ``range`` - attributes against their declaration
 * ``conditional`` - fields required by another field's value (e.g. remedy status of a
@@ -127,6 +127,11 @@ def validate_inventory(inventory: Inventory | str | None) -> ValidationReport:
             report.problems.append(Problem(name, None, None, str(exc), "unreadable"))
             continue
         report.counts[name] = int(len(raw))
+        if raw.empty:
+            report.problems.append(Problem(name, None, None,
+                                           f"layer has no features ({decl.zh} / {decl.en})",
+                                           "empty_layer"))
+            continue
         if raw.crs is None:
             report.problems.append(Problem(name, None, None, "layer has no coordinate reference "
                                            "system; expected EPSG:4550", "crs"))
