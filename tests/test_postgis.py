@@ -10,7 +10,6 @@ import hashlib
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -37,7 +37,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
@@ -48,7 +48,7 @@ import shapely
 from . import schema
 from .crs import to_project
 from .errors import BadInput, MissingComponent, Refused
-from .inventory import Inventory, InventoryError, coerce_types, to_storage, write_layers
+from .inventory import Inventory, InventoryError, write_layers
 
 __all__ = [
     "PgTarget", "parse_url", "is_database_url", "ddl", "init_db", "connect", "PostGISInventory",

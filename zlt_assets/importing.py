@@ -23,7 +23,7 @@ import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import geopandas as gpd
 import numpy as np
@@ -1131,7 +1131,6 @@ def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame, decl: sch
         return out
     if mode == "upsert" and "obj_id" in new.columns and "obj_id" in existing.columns:
         incoming = dict(zip(new["obj_id"].astype(str), range(len(new))))
-        keep_rows = []
         parts = []
         used = set()
         for i, oid in enumerate(existing["obj_id"].astype(str)):
@@ -1144,7 +1143,6 @@ def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame, decl: sch
                 used.add(j)
             else:
                 parts.append(existing.iloc[[i]])
-            keep_rows.append(i)
         rest = [j for j in range(len(new)) if j not in used]
         if rest:
             parts.append(new.iloc[rest])
@@ -1181,15 +1179,9 @@ def _backup(target: Inventory, layer: str, existing: gpd.GeoDataFrame, backup_di
 
 
 def _short(v: object, n: int = 40) -> str:
-    s = repr(v) if not isinstance(v, str) else repr(v)
+    s = repr(v)
     return s if len(s) <= n else s[: n - 3] + "...'"
 
 
 def _one_line(exc: object) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def iter_problem_rows(report: ImportReport) -> Iterable[tuple[int | None, str]]:
-    """(row, reason) pairs for a per-row listing."""
-    for p in report.problems:
-        yield p.row, p.line()
