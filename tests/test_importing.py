@@ -318,3 +318,63 @@ def test_cli_import_refusal_lists_rows_on_stdout_and_one_line_on_stderr(tmp_path
     assert ok.returncode == 0, ok.stderr
     assert ok.stderr.strip() == ""
     assert len(read_layer(inv, "bus_stops")) == 8
+
+
+# ---------------------------------------------------------------------------- real-looking files
+def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
+    """A GCJ-02 CSV, a GBK shapefile without .cpg and a BD-09 XLSX, on the sample's road network."""
+    from zlt_assets.validate import validate_inventory
+
+    inv = Inventory.open(sample_copy)
+    roads = inv.read("roads")
+    n_stops, n_toilets = len(inv.read("bus_stops")), len(inv.read("public_toilets"))
+    mids = [roads.geometry.iloc[i].interpolate(0.5, normalized=True) for i in range(0, 600, 60)]
+    lines = ["站点名称,经度,纬度,所属街道,责任单位,状态,途经线路,候车亭,更新日期"]
+    for i, p in enumerate(mids[:6]):
+        lon, lat = lonlat((p.x, p.y), "gcj02")
+        lines.append(f"新站{i},{lon:.7f},{lat:.7f},正阳街道,交通局,在用,\"2,5\",有,2025/9/1")
+    gcj = tmp_path / "公交站点_高德.csv"
+    gcj.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    # declared as WGS84 on the real network: recognised and refused
+    wrong = import_file("bus_stops", gcj, sample_copy, ImportOptions(from_crs="wgs84"))
+    assert [d.code for d in wrong.diagnoses] == ["gcj02_declared_as_wgs84"]
+    rep = import_file("bus_stops", gcj, sample_copy, ImportOptions(from_crs="gcj02"))
+    assert rep.ok, rep.lines()
+    stops = Inventory.open(sample_copy).read("bus_stops")
+    assert len(stops) == n_stops + 6
+    new = stops.iloc[n_stops:]
+    assert max(a.distance(b) for a, b in zip(mids[:6], new.geometry)) < 0.5
+    assert new["obj_id"].tolist()[0] == schema.make_object_id("0203", n_stops + 1)
+
+    t = _toilets_frame()
+    t["geometry"] = [Point(lonlat((p.x + 20, p.y))) for p in mids[6:8]]
+    shp = tmp_path / "公厕.shp"
+    pyogrio.write_dataframe(t, shp, encoding="GBK")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+    assert import_file("public_toilets", shp, sample_copy, ImportOptions()).ok
+    assert len(Inventory.open(sample_copy).read("public_toilets")) == n_toilets + 2
+
+    rows = []
+    for i, p in enumerate(mids[8:10]):
+        lon, lat = lonlat((p.x, p.y), "bd09")
+        rows.append({"名称": f"积水点{i}", "百度经度": lon, "百度纬度": lat, "类型": "积水点",
+                     "积水深度cm": 20 + i, "整治状态": "整治中", "街道": "铁东街道",
+                     "责任单位": "住建局", "状态": "在用"})
+    xlsx = tmp_path / "积水点.xlsx"
+    pd.DataFrame(rows).to_excel(xlsx, index=False)
+    opts = dict(from_crs="bd09", x="百度经度", y="百度纬度", mapping={"积水深度cm": "depth_cm"})
+    bad = tmp_path / "积水点_坏.xlsx"
+    pd.DataFrame(rows + [dict(rows[0], 类型="未知类型")]).to_excel(bad, index=False)
+    refused = import_file("drainage_points", bad, sample_copy, ImportOptions(**opts))
+    assert not refused.ok and refused.bad_rows == [3]
+    rep = import_file("drainage_points", xlsx, sample_copy, ImportOptions(**opts))
+    assert rep.ok, rep.lines()
+    drains = Inventory.open(sample_copy).read("drainage_points")
+    added = drains[drains["name"].isin(["积水点0", "积水点1"])]
+    assert added["drainage_type"].tolist() == ["waterlogging"] * 2
+    assert added["remedy_status"].tolist() == ["in_progress"] * 2
+    assert added["depth_cm"].tolist() == [20.0, 21.0]
+    assert all(str(o)[6:10] == "2103" for o in added["obj_id"])
+    # the inventory still validates clean after the three imports
+    report = validate_inventory(sample_copy)
+    assert report.ok, [p.line() for p in report.errors][:5]
