@@ -229,3 +229,12 @@ def test_present_columns_limit_the_form() -> None:
     root = _qml("urban_area", present=["name", "data_source"])
     assert [f.get("name") for f in root.find("fieldConfiguration")] == ["name", "data_source"]
     assert [a.get("index") for a in root.find("aliases")] == ["0", "1"]
+
+
+def test_shipped_sample_carries_the_current_styles(sample_copy: Path, sample_gpkg: Path) -> None:
+    """The sample's stored styles are what write_layer_styles gives today (rebuild the sample
+    with scripts/build_sample_layers.py after changing the schema or the styles)."""
+    stored = _rows(sample_gpkg)
+    assert [r[3] for r in stored] == [n for n in schema.LAYERS]
+    styles.write_layer_styles(sample_copy)
+    assert _rows(sample_copy) == stored
