@@ -341,6 +341,10 @@ def b_binary_csv(d):
     return imp(d, d / "img.csv", "--from-crs", "wgs84")
 
 
+def b_no_target(d):
+    return ["import", "bus_stops", str(stops_csv(d)), "--from-crs", "wgs84"]
+
+
 def b_db_no_url(d):
     return ["db", "push", str(d / "inv.gpkg"), "--data", str(d / "inv.gpkg")]
 
@@ -564,6 +568,8 @@ CASES: list[Case] = [
     Case("I43", b_bad_encoding_option, 2, r"unsupported encoding 'klingon'"),
     Case("I44", b_binary_csv, 2, r"img\.csv"),
     Case("I45", b_empty_gpkg_layer, 2, r"empty\.gpkg holds no rows"),
+    Case("I46", b_no_target, 2, r"name the inventory to import into with --data",
+         env={"ZLT_DATA": ""}),
     # db
     Case("D01", b_db_no_url, 2, r"need --data postgresql://"),
     Case("D02", b_db_unreachable, 3, r"cannot reach the database server"),
@@ -679,6 +685,11 @@ def test_bad_input(case: Case, outcomes):
     changed = [n for n in o.before if o.after.get(n) != o.before[n]]
     if case.code != 0:
         assert changed == [], f"{detail}\nchanged: {changed}"
+
+
+def test_hostile_name_is_escaped_on_the_map(outcomes):
+    html = (outcomes["M03"].folder / "map.html").read_text(encoding="utf-8")
+    assert "<script>alert('x')</script>" not in html
 
 
 def test_hostile_name_is_stored_literally(outcomes):

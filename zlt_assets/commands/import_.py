@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -74,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         source_layer=args.source_layer, trust_crs=args.trust_crs,
         backup_dir=Path(args.backup_dir) if args.backup_dir else None,
     )
+    if args.data is None and not os.environ.get("ZLT_DATA") and not args.dry_run:
+        raise BadInput("name the inventory to import into with --data FILE.gpkg or "
+                       "postgresql://... (the shipped sample inventory is never changed)")
     report = import_file(args.layer, args.file, args.data, opts)
     if args.report:
         write_json(args.report, report.to_dict())
