@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from qgis_support import PLUGIN_SRC, PYTEST_PLUGINS, qgis_env  # noqa: F401 - fixture
 
+from zlt_assets import schema
 from zlt_assets.inventory import Inventory, write_layers
 
 pytest_plugins = PYTEST_PLUGINS
@@ -362,8 +363,8 @@ def test_field_import_does_what_the_cli_does(provider, tmp_path: Path, cli, bad:
     expected = json.loads(report.read_text(encoding="utf-8"))
     before = inv_q.read_bytes()
     result = processing.run("zltassets:field_import", {
-        "INVENTORY": str(inv_q), "LAYER": list(__import__("zlt_assets").schema.LAYERS)
-        .index("bus_stops"), "FILE": str(src), "FROM_CRS": 1, "TRUST_CRS": True,
+        "INVENTORY": str(inv_q), "LAYER": list(schema.LAYERS).index("bus_stops"),
+        "FILE": str(src), "FROM_CRS": 1, "TRUST_CRS": True,
         "PROBLEMS": "memory:"})
     assert result["ROWS_READ"] == expected["rows_read"]
     assert result["ROWS_WRITTEN"] == expected["rows_written"]
@@ -408,3 +409,51 @@ def test_cancel_inside_the_core_stops_a_long_coverage_run(provider, sample_gpkg:
     assert any(m.startswith("grid") for m in messages)
     assert not any("walking distances" in m for m in messages)
     assert not out.exists() and not (tmp_path / "s.json").exists()
+
+
+def test_coverage_takes_any_qgis_layer_and_honours_the_selection(provider) -> None:
+    """Memory layers in another CRS, selected features only: one stop in the middle of a 2 km
+    square covers a 500 m disc, pi * 500^2 / 2000^2 = 0.196 of the area (grid-sampled)."""
+    import math
+
+    import processing
+    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature,
+                           QgsGeometry, QgsPointXY, QgsProcessingFeatureSourceDefinition,
+                           QgsProject, QgsRectangle, QgsVectorLayer)
+
+    to_wgs = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4550"),
+                                    QgsCoordinateReferenceSystem("EPSG:4326"),
+                                    QgsProject.instance())
+    cx, cy = 600000.0, 5320000.0
+    square = QgsGeometry.fromRect(QgsRectangle(cx - 1000, cy - 1000, cx + 1000, cy + 1000))
+    square.transform(to_wgs)
+    area = QgsVectorLayer("Polygon?crs=EPSG:4326&field=name:string", "area", "memory")
+    f = QgsFeature(area.fields())
+    f.setGeometry(square)
+    f["name"] = "square"
+    area.dataProvider().addFeatures([f])
+    stops = QgsVectorLayer("Point?crs=EPSG:4326&field=obj_id:string&field=status:string",
+                           "stops", "memory")
+    feats = []
+    for i, (x, y) in enumerate([(cx, cy), (cx + 900, cy + 900)]):
+        g = QgsGeometry.fromPointXY(QgsPointXY(x, y))
+        g.transform(to_wgs)
+        sf = QgsFeature(stops.fields())
+        sf.setGeometry(g)
+        sf.setAttributes([f"s{i}", "in_service"])
+        feats.append(sf)
+    stops.dataProvider().addFeatures(feats)
+    QgsProject.instance().addMapLayers([area, stops])
+    try:
+        stops.selectByIds([next(stops.getFeatures()).id()])  # the centre stop only
+        result = processing.run("zltassets:facility_coverage", {
+            "FACILITIES": QgsProcessingFeatureSourceDefinition(stops.id(), True),
+            "AREA": area, "CELL": 10, "UNCOVERED": "memory:"})
+        assert result["FACILITY_COUNT"] == 1
+        assert result["AREA_TOTAL_M2"] == pytest.approx(4e6, rel=0.01)
+        assert result["AREA_SHARE"] == pytest.approx(math.pi * 500 ** 2 / 4e6, rel=0.02)
+        both = processing.run("zltassets:facility_coverage", {
+            "FACILITIES": stops, "AREA": area, "CELL": 10, "UNCOVERED": "memory:"})
+        assert both["FACILITY_COUNT"] == 2 and both["AREA_SHARE"] > result["AREA_SHARE"]
+    finally:
+        QgsProject.instance().removeMapLayers([area.id(), stops.id()])
