@@ -378,3 +378,27 @@ def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
     # the inventory still validates clean after the three imports
     report = validate_inventory(sample_copy)
     assert report.ok, [p.line() for p in report.errors][:5]
+
+
+def _dms(v: float) -> tuple[int, int, float]:
+    d = int(v)
+    m = int((v - d) * 60)
+    return d, m, (v - d - m / 60) * 3600
+
+
+def test_degrees_minutes_seconds_and_sheet_choice(tmp_path, inv):
+    lon, lat = lonlat(STOPS_XY[2])
+    (ld, lm, ls), (bd, bm, bs) = _dms(lon), _dms(lat)
+    rows = [{"名称": "度分秒", "经度": f"东经{ld}度{lm}分{ls:.4f}秒", "纬度": f"{bd}°{bm}′{bs:.4f}″N",
+             "街道": "兴华街道", "责任单位": "交通局", "状态": "在用", "线路": "1", "候车亭": "否"}]
+    xlsx = tmp_path / "two_sheets.xlsx"
+    with pd.ExcelWriter(xlsx) as w:
+        pd.DataFrame({"说明": ["封面"]}).to_excel(w, sheet_name="封面", index=False)
+        pd.DataFrame(rows).to_excel(w, sheet_name="站点", index=False)
+    rep = import_file("bus_stops", xlsx, inv,
+                      ImportOptions(from_crs="wgs84", source_layer="站点", trust_crs=True))
+    assert rep.ok, rep.lines()
+    got = new_rows(read_layer(inv, "bus_stops")).geometry.iloc[0]
+    assert got.distance(Point(STOPS_XY[2])) < 0.01
+    with pytest.raises(Exception, match="no sheet '无此表'"):
+        import_file("bus_stops", xlsx, inv, ImportOptions(from_crs="wgs84", source_layer="无此表"))

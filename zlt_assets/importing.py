@@ -193,7 +193,7 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None,
         Text encoding for CSV and Shapefile (``gbk``, ``gb18030``, ``utf-8``); detected when
         ``None`` (Shapefiles: the ``.cpg`` first).
     layer
-        Layer of a multi-layer GeoPackage/KML.
+        Layer of a multi-layer GeoPackage/KML, or sheet of a workbook (default: the first).
     """
     p = Path(path)
     if not p.exists():
@@ -211,7 +211,7 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None,
     if kind == "CSV":
         return _read_csv(p, encoding)
     if kind == "XLSX":
-        return _read_xlsx(p)
+        return _read_xlsx(p, layer)
     return _read_vector(p, kind, encoding, layer)
 
 
@@ -283,10 +283,16 @@ def _read_csv(p: Path, encoding: str | None) -> Source:
     return Source(frame, None, None, enc, "CSV", notes)
 
 
-def _read_xlsx(p: Path) -> Source:
+def _read_xlsx(p: Path, sheet: str | None = None) -> Source:
     try:
-        frame = pd.read_excel(p, sheet_name=0, dtype=object, engine="openpyxl")
+        book = pd.ExcelFile(p, engine="openpyxl")
     except Exception as exc:  # zipfile.BadZipFile, KeyError, ValueError from openpyxl
+        raise BadInput(f"{p.name} is not a readable XLSX workbook: {_one_line(exc)}") from None
+    if sheet is not None and sheet not in book.sheet_names:
+        raise BadInput(f"{p.name} has no sheet {sheet!r} (sheets: {', '.join(book.sheet_names)})")
+    try:
+        frame = book.parse(sheet if sheet is not None else 0, dtype=object)
+    except Exception as exc:
         raise BadInput(f"{p.name} is not a readable XLSX workbook: {_one_line(exc)}") from None
     frame = frame.astype(object).where(frame.notna(), None)
     frame.columns = [str(c) for c in frame.columns]
@@ -572,15 +578,27 @@ def _resolve_crs(from_crs: str | None) -> tuple[str | None, CRS | None]:
                        "EPSG:n (e.g. EPSG:4550)") from None
 
 
+_DMS = re.compile(r"^\s*((?:[NSEW]|[东西南北][经纬]?)?)\s*(\d{1,3})\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′'分])?"
+                  r"\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:[″\"]|''|秒))?\s*([NSEW东西南北]?)\s*$", re.I)
+
+
 def _to_float(v: object) -> float:
+    """A coordinate value as a float: decimal degrees, metres, or degrees-minutes-seconds."""
     if v is None:
         return math.nan
     if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
         return float(v)
+    s = str(v).strip()
     try:
-        return float(str(v).strip())
+        return float(s)
     except ValueError:
+        pass
+    m = _DMS.match(s)
+    if not m:
         return math.nan
+    deg = float(m.group(2)) + float(m.group(3) or 0) / 60 + float(m.group(4) or 0) / 3600
+    hemi = (m.group(1) or m.group(5) or " ")[0].upper()
+    return -deg if hemi in ("S", "W", "南", "西") else deg
 
 
 def _apply_lonlat(geoms: np.ndarray, fn: Callable) -> np.ndarray:
@@ -677,6 +695,9 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
         roads = _target_roads(target)
     if coords_ok and roads is not None:
         _check_webmap_offset(geoms, webmap, crs_in, roads, report)
+    elif coords_ok and not opts.trust_crs and decl.geometry == "Point" and _geographic(crs_in):
+        report.notes.append("目标清单没有道路, 未做 GCJ-02/BD-09 偏移检查 / the target has no roads: "
+                            "the GCJ-02/BD-09 offset check was skipped")
     if webmap == "gcj02":
         geoms = _apply_lonlat(geoms, zcrs.gcj02_to_wgs84)
     elif webmap == "bd09":

@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "by object id")
     parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     parser.add_argument("--source-layer", metavar="NAME",
-                        help="layer of a multi-layer GeoPackage/KML")
+                        help="layer of a multi-layer GeoPackage/KML, or sheet of an XLSX workbook")
     parser.add_argument("--trust-crs", action="store_true",
                         help="skip the GCJ-02/BD-09 offset check against the inventory's roads")
     parser.add_argument("--backup-dir", metavar="DIR",
