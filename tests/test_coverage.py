@@ -392,3 +392,11 @@ def test_cli_progress_goes_to_stderr(cli, crafted_files):
             str(f["districts"]), "--no-population", "--cell", "100")
     assert p.returncode == 0
     assert "grid" in p.stderr and "grid" not in p.stdout
+
+
+def test_fully_covered_area_writes_an_empty_uncovered_layer(tmp_path):
+    res = compute_coverage(points([(50, 50)]), polys((0, 0, 100, 100)), radius=500, cell=10)
+    assert res.summary["area_share"] == 1.0 and len(res.uncovered) == 0
+    out = tmp_path / "full.gpkg"
+    res.to_geopackage(out)
+    assert len(gpd.read_file(out, layer="coverage_uncovered")) == 0

@@ -204,3 +204,14 @@ def test_network_distance_never_below_straight_distance(sources, targets):
                                                     crs=CRS), cutoff=5000, max_snap=1000)
         dk, _ = one.at(_GRID.attach_xy(tgt))
         assert (d <= dk + 1e-6).all()
+
+
+def test_river_as_polygon_also_cuts_non_bridge_crossings():
+    roads = lines([(0, -100), (0, 100)], [(50, -100), (50, -20)], [(50, -20), (50, 20)],
+                  [(50, 20), (50, 100)], [(0, -100), (50, -100)], [(0, 100), (50, 100)],
+                  bridge_id=[None, None, "B", None, None, None])
+    river = gpd.GeoDataFrame(geometry=[shapely.box(-200, -10, 200, 10)], crs=CRS)
+    net = build_network(roads, river=river)
+    assert net.report.n_river_crossings == 2  # the west road enters and leaves the river area
+    d, _ = net.distances_from(points((0, -100)), cutoff=5000).at(net.attach(points((0, 100))))
+    assert d[0] == pytest.approx(50 + 200 + 50)
