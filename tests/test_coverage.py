@@ -400,3 +400,22 @@ def test_fully_covered_area_writes_an_empty_uncovered_layer(tmp_path):
     out = tmp_path / "full.gpkg"
     res.to_geopackage(out)
     assert len(gpd.read_file(out, layer="coverage_uncovered")) == 0
+
+
+def test_cli_facilities_off_the_network(cli, crafted_files):
+    f = crafted_files
+    d = f["dir"]
+    far = points([(480000, 5318000), (490000, 5330000)], obj_id=["on", "off"])
+    far.to_file(d / "far.gpkg")
+    base = ["coverage", "--area", str(f["area"]), "--districts", str(f["districts"]), "--roads",
+            str(f["roads"]), "--method", "network", "--no-population", "--quiet"]
+    p = cli(*base, "--facilities", str(d / "far.gpkg"), "--json", str(d / "far.json"))
+    assert p.returncode == 0, p.stderr
+    assert "off" in p.stderr and "Traceback" not in p.stderr
+    assert json.loads((d / "far.json").read_text(encoding="utf-8"))["unreachable_facilities"] \
+        == ["off"]
+    points([(490000, 5330000)], obj_id=["off"]).to_file(d / "all_far.gpkg")
+    p = cli(*base, "--facilities", str(d / "all_far.gpkg"), "--out", str(d / "x.gpkg"))
+    assert p.returncode == 2
+    assert len(p.stderr.strip().splitlines()) == 1 and "road" in p.stderr
+    assert not (d / "x.gpkg").exists()
