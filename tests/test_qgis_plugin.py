@@ -457,3 +457,28 @@ def test_coverage_takes_any_qgis_layer_and_honours_the_selection(provider) -> No
         assert both["FACILITY_COUNT"] == 2 and both["AREA_SHARE"] > result["AREA_SHARE"]
     finally:
         QgsProject.instance().removeMapLayers([area.id(), stops.id()])
+
+
+def test_import_reloads_the_open_layers_of_the_inventory(provider, tmp_path: Path) -> None:
+    import processing
+    from _mini_inventory import write_mini
+    from qgis.core import QgsProject
+
+    from zlt_assets_qgis.inventory_loader import load_inventory
+
+    inv = write_mini(tmp_path / "inv.gpkg")
+    project = QgsProject.instance()
+    project.clear()
+    try:
+        res = load_inventory(str(inv), project)
+        stops = next(lyr for lyr in res.layers if lyr.source().endswith("layername=bus_stops"))
+        before = stops.featureCount()
+        result = processing.run("zltassets:field_import", {
+            "INVENTORY": str(inv), "LAYER": list(schema.LAYERS).index("bus_stops"),
+            "FILE": str(_stops_csv(tmp_path / "stops.csv", bad=False)), "FROM_CRS": 1,
+            "TRUST_CRS": True, "PROBLEMS": "memory:"})
+        assert result["WRITTEN"] == 1 and result["ROWS_WRITTEN"] == 2
+        assert stops.featureCount() == before + 2
+        assert len(list(stops.getFeatures())) == before + 2
+    finally:
+        project.clear()

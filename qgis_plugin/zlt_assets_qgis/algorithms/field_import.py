@@ -151,6 +151,7 @@ class FieldImportAlgorithm(ZltAlgorithm):
         if report_path:
             write_json(report_path, report.to_dict())
             result[self.REPORT] = report_path
+        self._written_to = path if report.written else None
         if not report.ok:
             feedback.reportError(tr("Import refused, nothing written: {0} rows with problems / "
                                     "导入被拒绝,未写入任何数据:{0} 行有问题")
@@ -160,3 +161,20 @@ class FieldImportAlgorithm(ZltAlgorithm):
         else:
             feedback.pushInfo(tr("Imported {0} rows / 已导入 {0} 行").format(report.rows_written))
         return result
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802 - QGIS API
+        """In the main thread: reload the project's layers of the inventory just written (the
+        import replaced the GeoPackage file)."""
+        import os
+
+        from qgis.core import QgsProject
+
+        path = getattr(self, "_written_to", None)
+        if path:
+            target = os.path.normcase(os.path.abspath(path))
+            for layer in QgsProject.instance().mapLayers().values():
+                src = layer.source().split("|")[0]
+                if src and os.path.normcase(os.path.abspath(src)) == target:
+                    layer.dataProvider().reloadData()
+                    layer.triggerRepaint()
+        return {}
