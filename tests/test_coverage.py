@@ -419,3 +419,21 @@ def test_cli_facilities_off_the_network(cli, crafted_files):
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1 and "road" in p.stderr
     assert not (d / "x.gpkg").exists()
+
+
+@pytest.mark.parametrize("geom", [
+    shapely.box(10, 10, 90, 90),  # the boundary runs through cell centres: they are outside
+    shapely.Point(50, 50).buffer(37).difference(shapely.Point(55, 45).buffer(12)),
+    shapely.Polygon([(0, 0), (100, 7), (33, 100), (61, 41)]),
+])
+def test_grid_cell_counts_by_centre_exactly(geom):
+    from zlt_assets.analysis.coverage import inside_mask
+
+    img = inside_mask(geom, 0.0, 100.0, 20.0 if geom.area == 6400 else 5.0,
+                      5 if geom.area == 6400 else 20, 5 if geom.area == 6400 else 20)
+    cell = 100.0 / img.shape[0]
+    r, c = np.mgrid[0:img.shape[0], 0:img.shape[1]]
+    expected = shapely.contains_xy(geom, (c + 0.5) * cell, 100 - (r + 0.5) * cell)
+    assert (img == expected).all()
+    if geom.area == 6400:
+        assert img.sum() == 9  # centres 30, 50, 70 in both directions

@@ -33,7 +33,7 @@ from .network import NetworkReport, RoadNetwork, build_network
 from .population import PopulationInput, load_population
 
 __all__ = ["compute_coverage", "CoverageResult", "Grid", "make_grid", "nearest_euclidean",
-           "district_codes", "METHODS", "COVER_EPS"]
+           "district_codes", "grid_district_codes", "inside_mask", "METHODS", "COVER_EPS"]
 
 METHODS = ("euclidean", "network")
 #: Distances are compared with this slack (m) so that a point exactly at the radius is covered.
@@ -160,35 +160,60 @@ class Grid:
         return polys, lab, (labels, r0, c0)
 
 
+def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nrows: int,
+                ncols: int) -> np.ndarray:
+    """Boolean image (nrows, ncols): the cell centre is inside ``geom`` (``contains_xy`` rule).
+
+    GDAL burns the polygon by cell centres; cells crossed by the boundary are then decided
+    exactly with ``shapely.contains_xy``, so the answer does not depend on GDAL's tie rules.
+    """
+    from rasterio import features
+    from rasterio.transform import from_origin
+
+    if geom is None or geom.is_empty:
+        return np.zeros((nrows, ncols), dtype=bool)
+    tr = from_origin(x0, ytop, cell, cell)
+    img = features.rasterize([(geom, 1)], out_shape=(nrows, ncols), transform=tr, fill=0,
+                             dtype="uint8", all_touched=False).astype(bool)
+    edge = features.rasterize([(shapely.boundary(geom), 1)], out_shape=(nrows, ncols),
+                              transform=tr, fill=0, dtype="uint8", all_touched=True)
+    r, c = np.nonzero(edge)
+    if len(r):
+        shapely.prepare(geom)
+        img[r, c] = shapely.contains_xy(geom, x0 + (c + 0.5) * cell, ytop - (r + 0.5) * cell)
+    return img
+
+
 def make_grid(area: shapely.Geometry, cell: float) -> Grid:
     """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``."""
     if not cell > 0:
         raise BadInput(f"cell size must be > 0 m, got {cell}")
     minx, miny, maxx, maxy = area.bounds
-    x0 = np.floor(minx / cell) * cell
-    ytop = np.ceil(maxy / cell) * cell
-    ncols = int(np.ceil((maxx - x0) / cell))
-    nrows = int(np.ceil((ytop - miny) / cell))
+    x0 = float(np.floor(minx / cell) * cell)
+    ytop = float(np.ceil(maxy / cell) * cell)
+    ncols = max(1, int(np.ceil((maxx - x0) / cell)))
+    nrows = max(1, int(np.ceil((ytop - miny) / cell)))
     if ncols * nrows > 60_000_000:
         raise BadInput(f"grid too large ({nrows} x {ncols} cells of {cell} m); use a larger --cell")
-    shapely.prepare(area)
-    rows_out, cols_out = [], []
-    cols = np.arange(ncols)
-    xs = x0 + (cols + 0.5) * cell
-    chunk = max(1, 2_000_000 // max(ncols, 1))
-    for r_start in range(0, nrows, chunk):
-        rr = np.arange(r_start, min(nrows, r_start + chunk))
-        ys = ytop - (rr + 0.5) * cell
-        X = np.broadcast_to(xs, (len(rr), ncols)).ravel()
-        Y = np.repeat(ys, ncols)
-        inside = shapely.contains_xy(area, X, Y)
-        idx = np.flatnonzero(inside)
-        rows_out.append(rr[idx // ncols])
-        cols_out.append(idx % ncols)
-    row = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
-    col = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
-    return Grid(float(cell), float(x0), float(ytop), nrows, ncols, row.astype(np.int64),
-                col.astype(np.int64))
+    row, col = np.nonzero(inside_mask(area, x0, ytop, cell, nrows, ncols))
+    return Grid(float(cell), x0, ytop, nrows, ncols, row.astype(np.int64), col.astype(np.int64))
+
+
+def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
+                        code_field: str) -> np.ndarray:
+    """The district code of each grid cell (by its centre; None outside; first district wins)."""
+    out = np.full(len(grid), None, dtype=object)
+    if districts is None or not len(grid):
+        return out
+    free = np.ones(len(grid), dtype=bool)
+    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values):
+        if geom is None or geom.is_empty:
+            continue
+        img = inside_mask(geom, grid.x0, grid.ytop, grid.cell, grid.nrows, grid.ncols)
+        hit = free & img[grid.row, grid.col]
+        out[hit] = code
+        free &= ~hit
+    return out
 
 
 def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None,
@@ -517,8 +542,7 @@ def compute_coverage(
         cd, cf = nd.at(network.attach_xy(grid.xy))
         pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
     cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
-    cdist = district_codes(grid.x, grid.y, dist_gdf, district_code_field) \
-        if dist_gdf is not None else np.full(len(grid), None, dtype=object)
+    cdist = grid_district_codes(grid, dist_gdf, district_code_field)
     pdist = None
     if pop is not None and dist_gdf is not None:
         pdist = np.empty(len(pop), dtype=object)

@@ -26,6 +26,7 @@ from .. import schema, standards
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from .coverage import (COVER_EPS, _storable, _uncovered_frame, _union, district_codes,
+                       grid_district_codes,
                        make_grid, nearest_euclidean, prepare_districts, prepare_facilities)
 from .inputs import LINE, POLYGON, as_project, require_geometry
 from .network import RoadNetwork, build_network
@@ -257,7 +258,7 @@ def toilet_gaps(
 
     say(f"grid {cell:g} m and distances to toilets ...")
     grid = make_grid(area_geom, cell)
-    g_code = district_codes(grid.x, grid.y, dist, "code")
+    g_code = grid_district_codes(grid, dist, "code")
     r_of = {c: (crowded_radius if crowd[c] else radius) for c in codes}
     g_r = np.array([r_of.get(c, radius) for c in g_code])
     p_r = np.array([r_of.get(c, radius) for c in p_code]) if pop is not None else None
