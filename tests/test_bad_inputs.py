@@ -429,6 +429,12 @@ def b_val_outside_boundary(d):
     return ["validate", "--data", str(d / "inv.gpkg")]
 
 
+def b_val_stop_off_road(d):
+    g = points("bus_stops", [(CX - 400, CY), (CX + 200, CY + 200)])
+    inventory_with(d, bus_stops=g)
+    return ["validate", "--data", str(d / "inv.gpkg")]
+
+
 def b_val_hostile(d):
     g = points("bus_stops", [(CX, CY)], name=HOSTILE, status="\x1b[2J<b>bad</b>")
     inventory_with(d, bus_stops=g)
@@ -584,8 +590,10 @@ CASES: list[Case] = [
     Case("V06", b_val_domain, 1, r"value 'maybe' is not in", where="stdout"),
     Case("V08", b_val_wrong_crs, 1, r"stored in EPSG:4326, expected EPSG:4550", where="stdout"),
     Case("V09", b_val_nan_point, 1, r"geometry is missing or empty|not finite", where="stdout"),
-    Case("V10", b_val_outside_boundary, 1, r"outside", where="stdout"),
+    Case("V10", b_val_outside_boundary, 1, r"bus_stops \[\d+\] \.geometry: feature lies \(partly\) "
+         r"outside the city boundary", where="stdout"),
     Case("V11", b_val_hostile, 1, r"is not in", where="stdout"),
+    Case("V12", b_val_stop_off_road, 1, r"bus stop is 200 m from the nearest road", where="stdout"),
     # coverage
     Case("C01", b_cov_disconnected, 0, r"components"),
     Case("C02", b_cov_off_network, 0, r"off the network"),
