@@ -744,8 +744,10 @@ def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
         raise BadInput("roads: all lines have zero length")
 
     # 2. snap end points
-    pts = np.vstack([a, b])
-    uniq, inv = np.unique(pts, axis=0, return_inverse=True)
+    pts = np.ascontiguousarray(np.vstack([a, b]), dtype=np.float64)
+    # unique points: one sort of x + iy (much faster than np.unique(axis=0))
+    uc, inv = np.unique(pts.view(np.complex128).ravel(), return_inverse=True)
+    uniq = np.column_stack([uc.real, uc.imag])
     inv = inv.reshape(-1)
     lab, k = _cluster(uniq, tol)
     snapped = len(uniq) - k
