@@ -98,6 +98,10 @@ def test_init_creates_typed_constrained_tables_from_the_schema(pg_inv):
     # init is idempotent and keeps rows
     db.init_db(pg_inv)
     assert _query(pg_inv, "SELECT count(*) FROM bus_stops")[0][0] == 1
+    # a table filled by another client (here: plain SQL) is a layer of the inventory
+    inv = Inventory.open(pg_inv)
+    assert inv.list_layers() == ["bus_stops"]
+    assert inv.read("bus_stops")["obj_id"].tolist() == ["1507830203000001"]
 
 
 def test_ddl_is_generated_from_the_schema():

@@ -416,11 +416,19 @@ class PostGISInventory(Inventory):
 
     # ------------------------------------------------------------------ reading
     def list_layers(self) -> list[str]:
-        """Layers this inventory holds (those pushed or written), in schema order."""
+        """Layers this inventory holds (pushed, written, or holding rows), in schema order."""
         if not self.initialised():
             raise InventoryError(f"{self.label} holds no zlt-assets inventory; run zlt-assets db init")
         names = {r[0] for r in self.conn().execute(
             f"SELECT name FROM {self.target.q(LAYERS_TABLE)}").fetchall()}
+        # a table filled by another client (e.g. digitised in QGIS) counts too
+        tables = {r[0] for r in self.conn().execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (self.target.schema,)).fetchall()}
+        for n in schema.LAYERS:
+            if n not in names and n in tables and self.conn().execute(
+                    f"SELECT EXISTS (SELECT 1 FROM {self.target.q(n)})").fetchone()[0]:
+                names.add(n)
         return [n for n in schema.LAYERS if n in names]
 
     def has(self, layer: str) -> bool:
