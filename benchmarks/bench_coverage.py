@@ -393,8 +393,13 @@ def _run_one(name: str, c: dict, radius: float) -> np.ndarray:
 
 
 def run_contender(name: str, city: Path, radius: float, work: Path, timeout: float,
-                  repeat: int = 1) -> dict:
+                  repeat: int = 1, reuse: bool = False) -> dict:
     result = work / f"{name}.json"
+    if reuse and result.exists() and result.with_suffix(".npy").exists():
+        meta = json.loads(result.read_text(encoding="utf-8"))
+        meta["distances"] = str(result.with_suffix(".npy"))
+        print(f"  reusing {name}: {meta['seconds']:.2f} s", file=sys.stderr)
+        return meta
     result.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--city", str(city),
            "--radius", str(radius), "--result", str(result), "--repeat", str(repeat)]
@@ -439,6 +444,7 @@ def compare(ref: dict, other: dict, tol: float, sample: np.ndarray | None,
         out["sample_both_within"] = int(both.sum())
         out["sample_max_diff_m"] = float(diff.max()) if len(diff) else 0.0
         out["sample_covered_mismatch"] = int((np.isfinite(a) != np.isfinite(b)).sum())
+        out["sample_distance_mismatch"] = int((diff > 0.01).sum())
         out["distances_agree"] = bool(out["sample_max_diff_m"] <= 0.01)
     else:
         fa, fb = np.isfinite(a), np.isfinite(b)
@@ -572,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--city", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse contender results already in the output folder (re-check only)")
     ap.add_argument("--render", type=Path, metavar="DIR",
                     help="print the table of an earlier run (DIR/results.json) and exit")
     args = ap.parse_args(argv)
@@ -605,7 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in wanted:
         if name in ("qgis", "networkx-onnet", "project-network-qgis-city"):
             continue
-        res[name] = run_contender(name, city, args.radius, out, args.timeout, args.repeat)
+        res[name] = run_contender(name, city, args.radius, out, args.timeout, args.repeat,
+                                  args.reuse)
     if "qgis" in wanted:
         try:
             import qgis.core  # noqa: F401
@@ -621,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
                     res[name] = dict(res["project-network"], contender=name)
                     continue
                 res[name] = run_contender(name, qcity, args.radius, qout, args.timeout,
-                                          1 if name == "qgis" else args.repeat)
+                                          1 if name == "qgis" else args.repeat, args.reuse)
         else:
             res["qgis"] = {"contender": "qgis", "error": "QGIS (PyQGIS) is not installed"}
 
@@ -629,6 +638,31 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(1)
     sample = np.sort(rng.choice(info["population_cells"], size=min(args.sample,
                                 info["population_cells"]), replace=False))
+    checks: dict[str, dict] = {}
+    if "project-network" in res and "networkx" in res and "error" not in res["project-network"] \
+            and "error" not in res["networkx"]:
+        checks["network"] = compare(res["networkx"], res["project-network"], args.tolerance,
+                                    sample)
+    if "networkx-hybrid" in res and "networkx" in res and "error" not in res["networkx-hybrid"] \
+            and "error" not in res["networkx"]:
+        checks["network-hybrid"] = compare(res["networkx"], res["networkx-hybrid"],
+                                           args.tolerance, sample)
+    if "project-euclidean" in res and "error" not in res["project-euclidean"]:
+        bf = brute_force_euclidean(c, sample, args.radius)
+        checks["euclidean-brute-force"] = compare(res["project-euclidean"],
+                                                  res["project-euclidean"], args.tolerance,
+                                                  sample, ref_d=bf)
+        if "geopandas" in res and "error" not in res["geopandas"]:
+            # geopandas buffers are 64-gons inscribed in the circle: they miss a band of
+            # r * (1 - cos(pi / 64)) metres inside the radius
+            sag = args.radius * (1 - np.cos(np.pi / 64))
+            checks["euclidean"] = compare(res["geopandas"], res["project-euclidean"],
+                                          max(args.tolerance, 0.0), None,
+                                          band=(args.radius - sag, args.radius))
+            checks["euclidean"]["shares_agree"] = bool(checks["euclidean"]["mismatches_in_band"])
+    if "qgis" in res and "error" not in res["qgis"] and "error" not in res.get("networkx-onnet",
+                                                                                {"error": 1}):
+        checks["qgis"] = compare(res["networkx-onnet"], res["qgis"], args.tolerance, None)
     summary = {"scale": args.scale, "radius": args.radius, "city": info, "qgis_scale": qscale,
                "machine": machine_info(), "wanted": list(wanted), "results": res,
                "checks": checks}

@@ -61,13 +61,15 @@ def generate(scale: float, out: Path) -> dict:
     n, side, spacing = p["grid_nodes_per_side"], p["side_m"], p["spacing_m"]
     x0, y0 = ORIGIN
 
-    # nodes: a jittered grid (border nodes stay on the border)
+    # nodes: a jittered grid (border nodes stay within 0.5 m of the border)
     gx, gy = np.meshgrid(np.arange(n) * spacing, np.arange(n) * spacing, indexing="xy")
     jitter = rng.uniform(-0.12, 0.12, size=(2, n, n)) * spacing
     interior = np.zeros((n, n), dtype=bool)
     interior[1:-1, 1:-1] = True
-    gx = gx + np.where(interior, jitter[0], 0.0)
-    gy = gy + np.where(interior, jitter[1], 0.0)
+    # border nodes move by at most 0.5 m: no exact ties between two streets for a cell centre
+    border_j = rng.uniform(-0.5, 0.5, size=(2, n, n))
+    gx = gx + np.where(interior, jitter[0], border_j[0])
+    gy = gy + np.where(interior, jitter[1], border_j[1])
     xy = np.stack([gx.ravel() + x0, gy.ravel() + y0], axis=1)
     nid = np.arange(n * n).reshape(n, n)  # [row (y), col (x)]
 
