@@ -252,8 +252,9 @@ def crafted_files(tmp_path):
     districts = _write(polys((479000, 5317000, 480000, 5319000),
                              (480000, 5317000, 481000, 5319000),
                              code=["A", "B"], name=["甲", "乙"]), tmp_path / "districts.gpkg")
-    road_lines = [shapely.LineString([(479000, y), (481000, y)]) for y in range(5317000, 5319001, 200)] + \
-        [shapely.LineString([(x, 5317000), (x, 5319000)]) for x in range(479000, 481001, 200)]
+    road_lines = (
+        [shapely.LineString([(479000, y), (481000, y)]) for y in range(5317000, 5319001, 200)]
+        + [shapely.LineString([(x, 5317000), (x, 5319000)]) for x in range(479000, 481001, 200)])
     roads = _write(gpd.GeoDataFrame(geometry=road_lines, crs=CRS), tmp_path / "roads.gpkg")
     return {"fac": fac, "area": area, "districts": districts, "roads": roads, "dir": tmp_path}
 

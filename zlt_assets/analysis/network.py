@@ -34,7 +34,7 @@ from scipy.spatial import cKDTree
 from .. import standards
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .inputs import LINE, POINT, as_project, facility_ids, require_geometry
+from .inputs import LINE, as_project, facility_ids, require_geometry
 
 __all__ = ["build_network", "RoadNetwork", "NetworkReport", "Attachment", "NodeDistances",
            "FACILITY_MAX_SNAP"]
