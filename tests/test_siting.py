@@ -127,3 +127,18 @@ def test_candidates_along_roads_are_spaced_on_the_lines():
     assert c.geometry.x.tolist() == pytest.approx([100, 300, 500, 700, 900])
     assert (c.geometry.y == 0).all()
     assert c["candidate"].is_unique
+
+
+def test_geometric_greedy_trap_ilp_finds_the_optimum():
+    # people: 1 at x=0, 2 at x=150, 2 at x=250, 1 at x=400; radius 100
+    # the middle candidate (x=200) reaches 4 people, the side ones 3 each, together 6
+    people = PopulationInput(np.array([0.0, 150, 250, 400]), np.zeros(4),
+                             np.array([1.0, 2, 2, 1]))
+    cands = points([(200, 0), (75, 0), (325, 0)], candidate=["mid", "west", "east"])
+    greedy = propose_sites(None, cands, people, 100, 2, "greedy")
+    exact = propose_sites(None, cands, people, 100, 2, "ilp")
+    assert greedy.method == "greedy" and not greedy.optimal
+    assert list(greedy.sites["candidate"]) [0] == "mid" and greedy.covered_after == 5
+    assert exact.method == "ilp" and exact.optimal
+    assert sorted(exact.sites["candidate"]) == ["east", "west"] and exact.covered_after == 6
+    assert exact.gains == [3.0, 3.0]
