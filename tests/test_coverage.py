@@ -438,3 +438,15 @@ def test_grid_cell_counts_by_centre_exactly(geom):
     assert (img == expected).all()
     if geom.area == 6400:
         assert img.sum() == 9  # centres 30, 50, 70 in both directions
+
+
+def test_uncovered_patch_with_covered_islands_has_holes():
+    # two stops inside a 1 km square: their 100 m discs are holes in the one uncovered patch
+    res = compute_coverage(points([(300, 300), (700, 600)]), polys((0, 0, 1000, 1000)),
+                           radius=100, cell=10)
+    assert len(res.uncovered) == 1
+    (patch,) = res.uncovered.geometry
+    assert len(patch.interiors) == 2
+    assert patch.area == pytest.approx(1e6 - res.summary["area_covered_m2"])
+    assert not patch.contains(shapely.Point(300, 300))
+    assert patch.contains(shapely.Point(500, 500))

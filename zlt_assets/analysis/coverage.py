@@ -149,7 +149,9 @@ class Grid:
                          self.cell)
         polys, labs = [], []
         for g, v in features.shapes(labels, mask=labels > 0, transform=tr, connectivity=4):
-            polys.append(shapely.geometry.shape(g))
+            rings = g["coordinates"]
+            polys.append(shapely.polygons(rings[0]) if len(rings) == 1 else
+                         shapely.Polygon(rings[0], rings[1:]))
             labs.append(int(v))
         lab = np.asarray(labs, dtype=np.int64)
         if clip is not None:
