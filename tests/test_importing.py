@@ -9,6 +9,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import Point
 
@@ -402,3 +404,34 @@ def test_degrees_minutes_seconds_and_sheet_choice(tmp_path, inv):
     assert got.distance(Point(STOPS_XY[2])) < 0.01
     with pytest.raises(Exception, match="no sheet '无此表'"):
         import_file("bus_stops", xlsx, inv, ImportOptions(from_crs="wgs84", source_layer="无此表"))
+
+
+def test_gcj02_polygons_are_converted_vertex_by_vertex(tmp_path, inv):
+    from shapely.geometry import Polygon as P
+
+    ring = [(CX - 100, CY + 50), (CX - 40, CY + 50), (CX - 40, CY + 90), (CX - 100, CY + 90)]
+    gcj_ring = [lonlat(xy, "gcj02") for xy in ring]
+    rec = {"名称": "楼", "街道": "兴华街道", "责任单位": "住建局", "状态": "计划", "亮化街区": "中央路东西两侧",
+           "所在街路": "中央路", "层数": 5, "立面改造": "否"}
+    g = gpd.GeoDataFrame([rec], geometry=[P(gcj_ring)], crs="EPSG:4326")
+    path = tmp_path / "楼.geojson"
+    pyogrio.write_dataframe(g, path)
+    rep = import_file("facade_lighting_buildings", path, inv, ImportOptions(from_crs="gcj02"))
+    assert rep.ok, rep.lines()
+    got = read_layer(inv, "facade_lighting_buildings").geometry.iloc[0]
+    coords = list(got.exterior.coords)[:-1]
+    assert len(coords) == 4
+    assert max(Point(a).distance(Point(b)) for a, b in zip(coords, ring)) < 0.5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=73.7, max_value=134.7), st.sampled_from(["°′″", "°'\"", "度分秒"]))
+def test_dms_parsing_round_trip(value, marks):
+    from zlt_assets.importing import _to_float
+
+    d = int(value)
+    m = int((value - d) * 60)
+    s = (value - d - m / 60) * 3600
+    text = f"{d}{marks[0]}{m}{marks[1]}{s:.6f}{marks[2]}"
+    assert abs(_to_float(text) - value) < 1e-8
+    assert abs(_to_float("W" + text) + value) < 1e-8
