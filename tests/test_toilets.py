@@ -158,3 +158,18 @@ def test_cli_bad_radius(cli, sample_gpkg, tmp_path):
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1 and "radius" in p.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--propose", "2", "--no-population"], "population"),
+    (["--land-use", "XX"], "land-use class"),
+    (["--land-use", "150783001"], "land-use class"),
+    (["--toilets", "missing.gpkg"], "not found"),
+])
+def test_cli_bad_inputs(cli, sample_gpkg, tmp_path, extra, message):
+    out = tmp_path / "t.gpkg"
+    p = cli("toilet-gaps", "--data", str(sample_gpkg), *extra, "--out", str(out), "--quiet")
+    assert p.returncode == 2, p.stdout
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and "Traceback" not in p.stderr
+    assert not out.exists()
