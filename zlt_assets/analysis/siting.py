@@ -267,7 +267,7 @@ def _network_pairs(net, demand_xy: np.ndarray, cand_xy: np.ndarray, r: np.ndarra
         dal = datt.along[dok]
         dlen = net.edge_len[de]
         dd = datt.distance[dok]
-        chunk = max(1, int(20_000_000 // max(n, 1)))
+        chunk = max(1, int(20_000_000 // max(n, len(dok), 1)))  # bounded memory
         for s in range(0, len(good), chunk):
             idx = virt[s:s + chunk]
             dist = csgraph.dijkstra(g, directed=True, indices=idx, limit=rmax + 1e-6)[:, :n]
