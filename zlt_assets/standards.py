@@ -53,3 +53,19 @@ PARK_PER_CAPITA = Standard(21.0, "m²/person", "扎兰屯精细化管理方案 �
 PARK_PER_CAPITA_NATIONAL = Standard(8.0, "m²/person", "GB 55014-2021 2.1.3", True)
 SPONGE_SHARE = Standard(0.20, "share", "国办发〔2015〕75号; 扎兰屯精细化管理方案 四(四)4", True)
 PONDING_LIMIT_CM = Standard(15, "cm", "one traffic lane (common practice)", False)
+
+# --- network and siting defaults (zlt-assets' own choices, configurable per call) ---
+FACILITY_MAX_SNAP = Standard(
+    150, "m", "zlt-assets default (facility attachment to the road network)", True,
+    "a facility farther from every road is reported as unreachable")
+TOILET_NEAR_ROAD = Standard(50, "m", "zlt-assets default (toilet on a street)", True,
+                            "toilets within this distance of a street count for its spacing")
+CANDIDATE_SPACING = Standard(150, "m", "zlt-assets default (candidate spacing)", True,
+                             "candidate sites for proposals are spaced this far apart along roads")
+
+# --- display defaults (meeting maps; never used by the analyses) ---
+DISPLAY_SIMPLIFY_M = Standard(
+    {"asset": 0.5, "frame": 5.0, "city_boundary": 25.0, "overlay": 2.0}, "m",
+    "zlt-assets display default (meeting maps; below one screen pixel at zoom 17)", True,
+    "folium issue #787: large GeoJSON makes the page sluggish")
+CLUSTER_MIN_POINTS = Standard(200, "features", "zlt-assets display default (meeting maps)", True)

@@ -40,9 +40,7 @@ __all__ = ["build_network", "RoadNetwork", "NetworkReport", "Attachment", "NodeD
            "FACILITY_MAX_SNAP"]
 
 #: Facilities farther than this from any road cannot be reached on the network (zlt-assets default).
-FACILITY_MAX_SNAP = standards.Standard(
-    150, "m", "zlt-assets default (facility attachment to the road network)", True,
-    "a facility farther from every road is reported as unreachable")
+FACILITY_MAX_SNAP = standards.FACILITY_MAX_SNAP
 
 _EPS = 1e-9
 

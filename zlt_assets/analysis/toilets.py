@@ -37,10 +37,9 @@ __all__ = ["toilet_gaps", "ToiletGapResult", "road_spacing", "density_status",
            "NEAR_ROAD"]
 
 #: A toilet counts for a street when it is this close to it (zlt-assets default).
-NEAR_ROAD = standards.Standard(50, "m", "zlt-assets default (toilet on a street)", True,
-                               "toilets within this distance of a street count for its spacing")
+NEAR_ROAD = standards.TOILET_NEAR_ROAD
 #: Candidate sites for proposals are spaced this far apart along the roads (zlt-assets default).
-CANDIDATE_SPACING = standards.Standard(150, "m", "zlt-assets default (candidate spacing)", True)
+CANDIDATE_SPACING = standards.CANDIDATE_SPACING
 
 
 def density_status(density: float, rng: tuple[float, float] | None) -> str:

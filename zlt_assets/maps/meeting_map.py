@@ -23,19 +23,16 @@ import shapely
 from .. import schema
 from ..errors import BadInput
 from ..inventory import Inventory
-from ..standards import Standard
+from .. import standards
 from . import legend as lg
 from .basemaps import Basemap, resolve_basemap
 from .offline import data_uri, inline_assets, safe_json, write_text_atomic
 
 #: Display simplification tolerance per layer kind, metres in EPSG:4550. Display only: the
 #: analyses always use the stored geometries.
-DISPLAY_SIMPLIFY_M = Standard(
-    {"asset": 0.5, "frame": 5.0, "city_boundary": 25.0, "overlay": 2.0}, "m",
-    "zlt-assets display default (meeting maps; below one screen pixel at zoom 17)", True,
-    "folium issue #787: large GeoJSON makes the page sluggish")
+DISPLAY_SIMPLIFY_M = standards.DISPLAY_SIMPLIFY_M
 #: Point layers with more features than this are clustered.
-CLUSTER_MIN_POINTS = Standard(200, "features", "zlt-assets display default (meeting maps)", True)
+CLUSTER_MIN_POINTS = standards.CLUSTER_MIN_POINTS
 #: Coordinates are rounded to this many decimals of a degree (1e-6 deg is about 0.1 m).
 COORD_DECIMALS = 6
 
