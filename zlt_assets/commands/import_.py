@@ -20,9 +20,12 @@ Chinese domain labels mapped to codes, coordinates converted from GCJ-02 / BD-09
 CGCS2000 / EPSG:n, object ids assigned where missing, every row validated against the schema.
 One bad row means nothing is written; the report lists every bad row with its reason.
 
-  zlt-assets import bus_stops 公交站.csv --from-crs gcj02
-  zlt-assets import public_toilets 公厕.shp --encoding gbk --mode upsert
+  zlt-assets import bus_stops 公交站.csv --from-crs gcj02 --data city.gpkg
+  zlt-assets import public_toilets 公厕.shp --encoding gbk --mode upsert --data city.gpkg
   zlt-assets import drainage_points 积水点.xlsx --from-crs bd09 --map 积水深度cm=depth_cm --dry-run
+  zlt-assets import bus_stops 公交站.csv --from-crs gcj02 --data postgresql://editor@dbhost/zlt
+
+The target (--data or $ZLT_DATA) must be named: the shipped sample is never changed.
 
 Exit codes: 0 imported (or dry run clean), 2 unreadable file or bad option, 3 database
 unavailable, 4 refused (bad rows or a recognised mistake: nothing was written)."""
