@@ -664,10 +664,7 @@ def test_docs_list_every_case():
 
 
 #: Cases another engineer's command still mishandles (reported; flips to XPASS when fixed).
-KNOWN_ISSUES = {
-    "V11": "validate prints control characters of hostile values raw (terminal escape "
-           "injection): validate._short should escape them (repr)",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
@@ -31,6 +32,8 @@ from . import plan, schema
 from .crs import is_project_crs, to_project
 from .inventory import Inventory, InventoryError, coerce_types
 
+#: Characters that must never reach a terminal raw (escape sequences from hostile data).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 #: A bus stop farther than this from every road is reported (a stop sits at the kerb).
 STOP_ROAD_TOLERANCE_M = 30.0
 #: Features may stick out of the city boundary by this much (digitising tolerance).
@@ -56,7 +59,8 @@ class Problem:
             where += f" [{self.obj_id}]"
         if self.field:
             where += f" .{self.field}"
-        return f"{self.severity.upper():7} {where}: {self.message}"
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1],
+                            f"{self.severity.upper():7} {where}: {self.message}")
 
 
 @dataclass
@@ -542,5 +546,5 @@ def _valid(geoms: np.ndarray) -> np.ndarray:
 
 
 def _short(v: object, n: int = 40) -> str:
-    s = repr(v) if not isinstance(v, str) else f"'{v}'"
+    s = repr(v)  # repr escapes control characters: a hostile value cannot drive the terminal
     return s if len(s) <= n else s[: n - 3] + "..."
