@@ -295,7 +295,8 @@ def run_qgis(c: dict, radius: float) -> np.ndarray:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from qgis.core import QgsApplication, QgsVectorLayer
 
-    QgsApplication.setPrefixPath("/usr", True)
+    # Debian/Ubuntu packages install QGIS under /usr; QGIS_PREFIX_PATH overrides
+    QgsApplication.setPrefixPath(os.environ.get("QGIS_PREFIX_PATH", "/usr"), True)
     app = QgsApplication([], False)
     app.initQgis()
     sys.path.append(os.path.join(QgsApplication.pkgDataPath(), "python", "plugins"))

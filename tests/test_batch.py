@@ -148,6 +148,12 @@ def test_parse_expands_lists_and_resolves_sets(city):
     assert plan.scenarios[4].cell == 25.0 and plan.scenarios[4].population.kind == "raster"
 
 
+def test_scenario_names_become_safe_file_names(city):
+    text = SCENARIOS_TOML.replace('name = "broken"', 'name = "现状 站点/拟建:500"')
+    plan = batch.load_scenarios(_write_scenarios(city, text))
+    assert plan.scenarios[2].slug == "现状_站点_拟建_500"
+
+
 def test_yaml_gives_the_same_plan_as_toml(city):
     import tomllib
 
