@@ -333,6 +333,30 @@ def test_only_runs_the_selected_and_keeps_the_other_rows(city):
         batch.run_batch(batch.load_scenarios(scn), out, only=["nope"])
 
 
+def test_bus_stop_standard_only_for_bus_stops(city):
+    text = SCENARIOS_TOML + """
+[[scenarios]]
+name = "file_facilities"
+facilities = { file = "proposed.geojson" }
+radius = 300
+"""
+    plan = batch.load_scenarios(_write_scenarios(city, text))
+    toilets_like = dataclasses.replace(
+        plan.scenarios[0], facilities=batch.Source(kind="layer", path=str(city["gpkg"]),
+                                                   layer="public_toilets"))
+    res = batch.ScenarioResult(toilets_like, "ok", "ran",
+                               summary={"radius_m": 500.0, "area_share": 0.95})
+    assert batch.summary_row(res)["standard_min_share"] is None
+    res = batch.ScenarioResult(plan.scenarios[0], "ok", "ran",
+                               summary={"radius_m": 500.0, "area_share": 0.95})
+    row = batch.summary_row(res)
+    assert row["standard_min_share"] == 0.9 and row["meets_standard"] is True
+    res = batch.ScenarioResult(plan.scenarios[-1], "ok", "ran",
+                               summary={"radius_m": 300.0, "area_share": 0.4})
+    row = batch.summary_row(res)
+    assert row["standard_min_share"] == 0.5 and row["meets_standard"] is False
+
+
 def test_empty_facility_set_fails_that_scenario_only(city):
     text = SCENARIOS_TOML.replace('status = ["in_service"]', 'status = ["closed"]')
     result = batch.run_batch(batch.load_scenarios(_write_scenarios(city, text)),

@@ -1056,6 +1056,13 @@ def _standard_for(radius: float) -> Any:
     return None
 
 
+def _may_be_bus_stops(src: Source) -> bool:
+    """False when the facilities are inventory layers other than bus stops (GB 50220 is for stops)."""
+    if src.kind == "union":
+        return any(_may_be_bus_stops(m) for m in src.members)
+    return src.kind != "layer" or src.layer == "bus_stops"
+
+
 def summary_row(result: ScenarioResult) -> dict[str, Any]:
     """The flat summary row of one scenario (the coverage summary keys, flattened).
 
@@ -1084,7 +1091,8 @@ def summary_row(result: ScenarioResult) -> dict[str, Any]:
         row["unreachable_ids"] = "; ".join(map(str, unreachable)) or None
     else:
         row["unreachable_facilities"] = unreachable
-    std = _standard_for(float(s.get("radius_m", scn.radius)))
+    std = _standard_for(float(s.get("radius_m", scn.radius))) if _may_be_bus_stops(
+        scn.facilities) else None
     share = s.get("area_share")
     if std is not None and share is not None:
         row["standard_min_share"] = std.value
