@@ -540,11 +540,13 @@ def render(summary: dict) -> tuple[str, dict]:
     row("geopandas", "straight line (64-gon buffers)", "project-euclidean",
         agree("euclidean") and "vs project: " + agree("euclidean"))
     if "qgis" in wanted:
-        row("project-network-qgis-city", f"walking distance, city scale {qscale:g}", None)
-        row("qgis", f"on-network distance, city scale {qscale:g}", "project-network-qgis-city",
+        same = qscale == summary.get("scale")
+        ref = "project-network" if same else "project-network-qgis-city"
+        if not same:
+            row(ref, f"walking distance, city scale {qscale:g}", None)
+        row("qgis", f"on-network distance, city scale {qscale:g}", ref,
             agree("qgis") and "vs networkx on-network: " + agree("qgis"))
-        row("networkx-onnet", f"on-network distance, city scale {qscale:g}",
-            "project-network-qgis-city")
+        row("networkx-onnet", f"on-network distance, city scale {qscale:g}", ref)
     rows = [r for r in rows if r["contender"] in wanted]
     targets: dict = {}
     by = {r["contender"]: r for r in rows}
