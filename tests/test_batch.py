@@ -303,6 +303,53 @@ def test_batch_runs_reports_failure_resumes_and_forces(city):
     assert forced.results[0].row["area_share"] == pytest.approx(direct1["area_share"])
 
 
+def test_inputs_given_as_files_in_other_crs(city):
+    """Every input as a file (GeoJSON in WGS84, a shapefile, points with a population field)."""
+    d = city["dir"]
+    city["area"].to_crs("EPSG:4326").to_file(d / "area.geojson", driver="GeoJSON")
+    city["roads"].to_file(d / "roads.shp")
+    city["districts"].to_crs("EPSG:4490").to_file(d / "districts.gpkg", layer="offices",
+                                                  driver="GPKG")
+    people = gpd.GeoDataFrame({"population": [100.0, 50.0, 30.0, 20.0]},
+                              geometry=[_pt(480, 520), _pt(120, 880), _pt(950, 950),
+                                        _pt(700, 200)], crs=CRS).to_crs("EPSG:4326")
+    people.to_file(d / "people.geojson", driver="GeoJSON")
+    stops = city["stops"].to_crs("EPSG:3857")
+    stops.to_file(d / "stops.geojson", driver="GeoJSON")
+    text = """
+[defaults]
+area = "area.geojson"
+roads = "roads.shp"
+river = "none"
+districts = { file = "districts.gpkg", layer = "offices" }
+population = "people.geojson"
+cell = 25
+
+[[scenarios]]
+name = "files"
+facilities = { file = "stops.geojson", status = ["in_service"] }
+radius = 300
+method = ["euclidean", "network"]
+"""
+    plan = batch.load_scenarios(_write_scenarios(city, text, name="files.toml"))
+    result = batch.run_batch(plan, d / "files-out")
+    assert result.ok, [r.reason for r in result.failed]
+    current = city["stops"][city["stops"]["status"] == "in_service"]
+    from zlt_assets.analysis.coverage import compute_coverage
+
+    for r in result.results:
+        direct = compute_coverage(current, city["area"], radius=300, method=r.scenario.method,
+                                  roads=city["roads"], population=d / "people.geojson",
+                                  districts=city["districts"], cell=25.0).summary
+        assert r.row["area_share"] == pytest.approx(direct["area_share"])
+        assert r.row["population_share"] == pytest.approx(direct["population_share"])
+        assert r.row["population_total"] == pytest.approx(200.0)
+    # by construction: people at (480, 520) and (120, 880) are within 300 m of a stop in
+    # service by straight line, the others are not
+    euclid = next(r for r in result.results if r.scenario.method == "euclidean")
+    assert euclid.row["population_covered"] == pytest.approx(150.0)
+
+
 def test_changed_definition_reruns(city):
     scn = _write_scenarios(city)
     out = city["dir"] / "out"
