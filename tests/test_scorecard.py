@@ -549,3 +549,28 @@ def test_an_unreadable_layer_makes_only_its_targets_not_measurable(tmp_path: Pat
     assert g.status == sc.NOT_MEASURABLE and "cannot be read" in g.needs_en
     assert card.target("facade_lighting").value == 3
     assert any("parks" in n["en"] for n in card.notes)
+
+
+def test_per_capita_indicators_by_street_office(card: sc.Scorecard) -> None:
+    """Residents per office from the grid (cell centres), road and park area per office."""
+    rows = {r["code"]: r for r in card.by_district}
+    west, east = rows["150783001"], rows["150783002"]
+    assert (west["population"], east["population"]) == (500, 500)
+    # west: 500 x 20 + 400 x 30 + 1,000 x 10 = 32,000 m2; east: 500 x 20 (P03 not built yet)
+    assert west["road_area_per_capita"] == pytest.approx(64.0)
+    assert east["road_area_per_capita"] == pytest.approx(20.0)
+    # west: a 10,000 m2 park; east: the half of 河滨公园 inside the urban area, 5,000 m2
+    assert west["park_per_capita"] == pytest.approx(20.0)
+    assert east["park_per_capita"] == pytest.approx(10.0)
+    assert rows["150783003"]["population"] is None
+
+
+def test_population_sum_by_polygon_counts_each_centre_once() -> None:
+    from zlt_assets.analysis.population import PopulationInput, sum_by_polygon
+
+    pop = PopulationInput(np.array([5.0, 15.0, 25.0, 99.0]), np.array([5.0, 5.0, 5.0, 99.0]),
+                          np.array([1.0, 2.0, 4.0, 8.0]))
+    polys = gpd.GeoDataFrame({"code": ["a", "b"]},
+                             geometry=[box(0, 0, 20, 10), box(10, 0, 30, 10)], crs=CRS)
+    # 15,5 lies in both: it counts once, for the first polygon; 99,99 lies in none
+    assert sum_by_polygon(pop, polys, "code") == {"a": 3.0, "b": 4.0}

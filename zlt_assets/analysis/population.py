@@ -171,3 +171,36 @@ def _is_project(crs: str) -> bool:
         return is_project_crs(crs)
     except Exception:
         return False
+
+
+def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -> dict[str, float]:
+    """People per polygon, a point (cell centre) counting for the polygon that contains it.
+
+    Parameters
+    ----------
+    pop
+        Population as weighted points (EPSG:4550).
+    polygons
+        Polygons in EPSG:4550 (e.g. street offices); where they overlap, a point counts once,
+        for the first polygon that holds it.
+    key
+        Column naming each polygon in the result.
+    """
+    out = {str(k): 0.0 for k in polygons[key]}
+    if len(pop) == 0 or polygons.empty:
+        return out
+    pts = shapely.points(pop.x, pop.y)
+    tree = shapely.STRtree(polygons.geometry.values)
+    pt_idx, poly_idx = tree.query(pts, predicate="within")
+    first = np.full(len(pop), -1)
+    # keep the first polygon per point (query results come sorted by point)
+    order = np.lexsort((poly_idx, pt_idx))
+    pt_idx, poly_idx = pt_idx[order], poly_idx[order]
+    keep = np.ones(len(pt_idx), bool)
+    keep[1:] = pt_idx[1:] != pt_idx[:-1]
+    first[pt_idx[keep]] = poly_idx[keep]
+    sums = np.bincount(first[first >= 0], weights=pop.weight[first >= 0],
+                       minlength=len(polygons))
+    for k, v in zip(polygons[key], sums):
+        out[str(k)] += float(v)
+    return out

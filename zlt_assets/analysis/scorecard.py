@@ -104,6 +104,9 @@ DISTRICT_INDICATORS: tuple[tuple[str, str, str, str], ...] = (
     ("bus_coverage_area_pct", "公交500米面积覆盖率", "Bus-stop 500 m area coverage", "%"),
     ("bus_coverage_population_pct", "公交500米人口覆盖率", "Bus-stop 500 m population coverage", "%"),
     ("green_ratio_pct", "绿地率", "Green space ratio", "%"),
+    ("population", "人口(人口格网)", "Residents (population grid)", "人"),
+    ("road_area_per_capita", "人均道路面积", "Road area per resident", "m²/人"),
+    ("park_per_capita", "人均公园绿地面积", "Park green space per resident", "m²/人"),
     ("unmet_assets", "未达标资产数", "Assets keeping targets unmet", "个"),
 )
 
@@ -375,6 +378,7 @@ class _Ctx:
     district: dict[str, dict[str, Any]] = field(default_factory=dict)
     dept_assets: dict[str, dict[str, int]] = field(default_factory=dict)
     _population: tuple[float | None, str, str] | None = None
+    _district_population: dict[str, float] | None = None
 
     def layer(self, name: str, fields: Iterable[str] = ()) -> gpd.GeoDataFrame:
         lyr = schema.layer(name)
@@ -392,6 +396,23 @@ class _Ctx:
             raise _Missing(f"图层 {name} 缺少字段 {names}",
                            f"layer {name} lacks field(s) {names}")
         return gdf
+
+    def district_population(self) -> dict[str, float]:
+        """Residents per street office (cell centres inside its polygon); empty when unknown."""
+        if self._district_population is None:
+            self._district_population = {}
+            offices = self.layers.get("street_offices")
+            path = getattr(self.inv, "population_path", None)
+            if offices is not None and "code" in offices.columns and not offices.empty \
+                    and path is not None and Path(path).exists():
+                from .population import load_population, sum_by_polygon
+
+                try:
+                    pop = load_population(str(path))
+                except Exception:  # unreadable raster: the totals say why
+                    return self._district_population
+                self._district_population = sum_by_polygon(pop, offices, "code")
+        return self._district_population
 
     def population(self) -> tuple[float | None, str, str]:
         """(total residents, reason zh, reason en) from the raster beside the GeoPackage."""
@@ -678,6 +699,17 @@ def _road_area_per_capita(ctx: _Ctx) -> TargetResult:
     if pop is None:
         return _not_measurable("road_area_per_capita", why_zh, why_en, method, evidence)
     evidence["carriageway_area_per_capita_m2"] = round(cw / pop, 3)
+    district_pop = ctx.district_population()
+    if district_pop:
+        by_office: dict[str, float] = {}
+        for r in existing:
+            key = str(r.get("street_office"))
+            by_office[key] = by_office.get(key, 0.0) + r["_length"] * (_num(r.get("red_line_width_m")) or 0.0)
+        for code, people in district_pop.items():
+            d = ctx.dist(code)
+            d["population"] = round(people)
+            if people > 0:
+                d["road_area_per_capita"] = round(by_office.get(code, 0.0) / people, 2)
     return _target("road_area_per_capita", area / pop, evidence=evidence, method=method)
 
 
@@ -881,6 +913,19 @@ def _park_per_capita(ctx: _Ctx) -> TargetResult:
                 "parks": int((parks["green_type"] == "park").sum())}
     if pop is None:
         return _not_measurable("park_per_capita", why_zh, why_en, method, evidence)
+    district_pop = ctx.district_population()
+    offices = ctx.layers.get("street_offices")
+    if district_pop and offices is not None:
+        park_union = parks[parks["green_type"] == "park"].geometry.union_all() \
+            if (parks["green_type"] == "park").any() else None
+        for code, geom in zip(offices["code"], offices.geometry):
+            people = district_pop.get(str(code), 0.0)
+            d = ctx.dist(code)
+            d["population"] = round(people)
+            if people > 0:
+                area_d = 0.0 if park_union is None else float(park_union.intersection(
+                    geom if clip is None else geom.intersection(clip)).area)
+                d["park_per_capita"] = round(area_d / people, 2)
     return _target("park_per_capita", park_area / pop, evidence=evidence, method=method,
                    as_of_applies=False)
 
