@@ -471,3 +471,15 @@ def test_example_scenarios_parse_and_run_on_the_sample(tmp_path, sample_gpkg):
             rows[f"current_{method}_300"]["area_share"]
     # walking never covers more than the straight line
     assert rows["current_network_500"]["area_share"] <= rows["current_euclidean_500"]["area_share"]
+
+    # the YAML example names the same sets: its rows equal the TOML run's
+    yplan = batch.load_scenarios(REPO / "examples" / "scenarios_zhalantun.yaml", data=sample_gpkg)
+    assert yplan.names() == ["current_500", "planned_500", "proposed_500"]
+    yfast = dataclasses.replace(yplan, scenarios=tuple(dataclasses.replace(s, cell=50.0)
+                                                       for s in yplan.scenarios))
+    yres = {r.scenario.name: r.row for r in batch.run_batch(yfast, tmp_path / "yout").results}
+    for yname, tname in (("current_500", "current_euclidean_500"),
+                         ("planned_500", "current_plus_planned_euclidean_500"),
+                         ("proposed_500", "current_plus_planned_and_proposed_euclidean_500")):
+        assert yres[yname]["area_share"] == pytest.approx(rows[tname]["area_share"])
+        assert yres[yname]["facilities"] == rows[tname]["facilities"]
