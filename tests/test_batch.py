@@ -318,9 +318,9 @@ def test_inputs_given_as_files_in_other_crs(city):
     stops.to_file(d / "stops.geojson", driver="GeoJSON")
     text = """
 [defaults]
+data = "no_inventory_here.gpkg"
 area = "area.geojson"
 roads = "roads.shp"
-river = "none"
 districts = { file = "districts.gpkg", layer = "offices" }
 population = "people.geojson"
 cell = 25

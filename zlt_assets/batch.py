@@ -688,8 +688,9 @@ def fingerprint(scenario: Scenario) -> str:
             # a database changes without a file to hash: such scenarios always rerun
             inputs[f"database:{id(src)}"] = f"{time.time_ns()}"
             continue
-        if src.kind == "raster" and src.label == "auto" and not Path(src.path or "").exists():
-            continue
+        if (src.label == "auto" and src.kind in ("raster", "layer") and not src.uses_database()
+                and not Path(src.path or "").exists()):
+            continue  # an optional input that is absent
         for f in src.files():
             inputs[str(f)] = _file_digest(f)
     doc = {"definition": scenario.definition(), "inputs": dict(sorted(inputs.items())),
@@ -806,7 +807,10 @@ class InputCache:
         if src is None:
             return None
         if src.label == "auto" and src.kind == "layer":
-            if not Inventory.open(src.path).has(src.layer or "river"):
+            try:
+                if not Inventory.open(src.path).has(src.layer or "river"):
+                    return None
+            except BadInput:  # no inventory at all: every input is a file
                 return None
         return self.frame(src)
 
