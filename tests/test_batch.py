@@ -208,8 +208,11 @@ def test_batch_runs_reports_failure_resumes_and_forces(city):
     out = city["dir"] / "out"
     plan = batch.load_scenarios(scn)
     seen: list[str] = []
-    result = batch.run_batch(plan, out, on_done=lambda r: seen.append(r.scenario.name))
+    steps: list[tuple[str, str]] = []
+    result = batch.run_batch(plan, out, on_done=lambda r: seen.append(r.scenario.name),
+                             on_step=lambda s, m: steps.append((s.name, m)))
     assert seen == ["current_euclidean_500", "proposed_network_300", "broken"]
+    assert {n for n, _ in steps} == {"current_euclidean_500", "proposed_network_300"}
     rows = {r.scenario.name: r for r in result.results}
 
     # the failing scenario is reported, the others ran

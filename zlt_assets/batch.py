@@ -826,7 +826,8 @@ class InputCache:
 
 def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: bool = False,
                  coverage: CoverageFn | None = None, cache: InputCache | None = None,
-                 check_only: bool = False) -> ScenarioResult:
+                 check_only: bool = False,
+                 on_step: Callable[[str], None] | None = None) -> ScenarioResult:
     """Run one scenario (or reuse its up-to-date output); never raises for a scenario's failure.
 
     Parameters
@@ -845,6 +846,8 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
     check_only
         Do not run: report the recorded result when it is up to date, else ``status`` and
         ``action`` ``not_run`` (used for the scenarios left out by ``only``).
+    on_step
+        Called with the coverage engine's short progress messages.
 
     Returns
     -------
@@ -876,7 +879,7 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
             return res
         record_path.unlink(missing_ok=True)  # a crash below must not leave a stale "ok" record
         result, facilities = _compute(scenario, coverage or _default_coverage(),
-                                      cache if cache is not None else InputCache())
+                                      cache if cache is not None else InputCache(), on_step)
         _write_outputs(result, facilities, gpkg)
         seconds = time.perf_counter() - t0
         summary = _plain(result.summary)
@@ -901,7 +904,8 @@ def run_scenario(scenario: Scenario, out_dir: str | os.PathLike[str], *, force: 
         return res
 
 
-def _compute(scenario: Scenario, coverage: CoverageFn, cache: InputCache) -> tuple[Any, Any]:
+def _compute(scenario: Scenario, coverage: CoverageFn, cache: InputCache,
+             on_step: Callable[[str], None] | None = None) -> tuple[Any, Any]:
     facilities = cache.frame(scenario.facilities)
     if len(facilities) == 0:
         raise BadInput(f"facility set {scenario.facility_set!r} is empty")
@@ -917,7 +921,8 @@ def _compute(scenario: Scenario, coverage: CoverageFn, cache: InputCache) -> tup
     # planned and under-construction facilities in it count; closed ones never do
     result = coverage(facilities, area, radius=scenario.radius, method=scenario.method,
                       network=network, population=population, districts=districts,
-                      cell=scenario.cell, include_planned=True)
+                      cell=scenario.cell, include_planned=True,
+                      **({"progress": on_step} if on_step is not None else {}))
     return result, facilities
 
 
@@ -953,7 +958,8 @@ def _write_outputs(result: Any, facilities: Any, gpkg: Path) -> None:
 def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool = False,
               only: Iterable[str] | None = None, coverage: CoverageFn | None = None,
               on_start: Callable[[Scenario], None] | None = None,
-              on_done: Callable[[ScenarioResult], None] | None = None) -> BatchResult:
+              on_done: Callable[[ScenarioResult], None] | None = None,
+              on_step: Callable[[Scenario, str], None] | None = None) -> BatchResult:
     """Run every scenario of a plan, then write the summary tables.
 
     Parameters
@@ -969,8 +975,9 @@ def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool =
         summary (``reused``) or are listed as ``not_run``.
     coverage
         The coverage function (default ``compute_coverage``; tests may pass another).
-    on_start, on_done
-        Progress callbacks (faces draw a progress bar with them).
+    on_start, on_done, on_step
+        Progress callbacks (faces draw a progress bar with them); ``on_step`` gets the coverage
+        engine's messages within a scenario.
 
     Returns
     -------
@@ -999,7 +1006,8 @@ def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool =
             continue
         if on_start:
             on_start(scn)
-        res = run_scenario(scn, out, force=force, coverage=coverage, cache=cache)
+        step = (lambda msg, _s=scn: on_step(_s, msg)) if on_step is not None else None
+        res = run_scenario(scn, out, force=force, coverage=coverage, cache=cache, on_step=step)
         results.append(res)
         if on_done:
             on_done(res)

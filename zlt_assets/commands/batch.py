@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.set_postfix_str(scn.name, refresh=True)
 
+    def on_step(scn, msg: str) -> None:
+        if bar is not None:
+            bar.set_postfix_str(f"{scn.name}: {msg}", refresh=True)
+
     def on_done(res) -> None:
         if bar is not None:
             bar.update(1)
@@ -62,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = run_batch(plan, out, force=args.force, only=args.only, on_start=on_start,
-                           on_done=on_done)
+                           on_done=on_done, on_step=on_step)
     finally:
         if bar is not None:
             bar.close()
