@@ -35,7 +35,7 @@ from pyproj.exceptions import CRSError
 from . import crs as zcrs
 from . import schema
 from .errors import BadInput
-from .inventory import Inventory, InventoryError
+from .inventory import Inventory, InventoryError, is_present
 
 __all__ = ["ImportOptions", "ImportReport", "RowProblem", "Diagnosis", "import_file",
            "read_source", "column_aliases", "FROM_CRS_CHOICES", "ZHALANTUN_BBOX"]
@@ -479,20 +479,9 @@ _DATE_PATTERNS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _present(v: object) -> bool:
-    if v is None:
-        return False
-    try:
-        if pd.isna(v):
-            return False
-    except (TypeError, ValueError):
-        pass
-    return not (isinstance(v, str) and not v.strip())
-
-
 def _convert_value(v: object, f: schema.FieldDef) -> tuple[object, str | None]:
     """(value in the schema's type, problem or None)."""
-    if not _present(v):
+    if not is_present(v):
         return None, None
     if isinstance(v, str):
         v = v.strip()
@@ -753,7 +742,7 @@ def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
     if wcol is not None:
         out = np.empty(n, dtype=object)
         for i, v in enumerate(frame[wcol].tolist()):
-            if not _present(v):
+            if not is_present(v):
                 out[i] = None
                 continue
             try:
@@ -1000,7 +989,7 @@ def _convert_attributes(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, report: Im
 def _row_id(gdf: gpd.GeoDataFrame, i: int) -> str | None:
     if "obj_id" in gdf.columns:
         v = gdf["obj_id"].iat[i]
-        return str(v) if _present(v) else None
+        return str(v) if is_present(v) else None
     return None
 
 
@@ -1042,7 +1031,7 @@ def _check_and_assign_ids(gdf: gpd.GeoDataFrame, decl: schema.LayerDef,
         return
     if "obj_id" not in gdf.columns:
         gdf["obj_id"] = pd.Series([None] * len(gdf), index=gdf.index, dtype=object)
-    ids = [str(v).strip() if _present(v) else None for v in gdf["obj_id"].tolist()]
+    ids = [str(v).strip() if is_present(v) else None for v in gdf["obj_id"].tolist()]
     # duplicates inside the file
     first: dict[str, int] = {}
     dup_ids = set()
@@ -1062,7 +1051,7 @@ def _check_and_assign_ids(gdf: gpd.GeoDataFrame, decl: schema.LayerDef,
             f"(e.g. {sorted(dup_ids)[0]})"))
     existing_ids: set[str] = set()
     if existing is not None and "obj_id" in existing.columns and mode != "replace":
-        existing_ids = {str(v) for v in existing["obj_id"].tolist() if _present(v)}
+        existing_ids = {str(v) for v in existing["obj_id"].tolist() if is_present(v)}
         if mode == "append":
             for i, v in enumerate(ids):
                 if v is not None and v in existing_ids:
@@ -1115,7 +1104,7 @@ def _validate(layer: str, gdf: gpd.GeoDataFrame, report: ImportReport) -> None:
     for i in range(len(gdf)):
         oid = _row_id(gdf, i)
         label = oid if oid else f"row {i + 1}"
-        if "obj_id" not in gdf.columns and "code" in gdf.columns and _present(gdf["code"].iat[i]):
+        if "obj_id" not in gdf.columns and "code" in gdf.columns and is_present(gdf["code"].iat[i]):
             label = str(gdf["code"].iat[i])
         labels.append(label)
         rows_by_label.setdefault(label, []).append(i + 1)

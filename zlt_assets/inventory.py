@@ -174,6 +174,13 @@ def _isna(v: object) -> bool:
         return False
 
 
+def is_present(v: object) -> bool:
+    """True for a value that is filled in: not None/NaN/NA and not a blank string."""
+    if v is None or _isna(v):
+        return False
+    return not (isinstance(v, str) and not v.strip())
+
+
 def _to_bool(v: object) -> object:
     if _isna(v):
         return pd.NA

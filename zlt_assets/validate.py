@@ -30,7 +30,7 @@ import shapely
 
 from . import plan, schema
 from .crs import is_project_crs, to_project
-from .inventory import Inventory, InventoryError, coerce_types
+from .inventory import Inventory, InventoryError, coerce_types, is_present
 
 #: Characters that must never reach a terminal raw (escape sequences from hostile data).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -182,19 +182,8 @@ def _ids(gdf: gpd.GeoDataFrame) -> list[str]:
     """A label per row for messages: the object id, else the code, else the row number."""
     for col in ("obj_id", "code"):
         if col in gdf.columns:
-            return [(str(v) if _present(v) else f"row {i + 1}") for i, v in enumerate(gdf[col])]
+            return [(str(v) if is_present(v) else f"row {i + 1}") for i, v in enumerate(gdf[col])]
     return [f"row {i + 1}" for i in range(len(gdf))]
-
-
-def _present(v: object) -> bool:
-    if v is None:
-        return False
-    try:
-        if pd.isna(v):
-            return False
-    except (TypeError, ValueError):
-        pass
-    return not (isinstance(v, str) and not v.strip())
 
 
 def _check_fields_present(decl: schema.LayerDef, gdf: gpd.GeoDataFrame) -> list[Problem]:
@@ -271,7 +260,7 @@ def _check_attributes(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[st
         values = gdf[f.name].tolist()
         seen: dict[str, int] = {}
         for i, v in enumerate(values):
-            if not _present(v):
+            if not is_present(v):
                 if f.required:
                     out.append(Problem(decl.name, ids[i], f.name,
                                        f"required value is empty ({f.zh} / {f.en})", "required"))
@@ -303,7 +292,7 @@ def _check_attributes(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[st
     if "length_m" in gdf.columns and decl.geometry in ("LineString", "MultiLineString"):
         lengths = gdf.geometry.length.to_numpy()
         for i, v in enumerate(gdf["length_m"].tolist()):
-            if _present(v) and _type_ok(v, "real") and lengths[i] > 0:
+            if is_present(v) and _type_ok(v, "real") and lengths[i] > 0:
                 if abs(float(v) - lengths[i]) > max(5.0, 0.05 * lengths[i]):
                     out.append(Problem(decl.name, ids[i], "length_m",
                                        f"length_m {float(v):.1f} differs from the geometry's "
@@ -319,7 +308,7 @@ def _check_object_ids(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[st
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         v = rec.get("obj_id")
-        if not _present(v):
+        if not is_present(v):
             continue  # reported as required
         s = str(v)
         try:
@@ -364,7 +353,7 @@ def _check_conditionals(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[
         done = gdf["status"].isin(schema.DONE_STATUSES).to_numpy()
         dates = gdf["completed_date"].tolist()
         for i in np.flatnonzero(done):
-            if not _present(dates[i]):
+            if not is_present(dates[i]):
                 out.append(Problem(decl.name, ids[i], "completed_date",
                                    "works marked completed/accepted need a completed date",
                                    "conditional"))
@@ -372,7 +361,7 @@ def _check_conditionals(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[
         if when_field not in gdf.columns or need_field not in gdf.columns:
             continue
         for i, (w, n) in enumerate(zip(gdf[when_field].tolist(), gdf[need_field].tolist())):
-            if _present(w) and w in tuple(when_values) and not _present(n):
+            if is_present(w) and w in tuple(when_values) and not is_present(n):
                 out.append(Problem(decl.name, ids[i], need_field, message, "conditional"))
     return out
 
@@ -393,7 +382,7 @@ def _check_dates(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[str]) -
     for name in date_fields:
         col = []
         for i, v in enumerate(gdf[name].tolist()):
-            if not _present(v):
+            if not is_present(v):
                 col.append(None)
                 continue
             d = _parse_date(v)
@@ -460,13 +449,13 @@ def check_plan_counts(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
                                    "plan_count"))
     r = layers.get("roads")
     if r is not None and "plan_road" in r.columns:
-        numbers = {str(v) for v in r["plan_road"].tolist() if _present(v)}
+        numbers = {str(v) for v in r["plan_road"].tolist() if is_present(v)}
         if len(numbers) != rc["plan_roads"].count:
             out.append(Problem("roads", None, "plan_road",
                                f"{len(numbers)} plan roads, the plan names {rc['plan_roads'].count}",
                                "plan_count"))
         if "works" in r.columns:
-            bad = r[r["plan_road"].map(_present) & ~r["works"].isin(("new", "rebuilt"))]
+            bad = r[r["plan_road"].map(is_present) & ~r["works"].isin(("new", "rebuilt"))]
             for oid in bad.get("obj_id", pd.Series(dtype=object)).tolist():
                 out.append(Problem("roads", str(oid), "works",
                                    "a plan road segment must be new or rebuilt", "plan_count"))
