@@ -19,3 +19,15 @@ def execute_notebook(name: str, out_dir: Path, timeout: int = 600) -> nbformat.N
                             resources={"metadata": {"path": str(out_dir)}})
     client.execute()
     return nb
+
+
+def output_text(nb: nbformat.NotebookNode) -> str:
+    """Everything the code cells printed or displayed as text, in order."""
+    parts = []
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        for o in c.get("outputs", []):
+            parts.append(o.get("text", ""))
+            parts.append(o.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)

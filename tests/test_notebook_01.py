@@ -1,11 +1,10 @@
 """notebooks/01_inventory_tour.ipynb runs top to bottom on the sample."""
-from notebook_runner import REPO, execute_notebook
+from notebook_runner import REPO, execute_notebook, output_text
 
 
 def test_inventory_tour_notebook_runs(tmp_path, sample_gpkg):
     nb = execute_notebook("01_inventory_tour.ipynb", tmp_path)
-    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                     for o in c.get("outputs", []))
+    text = output_text(nb)
     assert "楼体亮化建筑 / Facade-lighting buildings: plan 190, inventory 190" in text
     assert (tmp_path / "01_inventory_tour.png").stat().st_size > 10_000
     # outputs are never committed

@@ -3,25 +3,13 @@
 The numbers it prints are checked against the analysis called directly, so the notebook shows
 what the engine computes; its maps are written to the temporary folder, never to the repo.
 """
-import os
 
 import nbformat
 import pytest
 
-from notebook_runner import REPO, execute_notebook
+from notebook_runner import REPO, execute_notebook, output_text
 
 NAME = "02_coverage_and_toilets.ipynb"
-
-
-def _text(nb) -> str:
-    parts = []
-    for c in nb.cells:
-        if c.cell_type != "code":
-            continue
-        for o in c.get("outputs", []):
-            parts.append(o.get("text", ""))
-            parts.append(o.get("data", {}).get("text/plain", ""))
-    return "\n".join(parts)
 
 
 @pytest.mark.notebook
@@ -29,7 +17,7 @@ def test_coverage_notebook_runs_and_shows_the_engine_numbers(tmp_path, sample_gp
     monkeypatch.setenv("ZLT_NOTEBOOK_CELL", "50")
     monkeypatch.delenv("ZLT_DATA", raising=False)
     nb = execute_notebook(NAME, tmp_path)
-    text = _text(nb)
+    text = output_text(nb)
 
     from zlt_assets.analysis.coverage import compute_coverage
     from zlt_assets.analysis.toilets import toilet_gaps

@@ -6,27 +6,16 @@ PNG go to the temporary folder, never into the repo, and the stored notebook car
 import nbformat
 import pytest
 
-from notebook_runner import REPO, execute_notebook
+from notebook_runner import REPO, execute_notebook, output_text
 
 NAME = "03_meeting_map.ipynb"
-
-
-def _text(nb) -> str:
-    parts = []
-    for c in nb.cells:
-        if c.cell_type != "code":
-            continue
-        for o in c.get("outputs", []):
-            parts.append(o.get("text", ""))
-            parts.append(o.get("data", {}).get("text/plain", ""))
-    return "\n".join(parts)
 
 
 @pytest.mark.notebook
 def test_meeting_map_notebook_runs(tmp_path, sample_gpkg, monkeypatch):
     monkeypatch.delenv("ZLT_DATA", raising=False)
     nb = execute_notebook(NAME, tmp_path)
-    text = _text(nb)
+    text = output_text(nb)
 
     from zlt_assets.analysis.scorecard import compute_scorecard
 
