@@ -27,7 +27,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from zlt_assets import plan, schema
 from zlt_assets.analysis import scorecard as sc

@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from zlt_assets import schema
-from zlt_assets.inventory import Inventory, write_layers
+from zlt_assets.inventory import write_layers
 from zlt_assets.validate import validate_inventory, validate_layer
 
 

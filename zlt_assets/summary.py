@@ -39,7 +39,7 @@ class InventorySummary:
         return asdict(self)
 
     def to_markdown(self) -> str:
-        lines = [f"# 资产清单概要 / Inventory summary", "", f"数据 / Data: `{self.source}`", ""]
+        lines = ["# 资产清单概要 / Inventory summary", "", f"数据 / Data: `{self.source}`", ""]
         if self.illustrative:
             lines += ["> **示意数据 / Illustrative data**: this inventory contains made features "
                       "(data_source = illustrative); it is not a survey of Zhalantun.", ""]
