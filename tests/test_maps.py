@@ -498,11 +498,9 @@ def test_missing_analysis_module_leaves_overlay_out_with_message(crafted: Path, 
 
 
 # ------------------------------------------------------------------------------ the sample
-def test_sample_map_stays_small(tmp_path: Path):
+def test_sample_map_stays_small(tmp_path: Path, sample_gpkg: Path):
     from conftest import SAMPLE
 
-    if not SAMPLE.exists():
-        pytest.skip("layers/zhalantun.gpkg is not built yet")
     from zlt_assets.maps import make_meeting_map
 
     res = make_meeting_map(SAMPLE, tmp_path / "sample.html",
