@@ -450,3 +450,29 @@ def test_uncovered_patch_with_covered_islands_has_holes():
     assert patch.area == pytest.approx(1e6 - res.summary["area_covered_m2"])
     assert not patch.contains(shapely.Point(300, 300))
     assert patch.contains(shapely.Point(500, 500))
+
+
+def test_districts_sharing_a_code_and_people_off_the_grid_count_by_code():
+    # two district rows share code "A" (their cells and people count for "A" in both rows);
+    # people stand off the cell centres, so their district comes from the polygons
+    area = polys((0, 0, 300, 100))
+    districts = polys((0, 0, 100, 100), (100, 0, 200, 100), (200, 0, 300, 100),
+                      code=["A", "B", "A"], name=["甲", "乙", "甲二"])
+    pop = points([(10, 10), (150, 30), (260, 70), (290, 5)], population=[1, 2, 3, 4])
+    res = compute_coverage(points([(0, 50)]), area, radius=120, cell=50, districts=districts,
+                           population=pop)
+    by = res.summary["by_district"]
+    assert [d["code"] for d in by] == ["A", "B", "A"]
+    # cell centres x = 25, 75, ... 275 (two rows at y = 25, 75); within 120 m of (0, 50):
+    # x = 25 and 75 (4 cells) -> all in district "A" (the cells of x < 100)
+    a_cells = 8  # x = 25, 75, 225, 275 in two rows
+    assert by[0]["area_total_m2"] == pytest.approx(a_cells * 2500)
+    assert by[0]["area_covered_m2"] == pytest.approx(4 * 2500)
+    assert by[0] == {**by[2], "name": "甲"}
+    assert by[1]["area_total_m2"] == pytest.approx(4 * 2500)
+    assert by[1]["area_covered_m2"] == 0
+    # people: 1 (A, covered), 2 (B, not), 3 and 4 (A, not)
+    assert (by[0]["population_total"], by[0]["population_covered"]) == (8, 1)
+    assert (by[1]["population_total"], by[1]["population_covered"]) == (2, 0)
+    assert list(res.cell_district[:2]) == ["A", "A"]
+    assert set(res.cell_district) == {"A", "B"}

@@ -215,3 +215,30 @@ def test_river_as_polygon_also_cuts_non_bridge_crossings():
     assert net.report.n_river_crossings == 2  # the west road enters and leaves the river area
     d, _ = net.distances_from(points((0, -100)), cutoff=5000).at(net.attach(points((0, 100))))
     assert d[0] == pytest.approx(50 + 200 + 50)
+
+
+def test_far_points_ring_and_fallback_are_exact_and_index_is_cached():
+    # two blocks of streets 2 km apart: points in the gap are far (> 2B) from every edge, points
+    # just outside a block are between B and 2B, so every search path of _nearest_edge is used
+    left = grid_roads(4, 50.0)
+    right = grid_roads(4, 50.0).translate(2000.0, 0.0)
+    net = build_network(gpd.GeoDataFrame(geometry=list(left.geometry) + list(right.geometry),
+                                         crs=CRS))
+    size = net._bucket_size
+    rng = np.random.default_rng(11)
+    xy = np.vstack([rng.uniform([-100, -100], [2300, 300], (4000, 2)),
+                    # between B and 2B to the left of the first block
+                    np.column_stack([-1.5 * size * np.ones(50), rng.uniform(0, 200, 50)])])
+    tree = shapely.STRtree(net.edge_geoms)
+    _, exact = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+    assert (exact > 2 * size).any() and ((exact > size) & (exact <= 2 * size)).any()
+    first = net.attach_xy(xy)
+    assert first.distance == pytest.approx(exact, abs=1e-9)
+    # the bucket index is built once per network and reused by later calls
+    cache = net.__dict__["_bucket_cache"]
+    index = cache[size]
+    again = net.attach_xy(xy[::-1])
+    assert net.__dict__["_bucket_cache"][size] is index and list(cache) == [size]
+    assert np.array_equal(again.edge, first.edge[::-1])
+    assert np.array_equal(again.distance, first.distance[::-1])
+    assert np.array_equal(again.along, first.along[::-1])

@@ -207,15 +207,33 @@ def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
     out = np.full(len(grid), None, dtype=object)
     if districts is None or not len(grid):
         return out
+    row = _grid_district_rows(grid, districts)
+    hit = row >= 0
+    codes = np.asarray(districts[code_field].astype(str).to_numpy(), dtype=object)
+    out[hit] = codes[row[hit]]
+    return out
+
+
+def _grid_district_rows(grid: Grid, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """Row position (in ``districts``) of the district holding each cell centre, -1 outside;
+    the first district wins where they overlap."""
+    out = np.full(len(grid), -1, dtype=np.int64)
     free = np.ones(len(grid), dtype=bool)
-    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values):
+    for k, geom in enumerate(districts.geometry.values):
         if geom is None or geom.is_empty:
             continue
         img = inside_mask(geom, grid.x0, grid.ytop, grid.cell, grid.nrows, grid.ncols)
         hit = free & img[grid.row, grid.col]
-        out[hit] = code
+        out[hit] = k
         free &= ~hit
     return out
+
+
+def _code_ids(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position in ``codes`` (unique strings) of each value (None or unknown: -1)."""
+    lookup = {c: i for i, c in enumerate(codes)}
+    return np.fromiter((lookup.get(v, -1) if v is not None else -1 for v in values),
+                       dtype=np.int64, count=len(values))
 
 
 def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None,
@@ -544,13 +562,26 @@ def compute_coverage(
         cd, cf = nd.at(network.attach_xy(grid.xy))
         pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
     cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
-    cdist = grid_district_codes(grid, dist_gdf, district_code_field)
-    pdist = None
-    if pop is not None and dist_gdf is not None:
-        pdist = np.empty(len(pop), dtype=object)
-        hit = pidx >= 0
-        pdist[hit] = cdist[pidx[hit]]
-        pdist[~hit] = district_codes(pop.x[~hit], pop.y[~hit], dist_gdf, district_code_field)
+    # districts as small integers (the position of the code among the distinct codes):
+    # comparing integers instead of a million code strings gives the same cells
+    cdist = np.full(len(grid), None, dtype=object)
+    ccode = np.full(len(grid), -1, dtype=np.int64)
+    pcode = None
+    if dist_gdf is not None:
+        row_codes = dist_gdf[district_code_field].astype(str).to_numpy()
+        ucodes, row_code_id = np.unique(row_codes, return_inverse=True)
+        row_code_id = row_code_id.reshape(-1)
+        crow = _grid_district_rows(grid, dist_gdf)
+        hit = crow >= 0
+        ccode[hit] = row_code_id[crow[hit]]
+        cdist[hit] = np.asarray(row_codes, dtype=object)[crow[hit]]
+        if pop is not None:
+            pcode = np.full(len(pop), -1, dtype=np.int64)
+            hit = pidx >= 0
+            pcode[hit] = ccode[pidx[hit]]
+            if not hit.all():
+                pcode[~hit] = _code_ids(ucodes, district_codes(pop.x[~hit], pop.y[~hit],
+                                                               dist_gdf, district_code_field))
 
     def measures(r: float, cmask: np.ndarray | None = None, pmask: np.ndarray | None = None
                  ) -> dict[str, Any]:
@@ -569,11 +600,12 @@ def compute_coverage(
     summary.update(measures(radius))
     by_district = []
     if dist_gdf is not None:
-        for code, name in zip(dist_gdf[district_code_field].astype(str),
-                              dist_gdf[district_name_field].astype(object)):
+        for k, (code, name) in enumerate(zip(dist_gdf[district_code_field].astype(str),
+                                             dist_gdf[district_name_field].astype(object))):
             row = {"name": None if pd.isna(name) else str(name), "code": code}
-            row.update(measures(radius, cdist == code,
-                                (pdist == code) if pdist is not None else None))
+            cid = row_code_id[k]
+            row.update(measures(radius, ccode == cid,
+                                (pcode == cid) if pcode is not None else None))
             by_district.append(row)
     summary["by_district"] = by_district
     summary["facilities"] = int(len(fac))

@@ -373,76 +373,132 @@ class RoadNetwork:
         j0 = np.floor((lo[:, 1] - oy) / size).astype(np.int64)
         j1 = np.floor((hi[:, 1] - oy) / size).astype(np.int64)
         ni = i1 - i0 + 1
-        cnt = ni * (j1 - j0 + 1)
-        rep = np.repeat(np.arange(len(pe)), cnt)
-        kk = np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        nj = j1 - j0 + 1
         ncols = int(i1.max()) + 1
         nrows = int(j1.max()) + 1
-        key = (j0[rep] + kk // ni[rep]) * ncols + (i0[rep] + kk % ni[rep])
+        # every (piece, bucket row), then every bucket of that row (repeats only, no division)
+        r1 = np.repeat(np.arange(len(pe)), nj)
+        jj = j0[r1] + (np.arange(len(r1)) - np.repeat(np.cumsum(nj) - nj, nj))
+        row_key = jj * ncols + i0[r1]
+        nir = ni[r1]
+        r2 = np.repeat(np.arange(len(r1)), nir)
+        key = row_key[r2] + (np.arange(len(r2)) - np.repeat(np.cumsum(nir) - nir, nir))
         # one entry per (bucket, edge), sorted by bucket
         ne = np.int64(max(self.n_edges, 1))
-        pair = np.unique(key * ne + pe[rep])
+        pair = np.unique(key * ne + pe[r1][r2])
         key, edge = pair // ne, pair % ne
         counts = np.bincount(key, minlength=ncols * nrows)
         first = np.cumsum(counts) - counts
         cache[size] = (ox, oy, ncols, nrows, first, counts, edge)
         return cache[size]
 
-    def _nearest_in_buckets(self, xy: np.ndarray, size: float
-                            ) -> tuple[np.ndarray, np.ndarray]:
-        """Best edge among those listed for each point's bucket, and its distance."""
-        ox, oy, ncols, nrows, first, counts, bedge = self._buckets(size)
-        n = len(xy)
-        bi = np.floor((xy[:, 0] - ox) / size)
-        bj = np.floor((xy[:, 1] - oy) / size)
-        inside = (bi >= 0) & (bi < ncols) & (bj >= 0) & (bj < nrows)
-        pkey = np.where(inside, bj * ncols + bi, 0).astype(np.int64)
-        start = first[pkey]
-        count = np.where(inside, counts[pkey], 0)
-        order = np.argsort(-count, kind="stable")
-        cs = count[order]
-        st = start[order]
-        px, py = xy[order, 0], xy[order, 1]
+    @cached_property
+    def _edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per edge: first node x, y, direction dx, dy and squared length (1 where zero)."""
         ax, ay = self.node_xy[self.edge_u].T
         dx, dy = (self.node_xy[self.edge_v] - self.node_xy[self.edge_u]).T
         ll = dx * dx + dy * dy
         ll = np.where(ll > 0, ll, 1.0)
+        return (np.ascontiguousarray(ax), np.ascontiguousarray(ay), np.ascontiguousarray(dx),
+                np.ascontiguousarray(dy), ll)
+
+    def _nearest_in_buckets(self, xy: np.ndarray, size: float, ring: int = 0
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """Best edge among those listed for each point's bucket (and, with ``ring`` = 1, the
+        8 buckets around it), and its distance.
+
+        A bucket lists every edge within ``size`` of it, so the answer is exact when the best
+        distance is within ``size`` (own bucket) or ``2 * size`` (with the ring). The bucket
+        index is built once per network and size (cached on the network).
+        """
+        ox, oy, ncols, nrows, first, counts, bedge = self._buckets(size)
+        n = len(xy)
         best_d = np.full(n, np.inf)
         best_e = np.full(n, -1, dtype=np.int64)
+        bi = np.floor((xy[:, 0] - ox) / size)
+        bj = np.floor((xy[:, 1] - oy) / size)
+        offsets = [(0, 0)] + ([(di, dj) for dj in (-1, 0, 1) for di in (-1, 0, 1)
+                               if (di, dj) != (0, 0)] if ring else [])
+        for di, dj in offsets:
+            ci, cj = bi + di, bj + dj
+            inside = (ci >= 0) & (ci < ncols) & (cj >= 0) & (cj < nrows)
+            pkey = np.where(inside, cj * ncols + ci, 0).astype(np.int64)
+            count = np.where(inside, counts[pkey], 0)
+            self._scan(xy, first[pkey], count, bedge, best_d, best_e)
+        return best_e, best_d
+
+    def _scan(self, xy: np.ndarray, start: np.ndarray, count: np.ndarray, bedge: np.ndarray,
+              best_d: np.ndarray, best_e: np.ndarray) -> None:
+        """Compare each point with the edges ``bedge[start:start + count]`` (in place).
+
+        Points are processed in order of decreasing list length, one list position per numpy
+        pass; a candidate replaces the best only when strictly nearer, so the first of equally
+        near edges wins.
+        """
+        n = len(xy)
+        if not n or not count.any():
+            return
+        # a stable sort of small integers (radix sort)
+        negc = -count.astype(np.int64)
+        negc = negc.astype(np.int16) if count.max() < 2 ** 15 else negc
+        order = np.argsort(negc, kind="stable")
+        cs = count[order]
+        st = start[order]
+        px = xy[order, 0]
+        py = xy[order, 1]
+        bd = best_d[order]
+        be = best_e[order]
+        ax, ay, dx, dy, ll = self._edge_arrays
         neg = -cs
-        for s in range(int(cs[0]) if n else 0):
+        buf = [np.empty(n) for _ in range(6)]
+        ce_buf = np.empty(n, dtype=np.int64)
+        better_buf = np.empty(n, dtype=bool)
+        for s in range(int(cs[0])):
             m = int(np.searchsorted(neg, -s, side="left"))  # points with count > s
-            ce = bedge[st[:m] + s]
-            x, y = px[:m], py[:m]
-            x0, y0, ddx, ddy = ax[ce], ay[ce], dx[ce], dy[ce]
-            t = np.clip(((x - x0) * ddx + (y - y0) * ddy) / ll[ce], 0.0, 1.0)
-            d = np.hypot(x - x0 - ddx * t, y - y0 - ddy * t)
-            better = d < best_d[:m]
-            best_d[:m][better] = d[better]
-            best_e[:m][better] = ce[better]
-        out_e = np.empty(n, dtype=np.int64)
-        out_e[order] = best_e
-        out_d = np.empty(n)
-        out_d[order] = best_d
-        return out_e, out_d
+            ce = np.add(st[:m], s, out=ce_buf[:m])
+            np.take(bedge, ce, out=ce)
+            rx, ry, ddx, ddy, t, w = (b[:m] for b in buf)
+            np.take(ax, ce, out=rx)
+            np.subtract(px[:m], rx, out=rx)            # x - x0
+            np.take(ay, ce, out=ry)
+            np.subtract(py[:m], ry, out=ry)            # y - y0
+            np.take(dx, ce, out=ddx)
+            np.take(dy, ce, out=ddy)
+            np.multiply(rx, ddx, out=t)
+            np.multiply(ry, ddy, out=w)
+            np.add(t, w, out=t)
+            np.take(ll, ce, out=w)
+            np.divide(t, w, out=t)
+            np.clip(t, 0.0, 1.0, out=t)
+            np.multiply(ddx, t, out=w)
+            np.subtract(rx, w, out=rx)                 # x - x0 - ddx * t
+            np.multiply(ddy, t, out=w)
+            np.subtract(ry, w, out=ry)                 # y - y0 - ddy * t
+            d = np.hypot(rx, ry, out=rx)
+            better = np.less(d, bd[:m], out=better_buf[:m])
+            np.copyto(bd[:m], d, where=better)
+            np.copyto(be[:m], ce, where=better)
+        best_d[order] = bd
+        best_e[order] = be
 
     def _nearest_edge(self, xy: np.ndarray) -> np.ndarray:
         """Exact nearest edge per point.
 
         Each point is compared with the edges listed for its bucket (all edges within B of the
         bucket); the answer is exact when the best of them is within B. Points farther than B
-        from every edge try buckets of 4B, then a k-d tree of points sampled along the edges,
-        and the few it cannot prove an STRtree search.
+        from every edge compare with the lists of the 8 buckets around too (exact within 2B);
+        the few left get an exact STRtree nearest search.
         """
         size = self._bucket_size
         out, dist = self._nearest_in_buckets(xy, size)
         far = np.flatnonzero(~(dist <= size))
         if len(far):
-            e2, d2 = self._nearest_in_buckets(xy[far], 4 * size)
+            e2, d2 = self._nearest_in_buckets(xy[far], size, ring=1)
             out[far] = e2
-            far = far[~(d2 <= 4 * size)]
+            far = far[~(d2 <= 2 * size)]
         if len(far):
-            out[far] = self._nearest_edge_kd(xy[far])
+            res = self._tree.query_nearest(shapely.points(xy[far]), all_matches=False)
+            out[far[res[0]]] = res[1]
         return out
 
     def _nearest_edge_kd(self, xy: np.ndarray, k: int = 10) -> np.ndarray:
