@@ -476,3 +476,28 @@ def test_districts_sharing_a_code_and_people_off_the_grid_count_by_code():
     assert (by[1]["population_total"], by[1]["population_covered"]) == (2, 0)
     assert list(res.cell_district[:2]) == ["A", "A"]
     assert set(res.cell_district) == {"A", "B"}
+
+
+def test_nearest_euclidean_hint_keeps_every_answer_exact():
+    from zlt_assets.analysis.coverage import nearest_euclidean
+
+    rng = np.random.default_rng(5)
+    fac = np.vstack([rng.uniform(0, 2000, (40, 2)),
+                     [(5000.0, 5000.0), (5000.0, 5100.0)]])  # a pair for exact ties
+    # grid points, far points and points exactly between the tied pair
+    gx, gy = np.meshgrid(np.arange(-500, 2500, 37.0), np.arange(-500, 2500, 41.0))
+    pts = np.vstack([np.column_stack([gx.ravel(), gy.ravel()]),
+                     rng.uniform(3000, 9000, (300, 2)),
+                     np.column_stack([np.linspace(4000, 6000, 21), np.full(21, 5050.0)])])
+    d0, i0 = nearest_euclidean(pts, fac)
+    brute = np.hypot(*(pts[:, None, :] - fac[None, :, :]).transpose(2, 0, 1))
+    assert d0 == pytest.approx(brute.min(axis=1), abs=1e-9)
+    for within in (50.0, 300.0, 1e6):
+        d1, i1 = nearest_euclidean(pts, fac, within=within)
+        assert np.array_equal(d1, d0) and np.array_equal(i1, i0)
+    assert (d0 > 300).sum() > 300  # far points took the second, unbounded pass
+    # far cells of a coverage result still name their nearest facility and its distance
+    res = compute_coverage(points([(0, 100)]), polys((0, 0, 1000, 200)), radius=300, cell=100)
+    far = ~res.cell_covered
+    assert far.any() and (res.cell_facility[far] == 0).all()
+    assert np.isfinite(res.cell_distance[far]).all()

@@ -256,15 +256,41 @@ def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | N
     return out
 
 
-def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Straight-line distance to, and position of, the nearest facility (k-d tree)."""
+def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray, *,
+                      within: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line distance to, and position of, the nearest facility (k-d tree).
+
+    Parameters
+    ----------
+    points_xy, facilities_xy : ndarray (n, 2)
+    within : float, optional
+        A speed hint, not a limit: the tree is first searched only up to this distance (most
+        points have a facility within the radius asked, and a bounded search stops early); the
+        points with none that near are then searched without a bound. Every point still gets
+        its exact nearest facility and distance, the same as without the hint.
+
+    Returns
+    -------
+    (distance, position) : tuple of ndarray
+    """
     if not len(facilities_xy):
         return np.full(len(points_xy), np.inf), np.full(len(points_xy), -1, dtype=np.int64)
     if not len(points_xy):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    d, i = cKDTree(facilities_xy).query(points_xy, k=1, workers=-1)
-    return np.asarray(d, dtype="float64"), np.asarray(i, dtype=np.int64)
+    tree = cKDTree(facilities_xy)
+    if within is None or not np.isfinite(within) or within <= 0:
+        d, i = tree.query(points_xy, k=1, workers=-1)
+        return np.asarray(d, dtype="float64"), np.asarray(i, dtype=np.int64)
+    bound = float(within) * (1.0 + 1e-9) + 1e-6
+    d, i = tree.query(points_xy, k=1, workers=-1, distance_upper_bound=bound)
+    d = np.asarray(d, dtype="float64")
+    i = np.asarray(i, dtype=np.int64)
+    far = np.flatnonzero(~np.isfinite(d))
+    if len(far):
+        d2, i2 = tree.query(points_xy[far], k=1, workers=-1)
+        d[far] = d2
+        i[far] = i2
+    return d, i
 
 
 # ------------------------------------------------------------------------------------------
@@ -538,8 +564,11 @@ def compute_coverage(
     unreachable: list = []
     if method == "euclidean":
         say(f"straight-line distances for {len(grid):,} cells ...")
-        cd, cf = nearest_euclidean(grid.xy, fxy)
-        pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nearest_euclidean(xy, fxy))
+        # exact nearest facility for every cell (the catchment output gives it for far
+        # cells too); ``within`` only lets the tree stop early for the cells within reach
+        cd, cf = nearest_euclidean(grid.xy, fxy, within=reach + COVER_EPS)
+        pd_, pf = _reuse(pop, pidx, cd, cf,
+                         lambda xy: nearest_euclidean(xy, fxy, within=reach + COVER_EPS))
         reachable = np.ones(len(fac), dtype=bool)
     else:
         if network is None:
