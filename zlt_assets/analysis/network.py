@@ -376,16 +376,26 @@ class RoadNetwork:
         nj = j1 - j0 + 1
         ncols = int(i1.max()) + 1
         nrows = int(j1.max()) + 1
-        # every (piece, bucket row), then every bucket of that row (repeats only, no division)
-        r1 = np.repeat(np.arange(len(pe)), nj)
-        jj = j0[r1] + (np.arange(len(r1)) - np.repeat(np.cumsum(nj) - nj, nj))
-        row_key = jj * ncols + i0[r1]
-        nir = ni[r1]
-        r2 = np.repeat(np.arange(len(r1)), nir)
-        key = row_key[r2] + (np.arange(len(r2)) - np.repeat(np.cumsum(nir) - nir, nir))
-        # one entry per (bucket, edge), sorted by bucket
+        # every (piece, bucket row), then every bucket of that row: each run of consecutive
+        # keys is a repeat of its first key plus a running number (no division, few passes)
         ne = np.int64(max(self.n_edges, 1))
-        pair = np.unique(key * ne + pe[r1][r2])
+        off_j = np.cumsum(nj) - nj
+        r1_total = int(nj.sum())
+        jj = np.repeat(j0 - off_j, nj) + np.arange(r1_total)
+        row_key = jj * ncols + np.repeat(i0, nj)
+        nir = np.repeat(ni, nj)
+        off_i = np.cumsum(nir) - nir
+        # value = bucket key * n_edges + edge, so that one sort orders by bucket, then edge
+        val = np.repeat((row_key - off_i) * ne + np.repeat(pe, nj), nir)
+        run = np.arange(len(val), dtype=np.int64)
+        run *= ne
+        val += run
+        del run
+        val.sort()
+        keep = np.empty(len(val), dtype=bool)
+        keep[:1] = True
+        np.not_equal(val[1:], val[:-1], out=keep[1:])
+        pair = val[keep]
         key, edge = pair // ne, pair % ne
         counts = np.bincount(key, minlength=ncols * nrows)
         first = np.cumsum(counts) - counts
