@@ -147,13 +147,23 @@ class Grid:
 
         tr = from_origin(self.x0 + c0 * self.cell, self.ytop - r0 * self.cell, self.cell,
                          self.cell)
-        polys, labs = [], []
-        for g, v in features.shapes(labels, mask=labels > 0, transform=tr, connectivity=4):
-            rings = g["coordinates"]
-            polys.append(shapely.polygons(rings[0]) if len(rings) == 1 else
-                         shapely.Polygon(rings[0], rings[1:]))
+        # rings of all patches in one coordinate array, then one vectorised construction
+        # (the same coordinates, shell first then holes, as building polygon by polygon)
+        ring_xy: list[Any] = []
+        ring_len: list[int] = []
+        ring_poly: list[int] = []
+        labs: list[int] = []
+        for k, (g, v) in enumerate(features.shapes(labels, mask=labels > 0, transform=tr,
+                                                   connectivity=4)):
+            for ring in g["coordinates"]:
+                ring_xy.extend(ring)
+                ring_len.append(len(ring))
+                ring_poly.append(k)
             labs.append(int(v))
         lab = np.asarray(labs, dtype=np.int64)
+        rings = shapely.linearrings(np.asarray(ring_xy, dtype="float64"),
+                                    indices=np.repeat(np.arange(len(ring_len)), ring_len))
+        polys = list(shapely.polygons(rings, indices=np.asarray(ring_poly, dtype=np.int64)))
         if clip is not None:
             cut = shapely.intersection(np.asarray(polys, dtype=object), clip)
             parts, idx = shapely.get_parts(cut, return_index=True)
