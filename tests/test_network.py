@@ -242,3 +242,19 @@ def test_far_points_ring_and_fallback_are_exact_and_index_is_cached():
     assert np.array_equal(again.edge, first.edge[::-1])
     assert np.array_equal(again.distance, first.distance[::-1])
     assert np.array_equal(again.along, first.along[::-1])
+
+
+def test_lines_with_z_or_as_multilines_give_the_same_network():
+    flat = grid_roads(3, 100.0)
+    with_z = gpd.GeoDataFrame(geometry=[shapely.force_3d(g, 7.0) for g in flat.geometry],
+                              crs=CRS)
+    multi = gpd.GeoDataFrame(geometry=[shapely.MultiLineString(list(flat.geometry[:4])),
+                                       *flat.geometry[4:]], crs=CRS)
+    ref = build_network(flat)
+    for other in (build_network(with_z), build_network(multi)):
+        assert np.array_equal(other.node_xy, ref.node_xy)
+        assert np.array_equal(other.edge_u, ref.edge_u) and np.array_equal(other.edge_v,
+                                                                            ref.edge_v)
+        assert other.edge_len == pytest.approx(ref.edge_len)
+        assert other.report.n_noded_crossings == ref.report.n_noded_crossings == 12
+    assert ref.n_edges == 2 * 3 * 4

@@ -789,11 +789,17 @@ def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
     roads = require_geometry(roads, LINE, what="roads").reset_index(drop=True)
     geoms = roads.geometry.values.to_numpy() if hasattr(roads.geometry.values, "to_numpy") \
         else np.asarray(roads.geometry.values)
-    geoms = np.asarray(shapely.force_2d(geoms))
+    if shapely.has_z(geoms).any():  # force_2d copies every line: only when some have z
+        geoms = np.asarray(shapely.force_2d(geoms))
+    else:
+        geoms = np.asarray(geoms)
     geoms, river_report = _cut_river(geoms, roads, river, tol)
 
     # 1. straight segments
-    parts, part_src = shapely.get_parts(geoms, return_index=True)
+    if (shapely.get_type_id(geoms) == 1).all():  # single lines: they are their own parts
+        parts, part_src = geoms, np.arange(len(geoms))
+    else:
+        parts, part_src = shapely.get_parts(geoms, return_index=True)
     coords, cidx = shapely.get_coordinates(parts, return_index=True)
     if len(coords) < 2:
         raise BadInput("roads: no line with at least two points")
