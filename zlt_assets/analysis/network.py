@@ -209,6 +209,8 @@ class NodeDistances:
         ok = att.ok
         if not ok.any():
             return dist, src
+        # all attached (the usual case): a full slice instead of a boolean mask (no copies)
+        ok = slice(None) if ok.all() else ok
         e = att.edge[ok]
         u, v, length = net.edge_u[e], net.edge_v[e], net.edge_len[e]
         along = att.along[ok]
@@ -553,16 +555,17 @@ class RoadNetwork:
         ax = np.full(n, np.nan)
         ay = np.full(n, np.nan)
         if ok.any():
-            e = edge[ok]
+            sel = slice(None) if ok.all() else ok  # all attached: no boolean copies
+            e = edge[sel]
             a = self.node_xy[self.edge_u[e]]
             b = self.node_xy[self.edge_v[e]]
-            p = xy[ok]
+            p = xy[sel]
             t, d = _project(p, a, b)
             q = a + (b - a) * t[:, None]
-            along[ok] = t * self.edge_len[e]
-            dist[ok] = d
-            ax[ok] = q[:, 0]
-            ay[ok] = q[:, 1]
+            along[sel] = t * self.edge_len[e]
+            dist[sel] = d
+            ax[sel] = q[:, 0]
+            ay[sel] = q[:, 1]
         if max_snap is not None:
             ok = ok & (dist <= max_snap)
             edge = np.where(ok, edge, -1)
