@@ -324,25 +324,6 @@ class RoadNetwork:
 
     # -------------------------------------------------------------- attachment
     @cached_property
-    def _samples(self) -> tuple[cKDTree, np.ndarray, float]:
-        """k-d tree of points sampled along every edge, their edge, and the spacing h.
-
-        Samples sit at the middles of ``ceil(len / h)`` equal pieces, so every point of an edge
-        is within h/2 of one of the edge's own samples.
-        """
-        med = float(np.median(self.edge_len)) if self.n_edges else 1.0
-        h = float(min(20.0, max(1.0, med / 4.0)))
-        cnt = np.maximum(1, np.ceil(self.edge_len / h).astype(np.int64))
-        e = np.repeat(np.arange(self.n_edges), cnt)
-        start = np.cumsum(cnt) - cnt
-        frac = (np.arange(len(e)) - start[e] + 0.5) / cnt[e]
-        a = self.node_xy[self.edge_u]
-        b = self.node_xy[self.edge_v]
-        samples = a[e] + (b[e] - a[e]) * frac[:, None]
-        spacing = float((self.edge_len / cnt).max()) if self.n_edges else h
-        return cKDTree(samples), e, spacing
-
-    @cached_property
     def _bucket_size(self) -> float:
         """Bucket side B: about half the median edge length (5 m to 250 m)."""
         med = float(np.median(self.edge_len)) if self.n_edges else 1.0
@@ -512,35 +493,6 @@ class RoadNetwork:
             res = self._tree.query_nearest(shapely.points(xy[far]), all_matches=False)
             out[far[res[0]]] = res[1]
         return out
-
-    def _nearest_edge_kd(self, xy: np.ndarray, k: int = 10) -> np.ndarray:
-        """Nearest edge from a k-d tree of edge samples (exact; unproven points via STRtree)."""
-        tree, sample_edge, h = self._samples
-        k = int(min(k, tree.n))
-        dk, ik = tree.query(xy, k=k, workers=-1)
-        if k == 1:
-            dk, ik = dk[:, None], ik[:, None]
-        ax, ay = self.node_xy[self.edge_u].T
-        dx, dy = (self.node_xy[self.edge_v] - self.node_xy[self.edge_u]).T
-        ll = dx * dx + dy * dy
-        ll = np.where(ll > 0, ll, 1.0)
-        px, py = xy[:, 0], xy[:, 1]
-        best_d = np.full(len(xy), np.inf)
-        best_e = np.zeros(len(xy), dtype=np.int64)
-        for c in range(k):
-            ce = sample_edge[ik[:, c]]
-            x0, y0, ddx, ddy = ax[ce], ay[ce], dx[ce], dy[ce]
-            t = np.clip(((px - x0) * ddx + (py - y0) * ddy) / ll[ce], 0.0, 1.0)
-            d = np.hypot(px - x0 - ddx * t, py - y0 - ddy * t)
-            better = d < best_d
-            best_d[better] = d[better]
-            best_e[better] = ce[better]
-        unsure = np.flatnonzero(~(dk[:, -1] - h / 2.0 > best_d)) if k < tree.n else \
-            np.zeros(0, dtype=np.int64)
-        if len(unsure):
-            res = self._tree.query_nearest(shapely.points(xy[unsure]), all_matches=False)
-            best_e[unsure[res[0]]] = res[1]
-        return best_e
 
     def attach_xy(self, xy: np.ndarray, max_snap: float | None = None) -> Attachment:
         """Attach coordinates (n, 2) to the nearest point on the nearest edge."""
