@@ -485,16 +485,23 @@ def test_class_breaks_and_colours():
     assert class_breaks([]) == [] and class_breaks([3, 3]) == [3, 3]
 
 
-def test_missing_analysis_module_leaves_overlay_out_with_message(crafted: Path, monkeypatch):
-    from zlt_assets.maps import build_content, overlays
+def test_missing_layers_leave_overlays_out_with_message(crafted: Path, tmp_path: Path):
+    import shutil
+    import sqlite3
 
-    real = overlays._import
-    monkeypatch.setattr(overlays, "_import",
-                        lambda m: None if m.endswith(("coverage", "toilets", "siting")) else real(m))
-    content = build_content(crafted, analyses=["coverage", "toilet-gaps"])
+    from zlt_assets.maps import build_content
+
+    inv = tmp_path / "no_facilities.gpkg"
+    shutil.copyfile(crafted, inv)
+    with sqlite3.connect(inv) as con:  # drop the layers the GeoPackage way
+        for table in ("bus_stops", "public_toilets"):
+            con.execute(f"DROP TABLE {table}")
+            for meta in ("gpkg_contents", "gpkg_geometry_columns"):
+                con.execute(f"DELETE FROM {meta} WHERE table_name = ?", (table,))
+    content = build_content(inv, analyses=["coverage", "toilet-gaps"])
     assert content.overlays == []
     text = " ".join(content.messages)
-    assert "zlt_assets.analysis.coverage" in text and "zlt_assets.analysis.toilets" in text
+    assert "coverage overlay left out" in text and "toilet overlays left out" in text
 
 
 # ------------------------------------------------------------------------------ the sample

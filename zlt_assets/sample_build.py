@@ -1249,8 +1249,6 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
     Path
         The GeoPackage written.
     """
-    import importlib.util
-
     import pyogrio
 
     from .inventory import write_layers
@@ -1265,7 +1263,7 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
         write_layers(gpkg, layers, replace_file=True)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-    if styles and importlib.util.find_spec("zlt_assets.styles") is not None:
+    if styles:
         from .styles import write_layer_styles
 
         write_layer_styles(gpkg)

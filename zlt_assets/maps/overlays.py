@@ -7,12 +7,12 @@
 * ``scorecard``: a street-office choropleth of one indicator of
   :func:`zlt_assets.analysis.scorecard.compute_scorecard` (``by_district``).
 
-An analysis whose module is not there is left out with a message (the map is still written).
+An overlay whose layers are missing from the inventory is left out with a message (the map is
+still written).
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -26,18 +26,6 @@ from . import legend as lg
 CHORO_COLORS: tuple[str, ...] = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_VALUE_COLOR = "#d9d9d9"
 DEFAULT_INDICATOR = "facade_lighting_pct"
-
-
-def _missing(module: str, what: tuple[str, str], lang: str) -> str:
-    return lg.bi(f"{what[0]}:分析模块 {module} 尚不可用,未绘制该图层",
-                 f"{what[1]}: analysis module {module} is not available; overlay left out", lang)
-
-
-def _import(module: str) -> Any | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 def _overlay_fields(gdf: gpd.GeoDataFrame, labels: Mapping[str, str], lang: str) -> list[dict[str, object]]:
@@ -126,14 +114,12 @@ def _population(inv: Inventory) -> str | None:
 def coverage_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
                       lang: str) -> tuple[list, list[str]]:
     """Areas outside the bus-stop radius: ``compute_coverage(...).uncovered``."""
-    what = ("公交覆盖", "Bus-stop coverage")
-    mod = _import("zlt_assets.analysis.coverage")
-    if mod is None or not hasattr(mod, "compute_coverage"):
-        return [], [_missing("zlt_assets.analysis.coverage", what, lang)]
+    from ..analysis.coverage import compute_coverage
+
     if "bus_stops" not in frames or ("urban_area" not in frames and "street_offices" not in frames):
         return [], [lg.bi("缺少公交站点或城区范围图层,未绘制公交覆盖",
                           "no bus_stops or urban area layer: coverage overlay left out", lang)]
-    res = mod.compute_coverage(frames["bus_stops"], frames.get("urban_area"),
+    res = compute_coverage(frames["bus_stops"], frames.get("urban_area"),
                                districts=frames.get("street_offices"),
                                population=_population(inv))
     r = standards.BUS_STOP_RADIUS.value
@@ -148,10 +134,8 @@ def coverage_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
 def toilet_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang: str,
                     propose: int = DEFAULT_PROPOSALS) -> tuple[list, list[str]]:
     """Toilet gaps (uncovered areas, streets with spacing gaps) and proposed sites."""
-    what = ("公厕缺口", "Toilet gaps")
-    mod = _import("zlt_assets.analysis.toilets")
-    if mod is None or not hasattr(mod, "toilet_gaps"):
-        return [], [_missing("zlt_assets.analysis.toilets", what, lang)]
+    from ..analysis.toilets import toilet_gaps
+
     if "public_toilets" not in frames or "street_offices" not in frames:
         return [], [lg.bi("缺少公厕或街道办事处图层,未绘制公厕缺口",
                           "no public_toilets or street_offices layer: toilet overlays left out",
@@ -162,7 +146,7 @@ def toilet_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang
     if propose and not n:
         messages.append(lg.bi("没有人口格网或道路,未给出公厕建议选址",
                               "no population grid or roads: no proposed toilet sites", lang))
-    res = mod.toilet_gaps(frames["public_toilets"], frames["street_offices"],
+    res = toilet_gaps(frames["public_toilets"], frames["street_offices"],
                           roads=frames.get("roads"), population=pop,
                           area=frames.get("urban_area"), propose=n)
     labels = _labels(lang)
@@ -193,11 +177,10 @@ def toilet_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang
 
 # ---------------------------------------------------------------------------- scorecard
 def indicator_labels() -> dict[str, tuple[str, str, str]]:
-    """Scorecard street-office indicators: key -> (zh, en, unit); empty without the module."""
-    mod = _import("zlt_assets.analysis.scorecard")
-    if mod is None:
-        return {}
-    return {k: (zh, en, u) for k, zh, en, u in getattr(mod, "DISTRICT_INDICATORS", ())}
+    """Scorecard street-office indicators: key -> (zh, en, unit)."""
+    from ..analysis.scorecard import DISTRICT_INDICATORS
+
+    return {k: (zh, en, u) for k, zh, en, u in DISTRICT_INDICATORS}
 
 
 def class_breaks(values: Sequence[float], n: int = len(CHORO_COLORS)) -> list[float]:
@@ -224,20 +207,18 @@ def class_color(value: float | None, edges: Sequence[float]) -> str:
 def scorecard_overlay(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang: str,
                       indicator: str | None) -> tuple[list, object | None, list[str]]:
     """A street-office choropleth of one scorecard indicator."""
-    what = ("记分卡分区图", "Scorecard choropleth")
-    mod = _import("zlt_assets.analysis.scorecard")
-    if mod is None or not hasattr(mod, "compute_scorecard"):
-        return [], None, [_missing("zlt_assets.analysis.scorecard", what, lang)]
+    from ..analysis.scorecard import compute_scorecard
+
     if "street_offices" not in frames:
         return [], None, [lg.bi("清单中没有街道办事处图层,无法绘制记分卡分区图",
                                 "no street_offices layer: no scorecard choropleth", lang)]
     labels = indicator_labels()
     key = indicator or DEFAULT_INDICATOR
-    if labels and key not in labels:
+    if key not in labels:
         raise BadInput(f"unknown indicator {key!r}; choose one of {', '.join(labels)}")
-    card = mod.compute_scorecard(inv)
-    rows = {str(r.get("code")): r for r in getattr(card, "by_district", [])}
-    zh, en, unit = labels.get(key, (key, key, ""))
+    card = compute_scorecard(inv)
+    rows = {str(r.get("code")): r for r in card.by_district}
+    zh, en, unit = labels[key]
     offices = frames["street_offices"].copy()
     vals = [rows.get(str(c), {}).get(key) for c in offices["code"]]
     offices["value"] = [None if v is None else float(v) for v in vals]
