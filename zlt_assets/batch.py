@@ -735,26 +735,11 @@ def load_source(src: Source) -> Any:
 
 
 def _read_vector_file(path: Path, layer: str | None) -> Any:
+    from .analysis.inputs import read_vector  # the shared reader (any format, any CRS)
+
     if not path.exists():
         raise BadInput(f"file not found: {path}")
-    try:
-        from .analysis import inputs as _inputs  # the shared reader (any format, any CRS)
-    except ImportError:  # pragma: no cover - analysis not installed yet
-        _inputs = None
-    reader = getattr(_inputs, "read_vector", None) if _inputs is not None else None
-    if reader is not None:
-        return reader(path, layer=layer) if layer else reader(path)
-    import pyogrio
-
-    from .crs import to_project
-
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=layer) if layer else pyogrio.read_dataframe(path)
-    except Exception as exc:
-        raise BadInput(f"cannot read {path.name}: {_one_line(exc)}") from None
-    if gdf.crs is None:
-        raise BadInput(f"{path.name} has no coordinate reference system; declare one")
-    return to_project(gdf)
+    return read_vector(path, what=path.name, layer=layer)
 
 
 def _load_population(src: Source | None) -> Any:
@@ -1211,15 +1196,13 @@ def _read_record(path: Path) -> dict[str, Any] | None:
 
 def _plain(obj: Any) -> Any:
     """JSON-safe plain data (numpy scalars to Python numbers, NaN kept as None)."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        np = None  # type: ignore[assignment]
+    import numpy as np
+
     if isinstance(obj, Mapping):
         return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
-    if np is not None and isinstance(obj, np.generic):
+    if isinstance(obj, np.generic):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
         return None

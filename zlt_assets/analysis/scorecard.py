@@ -808,12 +808,8 @@ def _bus_stop_coverage(ctx: _Ctx, *, method: str, cell: float) -> TargetResult:
     if facilities.empty:
         return _not_measurable("bus_stop_coverage", "评估日没有在用公交站点",
                                "no bus stop is in service at the as-of date", how, evidence)
-    try:
-        from . import coverage as _coverage
-    except ImportError as exc:
-        msg = " ".join(str(exc).split())
-        return _not_measurable("bus_stop_coverage", f"覆盖分析模块不可用:{msg}",
-                               f"the coverage engine is not available: {msg}", how, evidence)
+    from . import coverage as _coverage
+
     kwargs: dict[str, Any] = {"radius": radius, "method": method, "cell": cell}
     pop_path = getattr(ctx.inv, "population_path", None)
     if pop_path is not None and Path(pop_path).exists():
