@@ -69,3 +69,11 @@ DISPLAY_SIMPLIFY_M = Standard(
     "zlt-assets display default (meeting maps; below one screen pixel at zoom 17)", True,
     "folium issue #787: large GeoJSON makes the page sluggish")
 CLUSTER_MIN_POINTS = Standard(200, "features", "zlt-assets display default (meeting maps)", True)
+
+# --- validation tolerances (zlt-assets' own choices) ---
+STOP_ROAD_TOLERANCE = Standard(30.0, "m", "zlt-assets default (a stop sits at the kerb)", True,
+                               "a bus stop farther than this from every road is reported")
+BOUNDARY_TOLERANCE = Standard(5.0, "m", "zlt-assets default (digitising tolerance)", True,
+                              "features may stick out of the city boundary by this much")
+PARTITION_TOLERANCE = Standard(1e-4, "share of the urban area", "zlt-assets default", True,
+                               "street offices must partition the urban area up to this share")

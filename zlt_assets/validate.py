@@ -28,18 +28,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import plan, schema
+from . import plan, schema, standards
 from .crs import is_project_crs, to_project
 from .inventory import Inventory, InventoryError, coerce_types, is_present
 
 #: Characters that must never reach a terminal raw (escape sequences from hostile data).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-#: A bus stop farther than this from every road is reported (a stop sits at the kerb).
-STOP_ROAD_TOLERANCE_M = 30.0
-#: Features may stick out of the city boundary by this much (digitising tolerance).
-BOUNDARY_TOLERANCE_M = 5.0
-#: Street offices must partition the urban area up to this share of its area.
-PARTITION_TOLERANCE_SHARE = 1e-4
+#: Tolerances of the spatial checks (sources in :mod:`zlt_assets.standards`).
+STOP_ROAD_TOLERANCE_M = float(standards.STOP_ROAD_TOLERANCE.value)
+BOUNDARY_TOLERANCE_M = float(standards.BOUNDARY_TOLERANCE.value)
+PARTITION_TOLERANCE_SHARE = float(standards.PARTITION_TOLERANCE.value)
 
 
 @dataclass(frozen=True)
