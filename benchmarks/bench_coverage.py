@@ -378,7 +378,7 @@ def worker(name: str, city: Path, radius: float, result: Path, repeat: int = 1) 
     meta = {
         "contender": name, "seconds": seconds, "all_seconds": times,
         "cpu_seconds": min(cpu), "all_cpu_seconds": cpu,
-        "rss_loaded_mb": rss_loaded, "peak_rss_mb": _peak_mb(), "cells": int(len(d)),
+        "rss_loaded_mb": rss_loaded, "peak_rss_mb": _peak_mb(), "cells": len(d),
         "area_share": float(covered.mean()),
         "population_share": float(pop[covered].sum() / pop.sum()),
     }
@@ -458,7 +458,7 @@ def compare(ref: dict, other: dict, tol: float, sample: np.ndarray | None,
         a, b = (a if ref_d is not None else a[sample]), b[sample]
         both = np.isfinite(a) & np.isfinite(b)
         diff = np.abs(a[both] - b[both])
-        out["sample_cells"] = int(len(sample))
+        out["sample_cells"] = len(sample)
         out["sample_both_within"] = int(both.sum())
         out["sample_max_diff_m"] = float(diff.max()) if len(diff) else 0.0
         out["sample_covered_mismatch"] = int((np.isfinite(a) != np.isfinite(b)).sum())

@@ -160,7 +160,7 @@ def generate(scale: float, out: Path) -> dict:
                        dtype="float32", crs=CRS, transform=from_origin(x0, y0 + side, CELL, CELL),
                        compress="deflate", nodata=None) as dst:
         dst.write(pop, 1)
-    info = {**p, "road_lines": int(len(roads)),
+    info = {**p, "road_lines": len(roads),
             "road_segments": int(len(roads) + bend.sum()), "bridges": int(is_bridge.sum()),
             "population_cells": int(g * g), "population_total": float(pop.sum()),
             "files": ["city.gpkg", "population.tif"]}

@@ -29,8 +29,9 @@ def build(data: Path, out: Path) -> Path:
     for p in (str(REPO / "qgis_plugin"), str(REPO)):
         if p not in sys.path:
             sys.path.insert(0, p)
-    from zlt_assets import schema
     from zlt_assets_qgis.inventory_loader import load_inventory
+
+    from zlt_assets import schema
 
     aux = [p for p in data.parent.glob(f"{data.stem}*.aux.xml")]
     project = QgsProject()

@@ -1,14 +1,14 @@
 #!/usr/bin/env python
 """Build the sample inventory of Zhalantun: ``layers/zhalantun.gpkg`` + population GeoTIFF.
 
-构建扎兰屯示例清单（示意数据，真实参考数据见 layers/reference）。
+构建扎兰屯示例清单（示意数据，真实参考数据见 tools/sample_build/reference）。
 
 Usage::
 
     .venv/bin/python scripts/build_sample_layers.py            # into layers/
     .venv/bin/python scripts/build_sample_layers.py --out DIR  # elsewhere
 
-Deterministic: a fixed seed and the committed reference copies in ``layers/reference`` give the
+Deterministic: a fixed seed and the committed reference copies in ``tools/sample_build/reference`` give the
 same features on every run. See ``layers/README.md`` for what is real and what is made.
 """
 from __future__ import annotations
@@ -18,10 +18,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# the builder is a repository tool, not part of the installed package
+sys.path.insert(0, str(REPO / "tools" / "sample_build"))
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from zlt_assets import sample_build  # noqa: E402
+import sample_build  # noqa: E402
+
 from zlt_assets.errors import EXIT_BAD_INPUT, BadInput, ZltError  # noqa: E402
 
 
@@ -31,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=sample_build.DEFAULT_OUT,
                         help="输出目录 / output folder (default: layers/)")
     parser.add_argument("--reference", type=Path, default=sample_build.REFERENCE_DIR,
-                        help="参考数据目录 / reference data folder (default: layers/reference)")
+                        help="参考数据目录 / reference data folder (default: tools/sample_build/reference)")
     parser.add_argument("--no-styles", action="store_true",
                         help="不写入 QGIS 样式 / do not store QGIS styles in the GeoPackage")
     parser.add_argument("--tables", action="store_true",

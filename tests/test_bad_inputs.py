@@ -17,19 +17,19 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import pyogrio
 import pytest
+from _mini_inventory import CX, CY, mini_layers, points, record, write_mini
+from conftest import REPO
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from _mini_inventory import CX, CY, mini_layers, points, record, write_mini
-from conftest import REPO
 from zlt_assets import crs, schema
 from zlt_assets.inventory import write_layers
 

@@ -9,7 +9,6 @@ same inputs, and the straight-line case with a brute-force count of cell centres
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import subprocess
 import sys
@@ -156,7 +155,6 @@ def test_scenario_names_become_safe_file_names(city):
 
 def test_yaml_gives_the_same_plan_as_toml(city):
     import tomllib
-
     import yaml
 
     raw = tomllib.loads(SCENARIOS_TOML)

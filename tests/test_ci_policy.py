@@ -1,6 +1,5 @@
 """A test that needs a system component fails under CI=true when it is missing, skips elsewhere."""
 import pytest
-
 from conftest import require_component
 
 

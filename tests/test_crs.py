@@ -38,7 +38,7 @@ def test_offset_at_zhalantun_is_hundreds_of_metres():
 
 def test_krasovsky_constants():
     assert crs.KRASOVSKY_A == 6378245.0
-    assert crs.KRASOVSKY_EE == pytest.approx(0.00669342162296594323)
+    assert pytest.approx(0.00669342162296594323) == crs.KRASOVSKY_EE
 
 
 def test_outside_china_is_identity():

@@ -9,12 +9,12 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
+from _mini_inventory import CX, CY, write_mini
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from _mini_inventory import CX, CY, write_mini
 from zlt_assets import crs, schema
 from zlt_assets.importing import ImportOptions, column_aliases, import_file
 from zlt_assets.inventory import Inventory

@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import require_component
 from test_maps import COUNTS, EVIL_NAME, QUOTE_NAME, make_inventory
 

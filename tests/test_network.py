@@ -5,7 +5,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zlt_assets.analysis.network import build_network
 from zlt_assets.errors import BadInput

@@ -6,7 +6,6 @@ what the engine computes; its maps are written to the temporary folder, never to
 
 import nbformat
 import pytest
-
 from notebook_runner import REPO, execute_notebook, output_text
 
 NAME = "02_coverage_and_toilets.ipynb"

@@ -5,7 +5,6 @@ PNG go to the temporary folder, never into the repo, and the stored notebook car
 """
 import nbformat
 import pytest
-
 from notebook_runner import REPO, execute_notebook, output_text
 
 NAME = "03_meeting_map.ipynb"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +66,6 @@ def test_core_imports_no_face():
         "import importlib, pkgutil, zlt_assets.analysis as A\n"
         "for m in pkgutil.iter_modules(A.__path__): importlib.import_module('zlt_assets.analysis.' + m.name)\n"
         "import zlt_assets.importing, zlt_assets.db, zlt_assets.batch, zlt_assets.styles\n"
-        "import zlt_assets.sample_build\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('qgis', 'folium', 'matplotlib', 'branca')"
         " or m in ('zlt_assets.cli',)]\n"
         "print(','.join(sorted(bad)))\n"

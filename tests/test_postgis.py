@@ -12,9 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-
 from _mini_inventory import CX, CY, mini_layers, record, write_mini
 from _postgis import pg_cluster, pg_url  # noqa: F401  (fixtures)
+
 from zlt_assets import db, schema
 from zlt_assets.errors import BadInput, MissingComponent, Refused
 from zlt_assets.importing import ImportOptions, import_file

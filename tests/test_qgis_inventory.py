@@ -96,7 +96,6 @@ def test_open_sample_in_ordered_groups_with_styles_and_forms(project, sample_cop
 
 def test_layer_without_stored_style_gets_the_schema_style(project, tmp_path: Path) -> None:
     from _mini_inventory import write_mini
-
     from zlt_assets_qgis.inventory_loader import load_inventory
 
     path = write_mini(tmp_path / "mini.gpkg")
@@ -113,7 +112,6 @@ def test_layer_without_stored_style_gets_the_schema_style(project, tmp_path: Pat
 
 def test_new_feature_gets_defaults_and_next_object_id(project, sample_copy: Path) -> None:
     from qgis.core import QgsVectorLayerUtils
-
     from zlt_assets_qgis.inventory_loader import load_inventory
 
     res = load_inventory(str(sample_copy), project)
@@ -127,7 +125,6 @@ def test_new_feature_gets_defaults_and_next_object_id(project, sample_copy: Path
 
 def test_constraint_blocks_a_value_out_of_range(project, sample_copy: Path) -> None:
     from qgis.core import QgsVectorLayerUtils
-
     from zlt_assets_qgis.inventory_loader import load_inventory
 
     res = load_inventory(str(sample_copy), project)
@@ -144,10 +141,9 @@ def test_constraint_blocks_a_value_out_of_range(project, sample_copy: Path) -> N
 
 def test_open_inventory_action_loads_the_chosen_file(qgis_env, sample_copy: Path,
                                                      monkeypatch) -> None:
+    import zlt_assets_qgis
     from qgis.core import QgsProject
     from qgis.PyQt.QtWidgets import QFileDialog
-
-    import zlt_assets_qgis
 
     offered: list[str] = []
 

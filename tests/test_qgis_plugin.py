@@ -49,9 +49,8 @@ def test_package_init_is_lazy() -> None:
 
 # ------------------------------------------------------------------------ load / unload
 def test_plugin_loads_and_unloads_cleanly(qgis_env) -> None:
-    from qgis.core import QgsApplication
-
     import zlt_assets_qgis
+    from qgis.core import QgsApplication
 
     registry = QgsApplication.processingRegistry()
     plugin = zlt_assets_qgis.classFactory(qgis_env)
@@ -61,7 +60,7 @@ def test_plugin_loads_and_unloads_cleanly(qgis_env) -> None:
         assert provider is not None
         assert provider.name() in ("Zhalantun assets / 扎兰屯资产", "扎兰屯资产 / Zhalantun assets")
         ids = {a.id() for a in provider.algorithms()}
-        assert ALG_IDS <= ids
+        assert ids >= ALG_IDS
         for alg in provider.algorithms():
             assert alg.group() in ("Zhalantun assets / 扎兰屯资产", "扎兰屯资产 / Zhalantun assets")
             help_text = alg.shortHelpString()
@@ -84,8 +83,8 @@ def test_plugin_loads_and_unloads_cleanly(qgis_env) -> None:
 
 def test_missing_core_still_loads_and_explains(qgis_env, monkeypatch) -> None:
     from qgis.core import QgsApplication
-
-    from zlt_assets_qgis import deps, plugin as plugin_mod
+    from zlt_assets_qgis import deps
+    from zlt_assets_qgis import plugin as plugin_mod
 
     def broken() -> deps.CoreStatus:
         return deps.CoreStatus(missing=["geopandas"],
@@ -109,7 +108,6 @@ def test_missing_core_still_loads_and_explains(qgis_env, monkeypatch) -> None:
 
 def test_translation_puts_chinese_first(qgis_env) -> None:
     from qgis.PyQt.QtCore import QCoreApplication
-
     from zlt_assets_qgis.i18n_util import CONTEXT, install_translator
 
     src = "Open Zhalantun inventory / 打开扎兰屯资产清单"
@@ -137,7 +135,6 @@ def test_ts_file_is_up_to_date() -> None:
 @pytest.fixture(scope="module")
 def provider(qgis_env):
     from qgis.core import QgsApplication
-
     from zlt_assets_qgis.provider import ZltAssetsProvider
 
     registry = QgsApplication.processingRegistry()
@@ -326,9 +323,9 @@ def test_toilet_gaps_give_the_cli_numbers(provider, sample_gpkg: Path, cli,
     assert result["DISTRICTS_BELOW_DENSITY"] == len(s["districts_below_density"])
     assert result["PROPOSED"] == s["proposals"]["n_proposed"] == 3
     assert result["SHARE_AFTER"] == pytest.approx(s["proposals"]["share_after"])
-    sites = sorted(((f["rank"], round(f.geometry().asPoint().x(), 3),
+    sites = sorted((f["rank"], round(f.geometry().asPoint().x(), 3),
                      round(f.geometry().asPoint().y(), 3))
-                    for f in result["PROPOSALS"].getFeatures()))
+                    for f in result["PROPOSALS"].getFeatures())
     assert sites == [(p["rank"], round(p["x"], 3), round(p["y"], 3))
                      for p in s["proposals"]["sites"]]
     dens = {f["code"]: f["density_per_km2"] for f in result["DISTRICTS_OUT"].getFeatures()}
@@ -391,7 +388,7 @@ def test_cancel_inside_the_core_stops_a_long_coverage_run(provider, sample_gpkg:
             super().__init__()
             self.messages: list[str] = []
 
-        def pushInfo(self, info: str) -> None:  # noqa: N802 - QGIS API
+        def pushInfo(self, info: str) -> None:
             self.messages.append(info)
             if info.startswith("grid"):
                 self.cancel()
@@ -417,9 +414,17 @@ def test_coverage_takes_any_qgis_layer_and_honours_the_selection(provider) -> No
     import math
 
     import processing
-    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature,
-                           QgsGeometry, QgsPointXY, QgsProcessingFeatureSourceDefinition,
-                           QgsProject, QgsRectangle, QgsVectorLayer)
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsFeature,
+        QgsGeometry,
+        QgsPointXY,
+        QgsProcessingFeatureSourceDefinition,
+        QgsProject,
+        QgsRectangle,
+        QgsVectorLayer,
+    )
 
     to_wgs = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4550"),
                                     QgsCoordinateReferenceSystem("EPSG:4326"),
@@ -463,7 +468,6 @@ def test_import_reloads_the_open_layers_of_the_inventory(provider, tmp_path: Pat
     import processing
     from _mini_inventory import write_mini
     from qgis.core import QgsProject
-
     from zlt_assets_qgis.inventory_loader import load_inventory
 
     inv = write_mini(tmp_path / "inv.gpkg")

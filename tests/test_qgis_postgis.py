@@ -17,7 +17,6 @@ pytestmark = [pytest.mark.qgis, pytest.mark.postgis]
 def test_open_postgis_inventory_with_schema_forms(qgis_env, pg_url: str,
                                                   sample_gpkg: Path) -> None:
     from qgis.core import QgsFieldConstraints, QgsProject
-
     from zlt_assets_qgis.inventory_loader import load_inventory
 
     db.init_db(pg_url)

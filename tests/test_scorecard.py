@@ -438,7 +438,7 @@ class _FakeCoverage:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
 
-    def compute_coverage(self, facilities, area, **kw):  # noqa: ANN001 - mirrors the engine
+    def compute_coverage(self, facilities, area, **kw):
         self.calls.append({"facilities": facilities, "area": area, **kw})
         n = len(facilities)
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_scorecard import _oid, make_layers, write_inventory
 
 from zlt_assets import plan
 from zlt_assets.analysis import scorecard as sc
@@ -13,8 +14,6 @@ from zlt_assets.reports import charts, render_scorecard, write_scorecard
 from zlt_assets.reports.scorecard_html import render_html
 from zlt_assets.reports.scorecard_md import render_markdown
 from zlt_assets.reports.scorecard_xlsx import SHEETS
-
-from test_scorecard import _oid, make_layers, write_inventory
 
 NASTY = '=1+1 | <script>alert("x")</script>'
 

@@ -7,13 +7,13 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from zlt_assets.analysis.network import build_network
 from zlt_assets.analysis.population import PopulationInput
-from zlt_assets.analysis.siting import (candidates_along, coverage_matrix, propose_sites,
-                                        solve_mclp)
+from zlt_assets.analysis.siting import candidates_along, coverage_matrix, propose_sites, solve_mclp
 from zlt_assets.errors import BadInput
 
 CRS = "EPSG:4550"

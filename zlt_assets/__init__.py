@@ -4,6 +4,6 @@ The core (schema, inventory, validation, analysis) imports nothing of QGIS, foli
 """
 __version__ = "0.1.0"
 
-from .inventory import Inventory, default_data_path  # noqa: E402,F401
+from .inventory import Inventory, default_data_path
 
-__all__ = ["Inventory", "default_data_path", "__version__"]
+__all__ = ["Inventory", "__version__", "default_data_path"]

@@ -56,20 +56,32 @@ import json
 import math
 import os
 import re
-import tempfile
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from . import __version__, schema, standards
+from ._io import atomic_path, write_json
 from .errors import BadInput, ZltError
 from .inventory import Inventory, default_data_path
 
 __all__ = [
-    "METHODS", "Source", "Scenario", "BatchPlan", "ScenarioResult", "BatchResult",
-    "load_scenarios", "parse_scenarios", "fingerprint", "run_scenario", "run_batch",
-    "summary_row", "write_summary", "SUMMARY_COLUMNS",
+    "METHODS",
+    "SUMMARY_COLUMNS",
+    "BatchPlan",
+    "BatchResult",
+    "Scenario",
+    "ScenarioResult",
+    "Source",
+    "fingerprint",
+    "load_scenarios",
+    "parse_scenarios",
+    "run_batch",
+    "run_scenario",
+    "summary_row",
+    "write_summary",
 ]
 
 #: Coverage methods a scenario may name.
@@ -105,7 +117,7 @@ class Source:
     path: str | None = None
     layer: str | None = None
     status: tuple[str, ...] | None = None
-    members: tuple["Source", ...] = ()
+    members: tuple[Source, ...] = ()
     label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -372,7 +384,7 @@ def parse_scenarios(raw: Any, *, base: str | os.PathLike[str] = ".", name: str =
 
 def _expand_scenario(entry: Mapping[str, Any], defaults: Mapping[str, Any], ctx: str,
                      base_dir: Path, data_override: Any, default_data: str,
-                     resolve_set: "_SetResolver") -> list[Scenario]:
+                     resolve_set: _SetResolver) -> list[Scenario]:
     merged = {**defaults, **entry}
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -476,7 +488,7 @@ class _SetResolver:
 
 
 def _parse_source(raw: Any, base_dir: Path, data_path: str, ctx: str,
-                  resolve_set: "_SetResolver", *, facilities: bool = False
+                  resolve_set: _SetResolver, *, facilities: bool = False
                   ) -> Source:
     if isinstance(raw, str):
         text = raw.strip()
@@ -528,7 +540,7 @@ def _parse_source(raw: Any, base_dir: Path, data_path: str, ctx: str,
 
 
 def _union(members: list[Any], base_dir: Path, data_path: str, ctx: str,
-           resolve_set: "_SetResolver", facilities: bool) -> Source:
+           resolve_set: _SetResolver, facilities: bool) -> Source:
     if not members:
         raise BadInput(f"{ctx}: 'union' is empty")
     parsed = tuple(_parse_source(m, base_dir, data_path, f"{ctx}: union member #{i}",
@@ -538,7 +550,7 @@ def _union(members: list[Any], base_dir: Path, data_path: str, ctx: str,
 
 
 def _parse_population(raw: Any, base_dir: Path, data_path: str, ctx: str,
-                      resolve_set: "_SetResolver") -> Source | None:
+                      resolve_set: _SetResolver) -> Source | None:
     if raw is None or raw is False or (isinstance(raw, str) and raw.strip().lower() in _NONE_WORDS):
         return None
     if isinstance(raw, str) and raw.strip().lower() in ("inventory", "auto"):
@@ -918,12 +930,7 @@ FACILITIES_LAYER = "scenario_facilities"
 def _write_outputs(result: Any, facilities: Any, gpkg: Path) -> None:
     import pyogrio
 
-    gpkg.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{gpkg.stem}-", suffix=".gpkg", dir=gpkg.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+    with atomic_path(gpkg, suffix=".gpkg") as tmp:
         result.to_geopackage(tmp)
         if not tmp.exists():
             raise RuntimeError("the coverage result wrote no GeoPackage")
@@ -932,12 +939,6 @@ def _write_outputs(result: Any, facilities: Any, gpkg: Path) -> None:
             if col != fac.geometry.name and str(fac[col].dtype) in ("Int64", "boolean", "string"):
                 fac[col] = fac[col].astype(object).where(fac[col].notna(), None)
         pyogrio.write_dataframe(fac, tmp, layer=FACILITIES_LAYER, driver="GPKG")
-        os.replace(tmp, gpkg)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        for side in (tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            side.unlink(missing_ok=True)
-        raise
 
 
 def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool = False,
@@ -1170,21 +1171,12 @@ def write_summary(results: Sequence[ScenarioResult], out_dir: str | os.PathLike[
 
 # ---------------------------------------------------------------------------------- helpers
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _write_json_atomic(path: Path, obj: Any) -> None:
-    text = json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
-    _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    write_json(path, obj)
 
 
 def _read_record(path: Path) -> dict[str, Any] | None:

@@ -5,20 +5,35 @@ in WGS84. Conversions from the Chinese web-map systems (GCJ-02, BD-09) live here
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from pyproj import CRS, Transformer
 
 from .schema import CGCS2000_GEOGRAPHIC, DISPLAY_CRS, PROJECT_CRS
 
-__all__ = ["PROJECT_CRS", "DISPLAY_CRS", "CGCS2000_GEOGRAPHIC", "project_crs", "transformer",
-           "to_project", "to_display", "is_project_crs", "out_of_china", "wgs84_to_gcj02",
-           "gcj02_to_wgs84", "gcj02_to_bd09", "bd09_to_gcj02", "wgs84_to_bd09", "bd09_to_wgs84",
-           "KRASOVSKY_A", "KRASOVSKY_EE"]
+__all__ = [
+    "CGCS2000_GEOGRAPHIC",
+    "DISPLAY_CRS",
+    "KRASOVSKY_A",
+    "KRASOVSKY_EE",
+    "PROJECT_CRS",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "is_project_crs",
+    "out_of_china",
+    "project_crs",
+    "to_display",
+    "to_project",
+    "transformer",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
 
 
-@lru_cache(maxsize=None)
+@cache
 def project_crs() -> CRS:
     return CRS.from_user_input(PROJECT_CRS)
 

@@ -51,8 +51,19 @@ from .errors import BadInput, MissingComponent, Refused
 from .inventory import Inventory, InventoryError, write_layers
 
 __all__ = [
-    "PgTarget", "parse_url", "is_database_url", "ddl", "init_db", "connect", "PostGISInventory",
-    "push", "pull", "audit_rows", "update_feature", "SRID", "PG_TYPES",
+    "PG_TYPES",
+    "SRID",
+    "PgTarget",
+    "PostGISInventory",
+    "audit_rows",
+    "connect",
+    "ddl",
+    "init_db",
+    "is_database_url",
+    "parse_url",
+    "pull",
+    "push",
+    "update_feature",
 ]
 
 SRID = 4550
@@ -369,7 +380,7 @@ class PostGISInventory(Inventory):
     _conn: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def connect(cls, url: str, *, must_exist: bool = True) -> "PostGISInventory":
+    def connect(cls, url: str, *, must_exist: bool = True) -> PostGISInventory:
         target = parse_url(url)
         dbname = urlsplit(target.conninfo).path.lstrip("/") or "postgres"
         inv = cls(path=Path(dbname), url=url, target=target)
@@ -716,7 +727,7 @@ def push(gpkg: str | os.PathLike[str], url: str, *, replace: bool = False) -> Tr
     has_pop = src.has_population()
     if has_pop:
         dst.store_population(src.population_path)
-    counts = {n: int(len(f)) for n, f in frames.items()}
+    counts = {n: len(f) for n, f in frames.items()}
     dst.close()
     return TransferReport(src.label, dst.label, counts, has_pop, skipped)
 
@@ -753,7 +764,7 @@ def pull(url: str, gpkg: str | os.PathLike[str], *, overwrite: bool = False) -> 
         if tmp_pop is not None:
             tmp_pop.unlink(missing_ok=True)
     src.close()
-    return TransferReport(src.label, str(out), {n: int(len(f)) for n, f in frames.items()},
+    return TransferReport(src.label, str(out), {n: len(f) for n, f in frames.items()},
                           pop_src is not None)
 
 

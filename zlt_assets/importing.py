@@ -21,9 +21,10 @@ import math
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,8 +38,17 @@ from . import schema
 from .errors import BadInput
 from .inventory import Inventory, InventoryError, is_present
 
-__all__ = ["ImportOptions", "ImportReport", "RowProblem", "Diagnosis", "import_file",
-           "read_source", "column_aliases", "FROM_CRS_CHOICES", "ZHALANTUN_BBOX"]
+__all__ = [
+    "FROM_CRS_CHOICES",
+    "ZHALANTUN_BBOX",
+    "Diagnosis",
+    "ImportOptions",
+    "ImportReport",
+    "RowProblem",
+    "column_aliases",
+    "import_file",
+    "read_source",
+]
 
 #: Names accepted by ``--from-crs`` besides ``EPSG:n``.
 FROM_CRS_CHOICES = ("wgs84", "cgcs2000", "gcj02", "bd09")
@@ -659,7 +669,7 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
                           dry_run=opts.dry_run, encoding=src.encoding)
     report.notes.extend(src.notes)
     frame = src.frame
-    report.rows_read = int(len(frame))
+    report.rows_read = len(frame)
     if frame.empty:
         raise BadInput(f"{Path(path).name} holds no rows to import")
     _check_mojibake(frame, report)
@@ -711,7 +721,7 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
         return report
 
     combined = _combine(existing, gdf, decl, opts.mode)
-    report.rows_written = int(len(gdf))
+    report.rows_written = len(gdf)
     if opts.dry_run:
         report.notes.append("演练, 未写入 / dry run: nothing written")
         report.rows_written = 0

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -26,10 +26,21 @@ from . import schema
 from .crs import to_project
 from .errors import BadInput
 
-#: The shipped sample inventory (illustrative data, see layers/README.md).
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_GPKG = REPO_ROOT / "layers" / "zhalantun.gpkg"
 DATA_ENV = "ZLT_DATA"
+#: Package holding the shipped sample inventory (``layers/`` in the repository).
+SAMPLE_PACKAGE = "zlt_assets.sample"
+SAMPLE_NAME = "zhalantun.gpkg"
+
+
+def sample_path() -> Path:
+    """The shipped sample inventory (illustrative data, see its README), found as package data.
+
+    Works from any folder, in an installed wheel as in a source checkout.
+    """
+    from importlib import resources
+
+    res = resources.files(SAMPLE_PACKAGE) / SAMPLE_NAME
+    return Path(str(res))
 
 
 class InventoryError(BadInput):
@@ -39,19 +50,20 @@ class InventoryError(BadInput):
 def default_data_path() -> Path:
     """``$ZLT_DATA`` when set, else the shipped sample ``layers/zhalantun.gpkg``."""
     env = os.environ.get(DATA_ENV)
-    return Path(env) if env else SAMPLE_GPKG
+    return Path(env) if env else sample_path()
 
 
 @dataclass
 class Inventory:
     """An opened inventory (GeoPackage backend; :class:`zlt_assets.db.PostGISInventory` for
-    PostGIS shares this API)."""
+    PostGIS shares this API).
+    """
 
     path: Path
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, data: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> "Inventory":
+    def open(cls, data: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> Inventory:
         """Open an inventory; ``None`` opens the default (``$ZLT_DATA`` or the sample).
 
         ``data`` is a GeoPackage path or a ``postgresql://`` URL (see :mod:`zlt_assets.db`);

@@ -10,8 +10,8 @@ Sources: the plan (``紮政辦字〔2019〕25號``, see docs/plan-brief) and the
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 #: Administrative division code of Zhalantun (扎兰屯市).
 DIVISION_CODE = "150783"

@@ -21,17 +21,28 @@ from __future__ import annotations
 import os
 import sqlite3
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import schema
 from .schema import Domain, FieldDef, LayerDef
 
 __all__ = [
-    "STYLE_NAME", "STYLE_UPDATE_TIME", "STYLE_DESCRIPTION", "VALUE_MAP_NULL", "DATE_FORMAT",
-    "FormField", "Category", "form_fields", "categories", "renderer_field", "layer_qml",
-    "write_layer_styles", "read_layer_styles",
+    "DATE_FORMAT",
+    "STYLE_DESCRIPTION",
+    "STYLE_NAME",
+    "STYLE_UPDATE_TIME",
+    "VALUE_MAP_NULL",
+    "Category",
+    "FormField",
+    "categories",
+    "form_fields",
+    "layer_qml",
+    "read_layer_styles",
+    "renderer_field",
+    "write_layer_styles",
 ]
 
 #: ``styleName`` of the styles written by zlt-assets.
@@ -175,8 +186,8 @@ def _object_id_default(layer: LayerDef, f: FieldDef) -> tuple[str, bool]:
     depends on a field (``code_by_value``), the id is filled when that field is set and kept
     afterwards (``coalesce``), so it is evaluated on update too.
     """
-    serial = ("lpad(to_string(coalesce(maximum(to_int(right(\"{0}\", 6))), 0) + 1), 6, '0')"
-              .format(f.name))
+    serial = (f"lpad(to_string(coalesce(maximum(to_int(right(\"{f.name}\", 6))), 0) + 1), 6, '0')"
+              )
     if layer.code_field and layer.code_by_value:
         cases = " ".join(f"WHEN {_quote(v)} THEN {_quote(schema.DIVISION_CODE + code)}"
                          for v, code in sorted(layer.code_by_value.items()))
@@ -237,7 +248,8 @@ def form_fields(layer: LayerDef | str, present: Iterable[str] | None = None) -> 
 # -------------------------------------------------------------------------------------------
 def renderer_field(layer: LayerDef | str) -> str | None:
     """The field a layer is classified by: ``status`` if declared with a domain, else the first
-    domain field other than ``data_source``/``street_office`` (frame layers), else ``None``."""
+    domain field other than ``data_source``/``street_office`` (frame layers), else ``None``.
+    """
     decl = schema.layer(layer) if isinstance(layer, str) else layer
     names = decl.field_names
     if "status" in names and decl.field("status").domain is not None:
@@ -250,7 +262,8 @@ def renderer_field(layer: LayerDef | str) -> str | None:
 
 def categories(layer: LayerDef | str) -> list[Category]:
     """Categories of the layer's renderer (empty for single-symbol layers), in domain order,
-    followed by a catch-all class for NULL and other values."""
+    followed by a catch-all class for NULL and other values.
+    """
     decl = schema.layer(layer) if isinstance(layer, str) else layer
     fname = renderer_field(decl)
     if fname is None:

@@ -79,7 +79,7 @@ def summarise_inventory(inventory: Inventory | str | None) -> InventorySummary:
     illustrative = False
     for name, gdf in layers.items():
         decl = schema.layer(name)
-        s = LayerSummary(name, decl.zh, decl.en, int(len(gdf)))
+        s = LayerSummary(name, decl.zh, decl.en, len(gdf))
         if "status" in gdf.columns:
             s.by_status = _label_counts(gdf["status"], decl.field("status").domain)
         if "street_office" in gdf.columns:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -128,7 +128,7 @@ def validate_inventory(inventory: Inventory | str | None) -> ValidationReport:
         except InventoryError as exc:
             report.problems.append(Problem(name, None, None, str(exc), "unreadable"))
             continue
-        report.counts[name] = int(len(raw))
+        report.counts[name] = len(raw)
         if raw.empty:
             report.problems.append(Problem(name, None, None,
                                            f"layer has no features ({decl.zh} / {decl.en})",
@@ -462,7 +462,8 @@ def check_plan_counts(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
 
 def check_spatial(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
     """Inside the city boundary; bus stops near a road; bridges cross the river;
-    street offices partition the urban area."""
+    street offices partition the urban area.
+    """
     out: list[Problem] = []
 
     def usable(g: gpd.GeoDataFrame | None) -> bool:

@@ -5,7 +5,7 @@ asks for the plugin object.
 """
 
 
-def classFactory(iface):  # noqa: N802 - QGIS API name
+def classFactory(iface):
     """Return the plugin object (QGIS entry point)."""
     from .plugin import ZltAssetsPlugin
 

@@ -98,6 +98,7 @@ def postgis_uri(url: str, table: str):
     from urllib.parse import unquote, urlsplit
 
     from qgis.core import QgsDataSourceUri
+
     from zlt_assets.db import SRID, parse_url
 
     target = parse_url(url)

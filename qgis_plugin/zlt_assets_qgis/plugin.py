@@ -33,7 +33,7 @@ class ZltAssetsPlugin:
         self.core = deps.check_core()
 
     # ------------------------------------------------------------------ QGIS hooks
-    def initProcessing(self) -> None:  # noqa: N802 - QGIS API name
+    def initProcessing(self) -> None:
         """Register the Processing provider (called by initGui, and by QGIS for headless use)."""
         from .provider import ZltAssetsProvider
 
@@ -41,7 +41,7 @@ class ZltAssetsPlugin:
             self.provider = ZltAssetsProvider(self.core)
             QgsApplication.processingRegistry().addProvider(self.provider)
 
-    def initGui(self) -> None:  # noqa: N802 - QGIS API name
+    def initGui(self) -> None:
         self.initProcessing()
         icon = QIcon(ICON)
         open_action = QAction(icon, tr("Open Zhalantun inventory / 打开扎兰屯资产清单"),

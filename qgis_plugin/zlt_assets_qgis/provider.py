@@ -35,13 +35,13 @@ class ZltAssetsProvider(QgsProcessingProvider):
     def name(self) -> str:
         return tr("Zhalantun assets / 扎兰屯资产")
 
-    def longName(self) -> str:  # noqa: N802 - QGIS API
+    def longName(self) -> str:
         return self.name()
 
     def icon(self) -> QIcon:
         return QIcon(os.path.join(os.path.dirname(__file__), "icons", "icon.svg"))
 
-    def loadAlgorithms(self) -> None:  # noqa: N802 - QGIS API
+    def loadAlgorithms(self) -> None:
         self.unavailable = {}
         if not self.core.ok:
             from .algorithms.install_help import InstallHelpAlgorithm

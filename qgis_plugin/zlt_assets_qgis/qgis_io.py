@@ -45,6 +45,7 @@ def progress_callback(feedback, start: float = 0.0, end: float = 100.0):
 def source_to_gdf(alg, parameters: dict, name: str, context, feedback):
     """A vector input parameter as a GeoDataFrame in EPSG:4550 (``None`` when not given)."""
     import pyogrio
+
     from zlt_assets.crs import to_project
 
     if parameters.get(name) in (None, ""):

@@ -7,9 +7,19 @@ Submodules: :mod:`.network` (noding, attachment, multi-source distances), :mod:`
 """
 from __future__ import annotations
 
-__all__ = ["build_network", "RoadNetwork", "NetworkReport", "compute_coverage", "CoverageResult",
-           "PopulationInput", "load_population", "toilet_gaps", "ToiletGapResult",
-           "propose_sites", "SitingResult"]
+__all__ = [
+    "CoverageResult",
+    "NetworkReport",
+    "PopulationInput",
+    "RoadNetwork",
+    "SitingResult",
+    "ToiletGapResult",
+    "build_network",
+    "compute_coverage",
+    "load_population",
+    "propose_sites",
+    "toilet_gaps",
+]
 
 _WHERE = {
     "build_network": "network", "RoadNetwork": "network", "NetworkReport": "network",

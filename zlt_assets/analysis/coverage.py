@@ -15,9 +15,10 @@ count by their centre. Totals and per street office.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,8 +33,18 @@ from .inputs import POINT, POLYGON, as_project, facility_ids, in_service, requir
 from .network import NetworkReport, RoadNetwork, build_network
 from .population import PopulationInput, load_population
 
-__all__ = ["compute_coverage", "CoverageResult", "Grid", "make_grid", "nearest_euclidean",
-           "district_codes", "grid_district_codes", "inside_mask", "METHODS", "COVER_EPS"]
+__all__ = [
+    "COVER_EPS",
+    "METHODS",
+    "CoverageResult",
+    "Grid",
+    "compute_coverage",
+    "district_codes",
+    "grid_district_codes",
+    "inside_mask",
+    "make_grid",
+    "nearest_euclidean",
+]
 
 METHODS = ("euclidean", "network")
 #: Distances are compared with this slack (m) so that a point exactly at the radius is covered.
@@ -226,7 +237,8 @@ def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
 
 def _grid_district_rows(grid: Grid, districts: gpd.GeoDataFrame) -> np.ndarray:
     """Row position (in ``districts``) of the district holding each cell centre, -1 outside;
-    the first district wins where they overlap."""
+    the first district wins where they overlap.
+    """
     out = np.full(len(grid), -1, dtype=np.int64)
     free = np.ones(len(grid), dtype=bool)
     for k, geom in enumerate(districts.geometry.values):
@@ -420,7 +432,8 @@ def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
 def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = False,
                        what: str = "facilities") -> gpd.GeoDataFrame:
     """Facilities in EPSG:4550, single points, in service only (unless ``include_planned``),
-    with a ``facility_id`` column (``obj_id`` or the index)."""
+    with a ``facility_id`` column (``obj_id`` or the index).
+    """
     fac = as_project(facilities, what=what)
     fac = require_geometry(fac, POINT, what=what)
     if (shapely.get_type_id(fac.geometry.values) == 4).any():
@@ -473,7 +486,7 @@ def compute_coverage(
     radius: float | None = None,
     method: str = "euclidean",
     roads: gpd.GeoDataFrame | None = None,
-    population: "str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None" = None,
+    population: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None = None,
     districts: gpd.GeoDataFrame | None = None,
     cell: float | None = None,
     district_code_field: str = "code",
@@ -647,7 +660,7 @@ def compute_coverage(
                                 (pcode == cid) if pcode is not None else None))
             by_district.append(row)
     summary["by_district"] = by_district
-    summary["facilities"] = int(len(fac))
+    summary["facilities"] = len(fac)
     summary["unreachable_facilities"] = unreachable
     short_block = {"radius_m": short}
     short_block.update(measures(short))
@@ -687,7 +700,8 @@ def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, 
            compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
            ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Distances for the population points: taken from the grid where a point is a cell
-    centre (``idx`` >= 0), computed for the others."""
+    centre (``idx`` >= 0), computed for the others.
+    """
     if pop is None or idx is None:
         return None, None
     hit = idx >= 0

@@ -6,19 +6,27 @@ Every reader raises :class:`zlt_assets.errors.BadInput` with a one-line message 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from .. import schema
 from ..crs import to_project
 from ..errors import BadInput
-from .. import schema
 
-__all__ = ["read_vector", "as_project", "require_geometry", "facility_ids", "in_service",
-           "POINT", "LINE", "POLYGON"]
+__all__ = [
+    "LINE",
+    "POINT",
+    "POLYGON",
+    "as_project",
+    "facility_ids",
+    "in_service",
+    "read_vector",
+    "require_geometry",
+]
 
 POINT = ("Point", "MultiPoint")
 LINE = ("LineString", "MultiLineString", "LinearRing")

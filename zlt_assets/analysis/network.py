@@ -36,8 +36,14 @@ from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from .inputs import LINE, as_project, facility_ids, require_geometry
 
-__all__ = ["build_network", "RoadNetwork", "NetworkReport", "Attachment", "NodeDistances",
-           "FACILITY_MAX_SNAP"]
+__all__ = [
+    "FACILITY_MAX_SNAP",
+    "Attachment",
+    "NetworkReport",
+    "NodeDistances",
+    "RoadNetwork",
+    "build_network",
+]
 
 #: Facilities farther than this from any road cannot be reached on the network (zlt-assets default).
 FACILITY_MAX_SNAP = standards.FACILITY_MAX_SNAP
@@ -194,7 +200,7 @@ class NodeDistances:
     source_ids: np.ndarray
     unreachable: list
     cutoff: float
-    network: "RoadNetwork" = field(repr=False)
+    network: RoadNetwork = field(repr=False)
 
     def at(self, att: Attachment) -> tuple[np.ndarray, np.ndarray]:
         """Walking distance and nearest source for attached points.

@@ -19,7 +19,7 @@ from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from .inputs import as_project, read_vector
 
-__all__ = ["PopulationInput", "load_population", "POPULATION_FIELDS"]
+__all__ = ["POPULATION_FIELDS", "PopulationInput", "load_population"]
 
 #: Column names recognised as a population count, in order of preference.
 POPULATION_FIELDS = ("population", "pop", "persons", "people", "residents", "count", "人口")
@@ -59,7 +59,7 @@ class PopulationInput:
     def total(self) -> float:
         return float(self.weight.sum())
 
-    def subset(self, mask: np.ndarray) -> "PopulationInput":
+    def subset(self, mask: np.ndarray) -> PopulationInput:
         return PopulationInput(self.x[mask], self.y[mask], self.weight[mask], self.source,
                                self.cell_area_m2)
 
@@ -68,7 +68,7 @@ class PopulationInput:
                                 geometry=shapely.points(self.x, self.y), crs=PROJECT_CRS)
 
 
-def load_population(src: "str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None",
+def load_population(src: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None,
                     *, field: str | None = None) -> PopulationInput | None:
     """Read population from a GeoTIFF path, a vector file/GeoDataFrame of points, or pass through.
 

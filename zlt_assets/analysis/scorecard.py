@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,8 +40,13 @@ from ..errors import BadInput, ZltError
 from ..inventory import Inventory, iter_records
 
 __all__ = [
-    "STATUS_LABELS", "DISTRICT_INDICATORS", "TargetResult", "Scorecard", "compute_scorecard",
-    "parse_as_of", "phase_info",
+    "DISTRICT_INDICATORS",
+    "STATUS_LABELS",
+    "Scorecard",
+    "TargetResult",
+    "compute_scorecard",
+    "parse_as_of",
+    "phase_info",
 ]
 
 MET = "met"

@@ -25,8 +25,15 @@ from ..schema import PROJECT_CRS
 from .inputs import POINT, as_project, require_geometry
 from .population import PopulationInput, load_population
 
-__all__ = ["propose_sites", "SitingResult", "solve_mclp", "MCLPSolution", "candidates_along",
-           "coverage_matrix", "SITING_METHODS"]
+__all__ = [
+    "SITING_METHODS",
+    "MCLPSolution",
+    "SitingResult",
+    "candidates_along",
+    "coverage_matrix",
+    "propose_sites",
+    "solve_mclp",
+]
 
 SITING_METHODS = ("auto", "ilp", "greedy")
 #: Largest problem (non-zeros of the merged covering matrix) given to the ILP solver by ``auto``.
@@ -333,7 +340,7 @@ class SitingResult:
             "method": self.method,
             "optimal": self.optimal,
             "n_requested": self.n_requested,
-            "n_proposed": int(len(self.sites)),
+            "n_proposed": len(self.sites),
             "radius_m": self.radius,
             "demand_total": self.demand_total,
             "covered_before": self.covered_before,
@@ -353,7 +360,7 @@ class SitingResult:
 def propose_sites(
     existing: gpd.GeoDataFrame | None,
     candidates: gpd.GeoDataFrame,
-    population: "gpd.GeoDataFrame | PopulationInput | str",
+    population: gpd.GeoDataFrame | PopulationInput | str,
     radius: float | np.ndarray,
     n: int,
     method: str = "auto",

@@ -14,8 +14,9 @@ Defaults and their sources (:mod:`zlt_assets.standards`):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,16 +26,30 @@ import shapely
 from .. import schema, standards
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .coverage import (COVER_EPS, _storable, _uncovered_frame, _union, district_codes,
-                       grid_district_codes,
-                       make_grid, nearest_euclidean, prepare_districts, prepare_facilities)
+from .coverage import (
+    COVER_EPS,
+    _storable,
+    _uncovered_frame,
+    _union,
+    district_codes,
+    grid_district_codes,
+    make_grid,
+    nearest_euclidean,
+    prepare_districts,
+    prepare_facilities,
+)
 from .inputs import LINE, POLYGON, as_project, require_geometry
 from .network import RoadNetwork, build_network
 from .population import PopulationInput, load_population
 from .siting import SitingResult, candidates_along, propose_sites
 
-__all__ = ["toilet_gaps", "ToiletGapResult", "road_spacing", "density_status",
-           "NEAR_ROAD"]
+__all__ = [
+    "NEAR_ROAD",
+    "ToiletGapResult",
+    "density_status",
+    "road_spacing",
+    "toilet_gaps",
+]
 
 #: A toilet counts for a street when it is this close to it (zlt-assets default).
 NEAR_ROAD = standards.TOILET_NEAR_ROAD
@@ -85,7 +100,8 @@ class ToiletGapResult:
 
     def to_geopackage(self, path: str | os.PathLike[str]) -> None:
         """Write ``toilet_districts``, ``toilet_uncovered``, ``toilet_spacing`` (lines) and
-        ``toilet_proposals`` (when any) into a new GeoPackage, atomically."""
+        ``toilet_proposals`` (when any) into a new GeoPackage, atomically.
+        """
         from ..inventory import write_layers
 
         d = self.districts[["code", self.districts.geometry.name]].copy()
@@ -159,12 +175,12 @@ def toilet_gaps(
     districts: gpd.GeoDataFrame,
     *,
     roads: gpd.GeoDataFrame | None = None,
-    population: "str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None" = None,
+    population: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None = None,
     area: gpd.GeoDataFrame | None = None,
     radius: float | None = None,
     crowded_radius: float | None = None,
-    land_use: "str | Mapping[str, str] | None" = None,
-    crowded: "bool | Mapping[str, bool] | None" = None,
+    land_use: str | Mapping[str, str] | None = None,
+    crowded: bool | Mapping[str, bool] | None = None,
     propose: int = 0,
     candidate_spacing: float | None = None,
     siting_method: str = "auto",
@@ -350,7 +366,7 @@ def toilet_gaps(
     a_cov = float(g_cov.sum() * grid.cell_area)
     summary: dict[str, Any] = {
         "method": method, "radius_m": radius, "crowded_radius_m": crowded_radius,
-        "toilets": int(len(fac)),
+        "toilets": len(fac),
         "area_total_m2": a_tot, "area_covered_m2": a_cov,
         "area_share": a_cov / a_tot if a_tot > 0 else None,
         "population_total": pt, "population_covered": pc,
@@ -359,7 +375,7 @@ def toilet_gaps(
         "districts_below_density": [r["code"] for r in rows if r["density_status"] == "below"],
         "by_district": _records(by_district),
         "spacing": {
-            "n_streets": int(len(spacing_df)),
+            "n_streets": len(spacing_df),
             "streets_with_gap": int((spacing_df.get("status", pd.Series([], dtype=object))
                                      == "gap").sum()),
             "streets": _records(pd.DataFrame(spacing_df.drop(columns="geometry"))),
@@ -380,11 +396,11 @@ def toilet_gaps(
 def _per_district(override: Any, dist: gpd.GeoDataFrame, column: str, default: Any,
                   codes: list[str]) -> dict[str, Any]:
     if override is not None and not isinstance(override, Mapping):
-        return {c: override for c in codes}
+        return dict.fromkeys(codes, override)
     if column in dist.columns:
         base = {c: (default if pd.isna(v) else v) for c, v in zip(codes, dist[column])}
     else:
-        base = {c: default for c in codes}
+        base = dict.fromkeys(codes, default)
     if isinstance(override, Mapping):
         base.update({str(k): v for k, v in override.items()})
     return base

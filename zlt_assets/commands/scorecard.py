@@ -44,8 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._io import write_bytes
     from ..analysis.scorecard import compute_scorecard, parse_as_of
-    from ..reports import format_for, render_scorecard, write_bytes_atomic
+    from ..reports import format_for, render_scorecard
 
     outputs: list[tuple[Path, str]] = [(Path(p), format_for(p)) for p in args.out]
     if args.json:
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     # render everything first, then write: a failing format writes nothing
     rendered = [(path, render_scorecard(card, fmt)) for path, fmt in outputs]
     for path, data in rendered:
-        write_bytes_atomic(path, data)
+        write_bytes(path, data)
 
     _print_summary(card)
     for path, _ in rendered:

@@ -4,7 +4,6 @@ Faces only: the maps draw the results of :mod:`zlt_assets.analysis`, they comput
 Entry points: :func:`make_meeting_map` (HTML, optional PNG), :func:`build_content` (plain data),
 :func:`render_html` (the page as text).
 """
-from .meeting_map import (MapContent, MapResult, build_content, make_meeting_map,  # noqa: F401
-                          render_html)
+from .meeting_map import MapContent, MapResult, build_content, make_meeting_map, render_html
 
 __all__ = ["MapContent", "MapResult", "build_content", "make_meeting_map", "render_html"]

@@ -9,8 +9,8 @@ small one; the HTML map and the static PNG share :func:`layer_style` and :func:`
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from .. import schema
 

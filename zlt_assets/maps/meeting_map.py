@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from .. import schema
+from .. import schema, standards
+from .._io import write_text
 from ..errors import BadInput
 from ..inventory import Inventory
-from .. import standards
 from . import legend as lg
 from .basemaps import Basemap, resolve_basemap
-from .offline import data_uri, inline_assets, safe_json, write_text_atomic
+from .offline import data_uri, inline_assets, safe_json
 
 #: Display simplification tolerance per layer kind, metres in EPSG:4550. Display only: the
 #: analyses always use the stored geometries.
@@ -480,7 +480,7 @@ def make_meeting_map(
                             indicator=indicator, env=env)
     page = render_html(content)
     out = Path(out)
-    write_text_atomic(out, page)
+    write_text(out, page)
     png_path = None
     if png is not None:
         from .static_png import render_png

@@ -15,7 +15,7 @@ import base64
 import json
 import mimetypes
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def static_dir() -> Path:
     return Path(str(resources.files("zlt_assets.maps") / "static"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_static(rel: str) -> bytes:
     """Bytes of one packaged asset, ``rel`` relative to ``static/``."""
     path = (static_dir() / rel).resolve()
@@ -165,28 +165,3 @@ def safe_json(obj: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write UTF-8 text atomically (a temporary file in the same folder, then a rename)."""
-    import os
-    import tempfile
-
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}-", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -7,10 +7,9 @@ Source Han, Microsoft YaHei, SimHei); without one the Chinese labels fall back t
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from .._io import atomic_path
 from . import legend as lg
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
@@ -149,18 +148,8 @@ def render_png(content, path: str | Path, *, dpi: int = 150) -> Path:
                 ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                           fontsize=6.5, frameon=False, ncol=1 if len(handles) < 40 else 2)
             fig.tight_layout()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
-            os.close(fd)
-            try:
+            with atomic_path(path, suffix=".png") as tmp:
                 fig.savefig(tmp, dpi=dpi, format="png", bbox_inches="tight")
-                from .offline import _umask
-
-                os.chmod(tmp, 0o666 & ~_umask())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
         finally:
             plt.close(fig)
     return path

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from .._io import write_bytes
 from ..errors import BadInput
 
 #: Extension -> format name.
@@ -48,26 +49,9 @@ def render_scorecard(card: Any, fmt: str) -> bytes:
     raise BadInput(f"unknown report format {fmt!r}")
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write bytes to a temporary file beside ``path``, then move it over: never half-written."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}-", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_scorecard(card: Any, path: str | os.PathLike[str]) -> None:
     """Render and write a scorecard; the format comes from the extension."""
-    write_bytes_atomic(path, render_scorecard(card, format_for(path)))
+    write_bytes(path, render_scorecard(card, format_for(path)))
 
 
 # ------------------------------------------------------------------ shared formatting

@@ -6,10 +6,11 @@ beside.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from . import (fmt_departments, fmt_evidence, fmt_number, fmt_target, fmt_value, status_label)
+from . import fmt_departments, fmt_evidence, fmt_number, fmt_target, fmt_value, status_label
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Serif CJK SC","Microsoft YaHei","PingFang SC",

@@ -1,7 +1,8 @@
 """Scorecard as Markdown (tables; Chinese first, English beside; no charts)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from . import fmt_departments, fmt_evidence, fmt_number, fmt_target, fmt_value, status_label
 

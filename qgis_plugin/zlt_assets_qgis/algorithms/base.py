@@ -11,7 +11,6 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n_util import tr
-from .. import compat
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
@@ -39,22 +38,22 @@ class ZltAlgorithm(QgsProcessingAlgorithm):
     def name(self) -> str:
         return self.NAME
 
-    def displayName(self) -> str:  # noqa: N802 - QGIS API
+    def displayName(self) -> str:
         return tr(self.DISPLAY)
 
     def group(self) -> str:
         return tr(GROUP)
 
-    def groupId(self) -> str:  # noqa: N802 - QGIS API
+    def groupId(self) -> str:
         return GROUP_ID
 
-    def shortHelpString(self) -> str:  # noqa: N802 - QGIS API
+    def shortHelpString(self) -> str:
         return help_text(self.NAME)
 
     def icon(self) -> QIcon:
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
-    def createInstance(self):  # noqa: N802 - QGIS API
+    def createInstance(self):
         return type(self)()
 
     def tr(self, text: str) -> str:

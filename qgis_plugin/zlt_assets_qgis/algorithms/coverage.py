@@ -15,10 +15,10 @@ from qgis.core import (
 from zlt_assets import standards
 from zlt_assets.analysis import coverage as _core
 
+from .. import compat
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink, source_to_gdf
 from .base import ZltAlgorithm, add_source, raster_path
-from .. import compat
 
 METHODS = _core.METHODS  # ("euclidean", "network")
 
@@ -59,7 +59,7 @@ class FacilityCoverageAlgorithm(ZltAlgorithm):
     DISTRICTS_OUT = "DISTRICTS_OUT"
     JSON = "JSON"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         add_source(self, self.FACILITIES, "Facilities (points) / 设施点",
                    compat.VECTOR_POINT, optional=False)
         add_source(self, self.AREA, "Urban area (polygons; empty: union of the street offices) / "
@@ -120,8 +120,9 @@ class FacilityCoverageAlgorithm(ZltAlgorithm):
                            ("FACILITY_COUNT", "Facilities counted / 计入设施数")):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         from qgis.core import QgsProcessingException
+
         from zlt_assets.commands._common import write_json
         from zlt_assets.errors import ZltError
 

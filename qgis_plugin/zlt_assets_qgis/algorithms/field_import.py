@@ -14,10 +14,10 @@ from qgis.core import (
 from zlt_assets import importing as _core
 from zlt_assets import schema
 
+from .. import compat
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink
 from .base import ZltAlgorithm
-from .. import compat
 
 LAYERS = tuple(schema.LAYERS)
 CRS_CHOICES = ("",) + tuple(_core.FROM_CRS_CHOICES)
@@ -58,7 +58,7 @@ class FieldImportAlgorithm(ZltAlgorithm):
     PROBLEMS = "PROBLEMS"
     REPORT = "REPORT"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
         self.addParameter(QgsProcessingParameterEnum(
             self.LAYER, tr("Target layer / 目标图层"),
@@ -106,8 +106,9 @@ class FieldImportAlgorithm(ZltAlgorithm):
                            ("WRITTEN", "Written (1) or refused (0) / 已写入(1)或拒绝(0)")):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         import pandas as pd
+
         from zlt_assets.commands._common import write_json
         from zlt_assets.errors import ZltError
 
@@ -162,7 +163,7 @@ class FieldImportAlgorithm(ZltAlgorithm):
             feedback.pushInfo(tr("Imported {0} rows / 已导入 {0} 行").format(report.rows_written))
         return result
 
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802 - QGIS API
+    def postProcessAlgorithm(self, context, feedback):
         """In the main thread: reload the project's layers of the inventory just written (the
         import replaced the GeoPackage file)."""
         import os

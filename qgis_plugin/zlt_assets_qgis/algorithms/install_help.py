@@ -11,13 +11,13 @@ class InstallHelpAlgorithm(ZltAlgorithm):
     NAME = "install_help"
     DISPLAY = "How to install the Python packages / 如何安装所需 Python 包"
 
-    def shortHelpString(self) -> str:  # noqa: N802 - QGIS API
+    def shortHelpString(self) -> str:
         return "<pre>" + deps.install_instructions() + "</pre>"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         pass
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         text = deps.install_instructions()
         feedback.reportError(text, fatalError=True)
         raise QgsProcessingException(text)

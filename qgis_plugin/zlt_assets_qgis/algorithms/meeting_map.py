@@ -29,7 +29,7 @@ class MeetingMapAlgorithm(ZltAlgorithm):
     OUTPUT = "OUTPUT_HTML"
     PNG = "OUTPUT_PNG"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
         self.addParameter(QgsProcessingParameterEnum(
             self.BASEMAP, tr("Basemap / 底图"),
@@ -56,7 +56,7 @@ class MeetingMapAlgorithm(ZltAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("FEATURES", tr("Features drawn / 要素数")))
         self.addOutput(QgsProcessingOutputString("OVERLAYS", tr("Overlays / 叠加")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         from zlt_assets.errors import ZltError
         from zlt_assets.maps.offline import write_text_atomic
 

@@ -12,10 +12,10 @@ from qgis.core import (
 
 from zlt_assets.analysis import scorecard as _core  # noqa: F401 - the algorithm needs its core
 
+from .. import compat
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink
 from .base import ZltAlgorithm
-from .. import compat
 
 METHODS = ("euclidean", "network")
 
@@ -31,7 +31,7 @@ class PlanScorecardAlgorithm(ZltAlgorithm):
     OUTPUT = "OUTPUT"
     DISTRICTS = "DISTRICTS"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
         self.addParameter(QgsProcessingParameterString(
             self.AS_OF, tr("As of date (YYYY-MM-DD; empty: latest update in the data) / "
@@ -56,8 +56,9 @@ class PlanScorecardAlgorithm(ZltAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(
             "NOT_MEASURABLE", tr("Not measurable / 无法计算目标数")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         import pandas as pd
+
         from zlt_assets.analysis.scorecard import compute_scorecard, parse_as_of
         from zlt_assets.errors import ZltError
         from zlt_assets.reports import render_scorecard, write_bytes_atomic

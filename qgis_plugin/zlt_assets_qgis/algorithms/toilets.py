@@ -17,11 +17,11 @@ from qgis.core import (
 from zlt_assets import standards
 from zlt_assets.analysis import toilets as _core
 
+from .. import compat
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink, source_to_gdf
 from .base import ZltAlgorithm, add_source, raster_path
 from .coverage import core_progress
-from .. import compat
 
 METHODS = ("euclidean", "network")
 SITING = ("auto", "ilp", "greedy")
@@ -53,7 +53,7 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
     SPACING_OUT = "SPACING_OUT"
     JSON = "JSON"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         add_source(self, self.TOILETS, "Public toilets (points) / 公共厕所(点)",
                    compat.VECTOR_POINT, optional=False)
         add_source(self, self.DISTRICTS, "Street offices (polygons, with land_use and crowded) / "
@@ -134,9 +134,10 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
                            ("SHARE_AFTER", "Population share with the proposals / 建议后人口覆盖率")):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         import geopandas as gpd
         from qgis.core import QgsProcessingException
+
         from zlt_assets.commands._common import write_json
         from zlt_assets.errors import ZltError
         from zlt_assets.schema import PROJECT_CRS

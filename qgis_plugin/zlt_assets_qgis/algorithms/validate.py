@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
 )
 
+from .. import compat
 from ..i18n_util import tr
 from ..qgis_io import check_cancel, gdf_to_sink
 from .base import ZltAlgorithm
-from .. import compat
 
 
 class ValidateInventoryAlgorithm(ZltAlgorithm):
@@ -20,7 +19,7 @@ class ValidateInventoryAlgorithm(ZltAlgorithm):
     OUTPUT = "OUTPUT"
     JSON = "JSON"
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+    def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Problems / 问题清单"), compat.VECTOR_ANY))
@@ -30,11 +29,12 @@ class ValidateInventoryAlgorithm(ZltAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("ERRORS", tr("Errors / 错误数")))
         self.addOutput(QgsProcessingOutputNumber("WARNINGS", tr("Warnings / 警告数")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+    def processAlgorithm(self, parameters, context, feedback):
         import pandas as pd
+
+        from zlt_assets.commands._common import write_json
         from zlt_assets.errors import ZltError
         from zlt_assets.validate import validate_inventory
-        from zlt_assets.commands._common import write_json
 
         path = self.inventory_path(parameters, context)
         feedback.pushInfo(tr("Validating {0} / 正在检查 {0}").format(path))

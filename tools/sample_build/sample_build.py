@@ -1,7 +1,10 @@
 """Build the shipped sample inventory of Zhalantun (``layers/zhalantun.gpkg`` + population grid).
 
+A development tool of the repository (not part of the installed package): the wheel carries the
+built sample, this module and its reference data stay in ``tools/sample_build``.
+
 What exists publicly is used as it is (city boundary, railway stations, the river line, the
-street offices' names and codes, the GeoNames population anchor: see ``layers/reference``).
+street offices' names and codes, the GeoNames population anchor: see ``tools/sample_build/reference``).
 Everything else is *made for illustration*, consistent with those real points, from a fixed seed,
 and says so in ``data_source`` (``illustrative``) and, on frame layers, in ``source_note``.
 
@@ -17,9 +20,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -28,13 +31,13 @@ import shapely
 import shapely.affinity
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 
-from . import schema
-from .crs import PROJECT_CRS
-from .errors import BadInput
+from zlt_assets import schema
+from zlt_assets.crs import PROJECT_CRS
+from zlt_assets.errors import BadInput
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-#: Committed copies of the public reference data (see layers/reference/PROVENANCE.md).
-REFERENCE_DIR = REPO_ROOT / "layers" / "reference"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Committed copies of the public reference data (see tools/sample_build/reference/PROVENANCE.md).
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEFAULT_OUT = REPO_ROOT / "layers"
 REFERENCE_FILES = (
     "zhalantun_boundary_fastgeocn_cgcs2000.geojson", "zhalantun_osm_railway_stations.geojson",
@@ -166,7 +169,7 @@ def read_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
     missing = [f for f in REFERENCE_FILES if not (Path(ref_dir) / f).is_file()]
     if missing:
         raise BadInput(f"reference data missing in {ref_dir}: {', '.join(missing)} "
-                       "(copy them from layers/reference)")
+                       "(copy them from tools/sample_build/reference)")
     boundary = pyogrio.read_dataframe(ref_dir / "zhalantun_boundary_fastgeocn_cgcs2000.geojson")
     if boundary.crs is None:
         boundary = boundary.set_crs(schema.CGCS2000_GEOGRAPHIC)
@@ -553,7 +556,7 @@ def _assign_plan_roads(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
     """Mark 45 runs of segments as the plan's roads P01..P45 with works, statuses and dates."""
     chosen: list[tuple[list[int], str]] = []
     for name in NEW_STREETS:
-        idx = [i for i in range(len(gdf)) if gdf.at[i, "name"] == name and not gdf.at[i, "bridge_id"]]
+        idx = [i for i in range(len(gdf)) if gdf.at[i, "name"] == name and pd.isna(gdf.at[i, "bridge_id"])]
         for run in _runs(gdf, idx, 3):
             if len(chosen) < 16:
                 chosen.append((run, "new"))
@@ -567,8 +570,8 @@ def _assign_plan_roads(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
     # unfinished works: branch roads being built (the new quarter) - lamps not yet lit
     new_branch = [k for k, (run, w) in enumerate(chosen)
                   if w == "new" and gdf.at[run[0], "road_class"] == "branch"]
-    unfinished = {k: "under_construction" for k in new_branch[:4]}
-    unfinished.update({k: "planned" for k in new_branch[4:6]})
+    unfinished = dict.fromkeys(new_branch[:4], "under_construction")
+    unfinished.update(dict.fromkeys(new_branch[4:6], "planned"))
     done_new = [k for k, (run, w) in enumerate(chosen) if w == "new" and k not in unfinished]
     lacking = {done_new[0]: "sidewalk", done_new[1]: "bike_lane", done_new[2]: "barrier_free"}
     months = pd.date_range("2019-07-01", "2020-11-20", freq="D")
@@ -1166,13 +1169,12 @@ def write_population(path: Path, arr: np.ndarray, origin: tuple[float, float]) -
         "compress": "deflate", "tiled": False, "nodata": None,
     }
     try:
-        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
-            with rasterio.open(tmp, "w", **profile) as dst:
-                dst.write(arr, 1)
-                dst.update_tags(UNIT="persons per cell", TOTAL=str(int(arr.sum())),
-                                SOURCE="illustrative; total = GeoNames Zhalantun population 132,224 "
-                                       "(CC BY 4.0)")
-                dst.set_band_description(1, "population (persons per cell)")
+        with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(arr, 1)
+            dst.update_tags(UNIT="persons per cell", TOTAL=str(int(arr.sum())),
+                            SOURCE="illustrative; total = GeoNames Zhalantun population 132,224 "
+                                   "(CC BY 4.0)")
+            dst.set_band_description(1, "population (persons per cell)")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -1240,7 +1242,7 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
     out_dir
         Folder to write into (created when missing).
     ref_dir
-        Folder holding the reference files (default: the committed ``layers/reference``).
+        Folder holding the reference files (default: the committed ``tools/sample_build/reference``).
     styles
         Store the QGIS styles in the GeoPackage when :mod:`zlt_assets.styles` is available.
 
@@ -1251,7 +1253,7 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
     """
     import pyogrio
 
-    from .inventory import write_layers
+    from zlt_assets.inventory import write_layers
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -1264,7 +1266,7 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     if styles:
-        from .styles import write_layer_styles
+        from zlt_assets.styles import write_layer_styles
 
         write_layer_styles(gpkg)
     write_population(gpkg.with_name(gpkg.stem + schema.POPULATION.suffix), pop, origin)
@@ -1273,7 +1275,7 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
 
 def layer_counts(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, int]:
     """Features per layer."""
-    return {name: int(len(gdf)) for name, gdf in layers.items()}
+    return {name: len(gdf) for name, gdf in layers.items()}
 
 
 _SOURCE_LABEL = {"reference": "真实 real", "illustrative": "示意 illustrative",
