@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except ZltError as exc:
-        print(f"zlt-assets {args.command}: {exc}", file=sys.stderr)
+        print(f"zlt-assets {args.command}: {exc.render()}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"zlt-assets {args.command}: interrupted", file=sys.stderr)
