@@ -383,3 +383,410 @@ def test_every_command_runs_on_postgis_as_on_the_geopackage(pg_inv, sample_gpkg,
     html = tmp_path / "map.html"
     r = cli("map", "--data", pg_inv, "--out", str(html))
     assert r.returncode == 0 and html.stat().st_size > 10_000, r.stderr
+
+
+# ---------------------------------------------------------------------------- URLs
+@pytest.mark.parametrize("url, words", [
+    ("postgresql:/editor@host/zlt", "malformed"),
+    ("postgres:editor@host/zlt", "malformed"),
+    ("PostgreSQL:/editor@host/zlt", "malformed"),
+    ("postgresql//editor@host/zlt", "malformed"),
+    ("postgresql://u@h/zlt?schema=information_schema", "system schema"),
+    ("postgresql://u@h/zlt?schema=pg_catalog", "system schema"),
+    ("postgresql://u@h/zlt?schema=pg_toast", "system schema"),
+    ("postgresql://u@h/zlt?schema=pg_mine", "system schema"),
+    ("postgresql://u@h/zlt?schema=a&schema=b", "more than once"),
+    ("postgresql://u@h/zlt?population=/a.tif&population=/b.tif", "more than once"),
+    ("postgresql://u@h/zlt?schema=", "invalid schema"),
+    ("postgresql://u@h/zlt?schema=Zlt", "invalid schema"),
+    ("postgresql://u@h/zlt?schema=zlt;drop", "invalid schema"),
+    ("postgresql://u@h:54x32/zlt", "port"),
+    ("postgresql://u@h/zlt#frag", "'#'"),
+    ("postgresql://u@h/z lt", "spaces"),
+    ("postgresql://u@h/zlt?population=", "empty"),
+])
+def test_parse_url_refuses_malformed_urls_and_system_schemas(url, words):
+    with pytest.raises(BadInput, match=words) as info:
+        db.parse_url(url)
+    assert info.value.option == "data" and info.value.message_zh  # Chinese first, names --data
+    assert "--data" in str(info.value)
+
+
+def test_parse_url_accepts_well_formed_urls():
+    t = db.parse_url("postgresql://wang:secret@db.example:5433/zlt?schema=zlt_2025&sslmode=disable")
+    assert t.schema == "zlt_2025" and "secret" not in t.display and "sslmode=disable" in t.conninfo
+    assert "schema" not in t.conninfo
+    assert db.parse_url("postgres:///zlt").schema == "public"  # local socket, default schema
+    assert db.looks_like_database_url("postgresql:/editor@host/zlt")
+    assert not db.looks_like_database_url("layers/zhalantun.gpkg")
+
+
+def test_cli_db_refuses_a_mistyped_url_and_creates_nothing(tmp_path, cli):
+    for action in (["init"], ["status"], ["push", str(tmp_path / "x.gpkg")]):
+        r = cli("db", *action, "--data", "postgresql:/editor@host/zlt", cwd=tmp_path)
+        assert r.returncode == 2, r.stderr
+        assert "malformed" in r.stderr and "--data" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # no folders, no GeoPackage
+
+
+# ---------------------------------------------------------------------------- roles
+def _as(url: str, user: str) -> str:
+    """The same database URL, connecting as another login."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, f"{user}@{p.netloc.split('@', 1)[1]}", p.path, p.query, ""))
+
+
+@pytest.fixture
+def pg_roles(pg_cluster, pg_inv, tmp_path):
+    """An initialised inventory with the mini layers and three logins: boss (owner), wang and li
+    (editors), du (reader), nobody (no role)."""
+    gpkg = write_mini(tmp_path / "mini.gpkg")
+    db.push(gpkg, pg_inv)
+    for login in ("boss", "wang", "li", "du", "nobody"):
+        pg_cluster.create_login(login)
+    db.grant_role(pg_inv, "owner", ["boss"])
+    db.grant_role(pg_inv, "editor", ["wang", "li"])
+    db.grant_role(pg_inv, "reader", ["du"])
+    return pg_inv
+
+
+def test_init_creates_owner_editor_reader_roles_and_editors_cannot_bypass_the_audit(pg_roles):
+    import psycopg
+    from psycopg import errors as pe
+
+    url = pg_roles
+    owners = dict(_query(url, "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c "
+                              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE n.nspname = 'public' AND c.relkind = 'r' "
+                              "AND c.relname NOT IN ('spatial_ref_sys')"))
+    assert set(owners.values()) == {"zlt_owner"} and set(schema.LAYERS) <= set(owners)
+    oid = _query(url, "SELECT obj_id FROM bus_stops ORDER BY fid LIMIT 1")[0][0]
+    with psycopg.connect(_as(url, "wang"), autocommit=True, application_name="a-sql-client") as ed:
+        ed.execute("SELECT set_config('zlt.editor', '王工', false)")
+        ed.execute("UPDATE bus_stops SET name = '王改' WHERE obj_id = %s", (oid,))
+        ed.execute("INSERT INTO bus_stops (obj_id, name, street_office, department, status, data_source, "
+                   "updated, routes, shelter, geom) SELECT '1507830203000099', 'new', street_office, "
+                   "department, status, data_source, updated, routes, shelter, geom FROM bus_stops "
+                   "WHERE obj_id = %s", (oid,))
+        ed.execute("DELETE FROM bus_stops WHERE obj_id = '1507830203000099'")
+        refused = {
+            "TRUNCATE bus_stops": pe.InsufficientPrivilege,
+            "ALTER TABLE bus_stops DISABLE TRIGGER zlt_audit": pe.InsufficientPrivilege,
+            "ALTER TABLE bus_stops DISABLE TRIGGER ALL": pe.InsufficientPrivilege,
+            "DROP TRIGGER zlt_audit ON bus_stops": pe.InsufficientPrivilege,
+            "DROP TABLE bus_stops": pe.InsufficientPrivilege,
+            "ALTER TABLE bus_stops ADD COLUMN x int": pe.InsufficientPrivilege,
+            "SET session_replication_role = replica": pe.InsufficientPrivilege,
+            "INSERT INTO zlt_audit (table_name, operation, who) VALUES ('bus_stops', 'DELETE', 'forged')":
+                pe.InsufficientPrivilege,
+            "UPDATE zlt_audit SET who = 'forged'": pe.InsufficientPrivilege,
+            "DELETE FROM zlt_audit": pe.InsufficientPrivilege,
+            "UPDATE zlt_meta SET value = '1'": pe.InsufficientPrivilege,
+            "SET ROLE zlt_owner": pe.InsufficientPrivilege,
+        }
+        for sql, exc in refused.items():
+            with pytest.raises(exc):
+                ed.execute(sql)
+    with psycopg.connect(_as(url, "du"), autocommit=True) as rd:
+        assert rd.execute("SELECT count(*) FROM bus_stops").fetchone()[0] == 3
+        assert rd.execute("SELECT count(*) FROM zlt_audit").fetchone()[0] > 0
+        for sql in ("UPDATE bus_stops SET name = 'x'", "DELETE FROM bus_stops", "TRUNCATE bus_stops"):
+            with pytest.raises(pe.InsufficientPrivilege):
+                rd.execute(sql)
+    # the audit shows the database login beside the declared name
+    rows = [r for r in db.audit_rows(url, "bus_stops") if r["db_user"] == "wang"]
+    assert [(r["operation"], r["who"]) for r in rows] == [("UPDATE", "王工"), ("INSERT", "王工"),
+                                                         ("DELETE", "王工")]
+    assert {r["app"] for r in rows} == {"a-sql-client"}
+    # a superuser acting SET ROLE as wang: login and role both recorded
+    with db.connect(db.parse_url(url)) as conn:
+        conn.execute("GRANT wang TO postgres")
+        conn.execute("SET ROLE wang")
+        conn.execute("UPDATE bus_stops SET routes = '5' WHERE obj_id = %s", (oid,))
+        conn.commit()
+    last = db.audit_rows(url, "bus_stops", 1)[0]
+    assert (last["db_user"], last["db_role"]) == ("postgres", "wang")
+
+
+def test_truncate_is_audited_with_the_rows_and_the_audit_is_append_only(pg_roles, cli):
+    import psycopg
+    from psycopg import errors as pe
+
+    url = pg_roles
+    before = _query(url, "SELECT obj_id FROM bus_stops ORDER BY fid")
+    with psycopg.connect(_as(url, "boss"), autocommit=True) as own:
+        own.execute("TRUNCATE bus_stops")
+        for sql in ("DELETE FROM zlt_audit", "UPDATE zlt_audit SET who = 'x'", "TRUNCATE zlt_audit"):
+            with pytest.raises(pe.InsufficientPrivilege, match="append-only"):
+                own.execute(sql)
+    last = db.audit_rows(url, "bus_stops", 1)[0]
+    assert last["operation"] == "TRUNCATE" and last["db_user"] == "boss"
+    assert last["old_row"]["count"] == 3
+    assert [r["obj_id"] for r in last["old_row"]["rows"]] == [b[0] for b in before]
+    r = cli("db", "audit", "--data", url, "--layer", "bus_stops", "--limit", "1")
+    assert r.returncode == 0 and "TRUNCATE" in r.stdout and "login boss" in r.stdout
+
+
+def test_status_reports_a_disabled_trigger_and_init_restores_it(pg_roles, cli):
+    import psycopg
+
+    url = pg_roles
+    r = cli("db", "status", "--data", url)
+    assert r.returncode == 0 and "up to date" in r.stdout, r.stdout + r.stderr
+    assert "database 2, this zlt-assets 2" in r.stdout
+    with psycopg.connect(_as(url, "boss"), autocommit=True) as own:  # the owner can, and is seen
+        own.execute("ALTER TABLE bus_stops DISABLE TRIGGER zlt_audit")
+    r = cli("db", "status", "--data", url, "--json", "-")
+    import json
+    st = json.loads(r.stdout)
+    assert r.returncode == 1 and not st["ok"]
+    assert any("zlt_audit on bus_stops is DISABLED" in p for p in st["problems"])
+    r = cli("db", "init", "--data", url)
+    assert r.returncode == 0 and "already current" in r.stdout, r.stderr
+    assert cli("db", "status", "--data", url).returncode == 0
+
+
+def test_a_login_without_rights_gets_a_clear_message_not_an_internal_error(pg_roles, cli):
+    url = _as(pg_roles, "nobody")
+    for argv in (["db", "audit"], ["db", "status"], ["validate"]):
+        r = cli(*argv, "--data", url)
+        assert r.returncode in (2, 4), (argv, r.stderr)
+        assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1
+        assert "internal error" not in r.stderr
+    r = cli("db", "push", str(write_mini(Path(pg_roles.split("/")[-1] + ".gpkg").resolve())), "--data",
+            _as(pg_roles, "du"), "--replace")
+    Path(pg_roles.split("/")[-1] + ".gpkg").resolve().unlink(missing_ok=True)
+    assert r.returncode == 4 and "nothing was written" in r.stderr, r.stderr
+
+
+def test_init_without_createrole_says_what_the_administrator_must_do(pg_cluster, pg_url):
+    import psycopg
+
+    pg_cluster.create_login("dbowner")
+    name = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" OWNER TO dbowner')
+        conn.execute("ALTER SCHEMA public OWNER TO dbowner")
+    with pytest.raises(BadInput, match="CREATE ROLE mine_owner") as info:
+        db.init_db(_as(pg_url, "dbowner"), roles="mine")
+    assert info.value.message_zh
+    assert _query(pg_url, "SELECT to_regclass('public.zlt_meta')")[0][0] is None  # nothing made
+    rep = db.init_db(_as(pg_url, "dbowner"), roles=None)  # or without roles, said so by status
+    assert rep.roles is None
+    st = db.db_status(pg_url)
+    assert any("no roles" in p for p in st.problems) and not st.ok
+
+
+# ---------------------------------------------------------------------------- lost updates
+def test_plain_sql_updates_that_replace_another_editors_value_are_marked(pg_roles, cli):
+    """Two clients that send no row_version (as QGIS does): the database cannot refuse, it marks."""
+    import psycopg
+
+    url = pg_roles
+    (fid, oid), (fid2, oid2, name2) = _query(url, "SELECT fid, obj_id FROM bus_stops ORDER BY fid LIMIT 1")[0], \
+        _query(url, "SELECT fid, obj_id, name FROM bus_stops ORDER BY fid OFFSET 1 LIMIT 1")[0]
+    wang = psycopg.connect(_as(url, "wang"), autocommit=True)
+    li = psycopg.connect(_as(url, "li"), autocommit=True)
+    try:
+        # both have the rows open; QGIS sends only the changed field, and no row_version
+        wang.execute('UPDATE "public"."bus_stops" SET "name" = %s WHERE "fid" = %s', ("王的名字", fid))
+        li.execute('UPDATE "public"."bus_stops" SET "routes" = %s WHERE "fid" = %s', ("8", fid))
+        li.execute('UPDATE "public"."bus_stops" SET "name" = %s WHERE "fid" = %s', ("李的名字", fid))
+        # a client writing back its whole stale copy of the second row, without the version
+        stale = li.execute("SELECT * FROM bus_stops WHERE fid = %s", (fid2,))
+        cols = [d.name for d in stale.description]
+        copy = dict(zip(cols, stale.fetchone()))
+        wang.execute("UPDATE bus_stops SET name = '王再改' WHERE fid = %s", (fid2,))
+        keep = [c for c in cols if c not in ("fid", "row_version", "geom")]
+        li.execute(f"UPDATE bus_stops SET {', '.join(f'{chr(34)}{c}{chr(34)} = %s' for c in keep)} "
+                   "WHERE fid = %s", [*[copy[c] for c in keep], fid2])
+        # a client that sends the version it read is checked, hence never marked
+        v = li.execute("SELECT row_version FROM bus_stops WHERE fid = %s", (fid,)).fetchone()[0]
+        wang.execute("UPDATE bus_stops SET name = '王核对', row_version = %s WHERE fid = %s", (v, fid))
+    finally:
+        wang.close()
+        li.close()
+    updates = [r for r in db.audit_rows(url, "bus_stops") if r["operation"] == "UPDATE"]
+
+    def trail(f):
+        return [(r["db_user"], r["version_checked"], sorted(r["overwrote"] or {}))
+                for r in updates if r["fid"] == f]
+    assert trail(fid) == [("wang", False, []),        # first change
+                          ("li", False, []),          # another field: nothing lost
+                          ("li", False, ["name"]),    # replaced wang's name
+                          ("wang", True, [])]         # version sent and checked
+    assert trail(fid2) == [("wang", False, []), ("li", False, ["name"])]
+    found = db.overlaps(url, "bus_stops")
+    assert [(o["obj_key"], o["field"], o["theirs"], o["now"], o["reverted"]) for o in found] == [
+        (oid, "name", "王的名字", "李的名字", False),
+        (oid2, "name", "王再改", name2, True),     # the stale copy put the old name back
+    ]
+    assert [(o["theirs_db_user"], o["db_user"]) for o in found] == [("wang", "li")] * 2
+    assert all(o["gap_seconds"] is not None and o["gap_seconds"] >= 0 for o in found)
+    assert db.db_status(url).overlaps == 2
+    r = cli("db", "audit", "--overlaps", "--data", url)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 2, r.stdout + r.stderr
+    assert "replacing '王的名字'" in r.stdout and "back to the value before it" in r.stdout
+
+
+# ---------------------------------------------------------------------------- replace, push
+def _stops_csv(path: Path, points) -> Path:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4550", "EPSG:4490", always_xy=True)
+    lines = ["名称,经度,纬度,街道,责任单位,状态,线路,候车亭"]
+    for i, (x, y) in enumerate(points):
+        lon, lat = t.transform(x, y)
+        lines.append(f"站{i},{lon},{lat},兴华街道,交通局,在用,1,否")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _wait_for_lock(url: str, timeout: float = 60) -> None:
+    """Until a backend of this database waits on a lock (the other process is blocked)."""
+    import time
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _query(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                       "AND wait_event_type = 'Lock'", (name,))[0][0]:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the other process never waited on the lock")
+
+
+def test_replace_never_deletes_a_row_changed_after_its_backup(pg_mini, tmp_path, cli):
+    """An editor commits while import --mode replace runs: the import is refused, nothing lost."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    url, _ = pg_mini
+    csv = _stops_csv(tmp_path / "new.csv", [(CX - 200, CY), (CX, CY - 100)])
+    oid = _query(url, "SELECT obj_id FROM bus_stops ORDER BY fid LIMIT 1")[0][0]
+    editor = psycopg.connect(_as(url, "postgres"))
+    editor.execute("UPDATE bus_stops SET name = '刚改的名字' WHERE obj_id = %s", (oid,))  # not committed
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen([sys.executable, "-m", "zlt_assets", "import", "bus_stops", str(csv),
+                             "--data", url, "--mode", "replace", "--from-crs", "cgcs2000",
+                             "--backup-dir", str(tmp_path / "bk")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_for_lock(url)  # the import has taken its backup and waits for the editor's row
+        editor.commit()  # the edit is committed after the backup was taken
+    finally:
+        editor.close()
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 4, out + err
+    assert "edit conflict" in err and oid in err and "nothing was written" in err
+    backups = list((tmp_path / "bk").glob("*.gpkg"))
+    assert len(backups) == 1 and "刚改的名字" not in Inventory.open(backups[0]).read("bus_stops")["name"].tolist()
+    now = Inventory.open(url).read("bus_stops").set_index("obj_id")
+    assert len(now) == 3 and now.loc[oid, "name"] == "刚改的名字"  # the edit survived
+    assert not [r for r in db.audit_rows(url, "bus_stops") if r["operation"] == "DELETE"]
+    # run again: the backup now holds the edit, and the replace goes through
+    r = cli("import", "bus_stops", str(csv), "--data", url, "--mode", "replace", "--from-crs",
+            "cgcs2000", "--backup-dir", str(tmp_path / "bk2"))
+    assert r.returncode == 0, r.stderr
+    (bk,) = (tmp_path / "bk2").glob("*.gpkg")
+    assert "刚改的名字" in Inventory.open(bk).read("bus_stops")["name"].tolist()
+    assert len(Inventory.open(url).read("bus_stops")) == 2
+
+
+def test_replace_through_the_api_checks_the_versions_it_read(pg_mini, tmp_path):
+    from zlt_assets.importing import ImportOptions, import_file
+
+    url, _ = pg_mini
+    inv = Inventory.open(url)
+    inv.read("bus_stops")  # what this inventory object saw
+    oid = _query(url, "SELECT obj_id FROM bus_stops ORDER BY fid LIMIT 1")[0][0]
+    db.update_feature(url, "bus_stops", oid, {"routes": "99"}, 1)  # someone else, since
+    fresh = gpd.GeoDataFrame([record("bus_stops", 50)], geometry=gpd.points_from_xy([CX], [CY]),
+                             crs=schema.PROJECT_CRS)
+    with pytest.raises(Refused, match=f"{oid} was changed by someone else"):
+        inv.write({"bus_stops": fresh})  # a new frame without versions: the object's are used
+    assert len(Inventory.open(url).read("bus_stops")) == 3
+    rep = import_file("bus_stops", _stops_csv(tmp_path / "a.csv", [(CX, CY)]), url,
+                      ImportOptions(from_crs="cgcs2000", mode="replace", backup_dir=tmp_path / "bk"))
+    assert rep.ok and rep.written  # read, backed up and replaced with nothing changed between
+
+
+def _corrupt_tif(path: Path) -> None:
+    path.write_bytes(b"II*\x00" + b"\x00" * 200)  # a TIFF header and nothing readable
+
+
+def test_push_is_one_transaction_with_the_population_grid(pg_inv, tmp_path, sample_gpkg, cli):
+    gpkg = write_mini(tmp_path / "m.gpkg")
+    pop = tmp_path / ("m" + schema.POPULATION.suffix)
+    _corrupt_tif(pop)
+    audit_before = len(db.audit_rows(pg_inv))
+    r = cli("db", "push", str(gpkg), "--data", pg_inv)
+    assert r.returncode == 2 and "population grid" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert Inventory.open(pg_inv).list_layers() == [] and len(db.audit_rows(pg_inv)) == audit_before
+    # a failure inside the transaction, after the layers were written: nothing is committed
+    with db.connect(db.parse_url(pg_inv)) as conn:
+        conn.execute("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                     "RAISE EXCEPTION 'disk quota exceeded (test)'; END $$")
+        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON zlt_rasters FOR EACH ROW EXECUTE FUNCTION boom()")
+        conn.commit()
+    pop.write_bytes(sample_gpkg.with_name(sample_gpkg.stem + schema.POPULATION.suffix).read_bytes())
+    r = cli("db", "push", str(gpkg), "--data", pg_inv)
+    assert r.returncode == 4 and "nothing was written" in r.stderr, r.stderr
+    assert Inventory.open(pg_inv).list_layers() == [] and len(db.audit_rows(pg_inv)) == audit_before
+    assert not Inventory.open(pg_inv).has_population()
+    with db.connect(db.parse_url(pg_inv)) as conn:
+        conn.execute("DROP TRIGGER boom ON zlt_rasters")
+        conn.commit()
+    r = cli("db", "push", str(gpkg), "--data", pg_inv)  # a rerun simply works
+    assert r.returncode == 0 and "population grid: yes" in r.stdout, r.stderr
+    inv = Inventory.open(pg_inv)
+    assert inv.has_population() and _sha(inv.population_path) == _sha(pop)
+    assert {n: len(inv.read(n)) for n in inv.list_layers()} == {n: len(g) for n, g in mini_layers().items()}
+
+
+def test_a_server_that_vanishes_mid_push_is_exit_3_and_nothing_is_committed(tmp_path, sample_gpkg):
+    """A real server stopped (immediate shutdown) while db push waits inside its transaction."""
+    import subprocess
+    import sys
+
+    import psycopg
+    from _postgis import start_cluster
+
+    cluster = start_cluster(durable=True)
+    try:
+        url = cluster.url(cluster.create_database())
+        db.init_db(url)
+        gpkg = write_mini(tmp_path / "m.gpkg")
+        pop = tmp_path / ("m" + schema.POPULATION.suffix)
+        pop.write_bytes(sample_gpkg.with_name(sample_gpkg.stem + schema.POPULATION.suffix).read_bytes())
+        db.push(gpkg, url)
+        first = _comparable(Inventory.open(url).read("bus_stops"))
+        stops = Inventory.open(gpkg).read("bus_stops")
+        stops["name"] = "第二次推送"
+        Inventory(gpkg).write({"bus_stops": stops})
+        blocker = psycopg.connect(url)  # another session holds the stored grid's row
+        blocker.execute("SELECT 1 FROM zlt_rasters WHERE name = 'population' FOR UPDATE")
+        env = {**__import__("os").environ, "PYTHONIOENCODING": "utf-8"}
+        proc = subprocess.Popen([sys.executable, "-m", "zlt_assets", "db", "push", str(gpkg), "--data",
+                                 url, "--replace"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env)
+        _wait_for_lock(url)  # the layers are written in push's transaction, the grid waits
+        cluster.stop("immediate")  # the server vanishes
+        out, err = proc.communicate(timeout=120)
+        blocker.close()
+        assert proc.returncode == 3, out + err
+        assert "went away during db push" in err and "nothing was committed" in err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        cluster.start()
+        after = Inventory.open(url).read("bus_stops")
+        pd.testing.assert_frame_equal(_comparable(after), first)  # the first push, untouched
+        r = subprocess.run([sys.executable, "-m", "zlt_assets", "db", "push", str(gpkg), "--data",
+                            url, "--replace"], capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr  # the rerun works
+        assert set(Inventory.open(url).read("bus_stops")["name"]) == {"第二次推送"}
+    finally:
+        cluster.remove()

@@ -260,6 +260,11 @@ def _primary(exc: BaseException) -> str:
     return one_line((getattr(diag, "message_primary", None) if diag else None) or exc)
 
 
+_OWNER_ACTIONS = ("db init", "db grant")
+_ZH_ACTIONS = {"reading": "读取", "the write": "写入", "the edit": "编辑", "db status": "状态检查",
+               "db audit": "审计查询", "connecting": "连接", "storing the population grid": "保存人口栅格"}
+
+
 def _translate(exc: BaseException, target: PgTarget, action: str, *, writing: bool,
                conn: Any = None, layer: str | None = None) -> ZltError:
     """One ZltError (Chinese first) for a psycopg error raised while doing ``action``."""
@@ -270,22 +275,25 @@ def _translate(exc: BaseException, target: PgTarget, action: str, *, writing: bo
         tail_zh = ",未提交任何更改" if writing else ""
         return MissingComponent(
             f"the database server {target.display} went away during {action}{tail_en}: {msg}",
-            zh=f"数据库服务器 {target.display} 在{action}过程中断开{tail_zh}")
+            zh=f"数据库服务器 {target.display} 在{_ZH_ACTIONS.get(action, action)}过程中断开{tail_zh}")
     if CONFLICT_TAG in msg:
         return Refused(msg.replace(CONFLICT_TAG + ": ", "edit conflict: ")
                        + "; nothing was written: read again and redo the edit",
                        zh="编辑冲突:该要素在读取后已被他人修改,未写入任何更改;请重新读取后再编辑")
     if state == "42501":  # insufficient_privilege
-        en = (f"the database user may not do this in {target.display} ({msg}); {action} needs the "
-              "owner role for DDL or the editor role for edits (see zlt-assets db status)")
-        zh = f"当前数据库用户无权执行此操作({target.display});{action}需要所有者(建表)或编辑者(编辑)角色"
-        return Refused(en + ("; nothing was written" if writing else ""), zh=zh) if writing \
-            else BadInput(en, zh=zh)
+        need = "owner" if action in _OWNER_ACTIONS else ("editor" if writing else "reader")
+        en = (f"the database login may not do this in {target.display} ({msg}): {action} needs the "
+              f"inventory's {need} role; ask its owner to run zlt-assets db grant {need} <login>")
+        zh = (f"当前数据库登录无权在 {target.display} 中执行{_ZH_ACTIONS.get(action, action)}:需要清单的 "
+              f"{need} 角色,请所有者运行 zlt-assets db grant {need} <登录名>")
+        if writing:
+            return Refused(en + "; nothing was written", zh=zh + ";未写入任何更改")
+        return BadInput(en, zh=zh)
     if writing:
         return Refused(f"{_db_error_message(exc, layer)}; nothing was written",
                        zh=f"数据库拒绝写入,未写入任何更改:{_db_error_message(exc, layer)}")
     return BadInput(f"{action} failed in {target.display}: {msg}",
-                    zh=f"{action}失败({target.display})")
+                    zh=f"{_ZH_ACTIONS.get(action, action)}失败({target.display})")
 
 
 @contextmanager
@@ -1116,6 +1124,12 @@ def db_status(url: str) -> DbStatus:
     target = parse_url(url)
     with connect(target, autocommit=True) as conn, _db_errors(target, "db status", writing=False, conn=conn):
         user = conn.execute("SELECT session_user").fetchone()[0]
+        if _table_exists(conn, target, META_TABLE) and not conn.execute(
+                "SELECT has_table_privilege(%s, 'SELECT')", (target.q(META_TABLE),)).fetchone()[0]:
+            st = DbStatus(target.display, True, None, user=user)
+            st.problems.append(f"the login {user} holds no role on this inventory: ask its owner to run "
+                               f"zlt-assets db grant reader {user} (or editor)")
+            return st
         meta = _meta(conn, target)
         st = DbStatus(target.display, bool(meta), _stored_version(meta) if meta else None, user=user)
         if not meta:
@@ -1134,11 +1148,13 @@ def db_status(url: str) -> DbStatus:
         elif not st.schema_current:
             st.pending.append("the schema changed since the last db init: run db init to apply it")
         st.roles = meta.get("roles") or None
+        if conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").fetchone()[0]:
+            st.user_roles.append("superuser")
         if st.roles:
             roles = Roles(st.roles)
             st.roles_missing = _missing_roles(conn, roles)
             for r in roles.all():
-                if r not in st.roles_missing and conn.execute(
+                if "superuser" not in st.user_roles and r not in st.roles_missing and conn.execute(
                         "SELECT pg_has_role(session_user, %s, 'MEMBER')", (r,)).fetchone()[0]:
                     st.user_roles.append(r)
             if st.roles_missing:

@@ -115,8 +115,10 @@ def _status(args: argparse.Namespace, url: str) -> int:
         write_json(args.json, st.as_dict())
         if args.json == "-":
             return 0 if st.ok else 1
+    member = [r for r in st.user_roles if r != "superuser"]
     print(f"数据库 / database: {st.target} (login {st.user}"
-          + (f", member of {', '.join(st.user_roles)}" if st.user_roles else "") + ")")
+          + (", superuser" if "superuser" in st.user_roles else "")
+          + (f", member of {', '.join(member)}" if member else "") + ")")
     print(f"DDL 版本 / DDL version: database {st.db_version if st.db_version is not None else '-'}, "
           f"this zlt-assets {st.code_version}"
           + (f" (database last initialised by zlt-assets {st.zlt_assets})" if st.zlt_assets else ""))
@@ -135,6 +137,15 @@ def _status(args: argparse.Namespace, url: str) -> int:
     return 0 if st.ok else 1
 
 
+def _gap(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 1.5 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 def _audit(args: argparse.Namespace, url: str) -> int:
     from .. import db
     from ._common import write_json
@@ -146,7 +157,7 @@ def _audit(args: argparse.Namespace, url: str) -> int:
             if args.json == "-":
                 return 0
         for o in rows:
-            gap = f"{o['gap_seconds'] / 60:.0f} min" if o["gap_seconds"] is not None else "?"
+            gap = _gap(o["gap_seconds"])
             print(f"{o['at']:%Y-%m-%d %H:%M:%S} {o['layer']} {o['obj_key']} {o['field']}: "
                   f"{o['who']} (login {o['db_user']}) set {o['now']!r}, replacing {o['theirs']!r} set by "
                   f"{o['theirs_by']} (login {o['theirs_db_user']}) {gap} earlier"
