@@ -790,3 +790,151 @@ def test_a_server_that_vanishes_mid_push_is_exit_3_and_nothing_is_committed(tmp_
         assert set(Inventory.open(url).read("bus_stops")["name"]) == {"第二次推送"}
     finally:
         cluster.remove()
+
+
+# ---------------------------------------------------------------------------- migrations
+DDL_0_1 = Path(__file__).parent / "data" / "postgis_ddl_0.1.sql"
+
+
+def _catalog(url: str) -> dict[str, set]:
+    """What a database's inventory is made of, as sets of comparable rows (column order aside)."""
+    q = {
+        "columns": "SELECT table_name, column_name, data_type, udt_name, is_nullable, "
+                   "coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public'",
+        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE connamespace = 'public'::regnamespace",
+        "triggers": "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger "
+                    "WHERE NOT tgisinternal",
+        "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+        "functions": "SELECT proname, prosecdef, coalesce(array_to_string(proconfig, ','), ''), md5(prosrc), "
+                     "pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+                     "AND proname LIKE 'zlt%'",
+        "owners_acl": "SELECT relname, relkind, pg_get_userbyid(relowner), "
+                      "array_to_string(array(SELECT x::text FROM unnest(relacl) x ORDER BY 1), ' ') "
+                      "FROM pg_class WHERE relnamespace = 'public'::regnamespace",
+        "comments": "SELECT c.relname, a.attnum > 0, coalesce(a.attname, ''), "
+                    "coalesce(col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')) "
+                    "FROM pg_class c LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum >= 0 "
+                    "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
+                    "AND coalesce(col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')) IS NOT NULL",
+        "geometry": "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns "
+                    "WHERE f_table_schema = 'public'",
+    }
+    return {k: set(_query(url, sql)) for k, sql in q.items()}
+
+
+def _make_0_1_database(pg_cluster, tmp_path) -> str:
+    """A database made by zlt-assets 0.1: its frozen DDL, rows written, one update and delete."""
+    import psycopg
+
+    url = pg_cluster.url(pg_cluster.create_database())
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(DDL_0_1.read_text(encoding="utf-8"))
+    assert _query(url, "SELECT value FROM zlt_meta WHERE key = 'ddl_version'") == [("1",)]
+    v1 = db.PostGISInventory(path=Path("v1"), url=url, target=db.parse_url(url))
+    with db.connect(v1.target) as conn:
+        v1._write_in(conn, mini_layers(), check_versions=False)  # the statements 0.1's push ran
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE bus_stops SET name = '旧版改名' WHERE fid = 1")
+        conn.execute("DELETE FROM public_toilets WHERE fid = 2")
+    return url
+
+
+def test_migrating_a_0_1_database_gives_the_catalog_of_a_fresh_one(pg_cluster, tmp_path, cli):
+    old = _make_0_1_database(pg_cluster, tmp_path)
+    rows_before = {n: _comparable(Inventory.open(old).read(n)) for n in Inventory.open(old).list_layers()}
+    audit_before = _query(old, "SELECT id, operation, who, obj_key FROM zlt_audit ORDER BY id")
+    # before the migration: reading works, writing is refused and says what to do
+    r = cli("db", "status", "--data", old)
+    assert r.returncode == 1 and "database 1, this zlt-assets 2" in r.stdout and "db init will migrate" in r.stdout
+    with pytest.raises(Refused, match="DDL version 1.*db init"):
+        Inventory.open(old).write({"bus_stops": Inventory.open(old).read("bus_stops")})
+    r = cli("db", "audit", "--data", old)
+    assert r.returncode == 0 and "UPDATE" in r.stdout, r.stderr
+    # migrate
+    r = cli("db", "init", "--data", old)
+    assert r.returncode == 0 and "migrated from DDL version 1" in r.stdout, r.stderr
+    fresh = pg_cluster.url(pg_cluster.create_database())
+    db.init_db(fresh)
+    a, b = _catalog(old), _catalog(fresh)
+    for part in a:
+        assert a[part] == b[part], (part, sorted(a[part] ^ b[part])[:6])
+    assert len(a["triggers"]) >= 5 * len(schema.LAYERS) and len(a["constraints"]) > 30
+    # rows and history kept; the old audit rows gained their fid; the migration is in the audit
+    for n, frame in rows_before.items():
+        pd.testing.assert_frame_equal(_comparable(Inventory.open(old).read(n)), frame)
+    assert _query(old, "SELECT id, operation, who, obj_key FROM zlt_audit WHERE operation <> 'MIGRATE' "
+                       "ORDER BY id") == audit_before
+    assert _query(old, "SELECT count(*) FROM zlt_audit WHERE fid IS NULL AND operation <> 'MIGRATE'") == [(0,)]
+    mig = db.audit_rows(old)[-1]
+    assert mig["operation"] == "MIGRATE" and mig["new_row"]["from"] == 1 and mig["new_row"]["to"] == 2
+    assert cli("db", "status", "--data", old).returncode == 0
+    # and it now works as a version 2 inventory
+    stops = Inventory.open(old).read("bus_stops")
+    stops.loc[0, "routes"] = "迁移后"
+    Inventory.open(old).write({"bus_stops": stops})
+    assert db.audit_rows(old, "bus_stops", 1)[0]["version_checked"] is True
+
+
+def test_init_refuses_a_migration_it_cannot_do_and_says_what_is_needed(pg_cluster, tmp_path, cli):
+    import psycopg
+
+    old = _make_0_1_database(pg_cluster, tmp_path)
+    with psycopg.connect(old, autocommit=True) as conn:  # hand edits made outside zlt-assets
+        conn.execute("ALTER TABLE bus_stops DROP CONSTRAINT bus_stops_status_check")
+        conn.execute("UPDATE bus_stops SET status = 'bogus' WHERE fid = 2")
+        conn.execute("ALTER TABLE roads ALTER COLUMN bridge_id TYPE varchar(20)")
+    oid = _query(old, "SELECT obj_id FROM bus_stops WHERE fid = 2")[0][0]
+    cat = _catalog(old)
+    r = cli("db", "init", "--data", old)
+    assert r.returncode == 4 and len(r.stderr.splitlines()) == 1, r.stderr
+    assert f"1 rows of bus_stops break bus_stops_status_check ({oid})" in r.stderr
+    assert "roads.bridge_id is character varying(20) in the database but text in the schema" in r.stderr
+    assert "nothing was changed" in r.stderr and "无法" in r.stderr
+    assert _catalog(old) == cat  # nothing changed: still version 1
+    assert _query(old, "SELECT value FROM zlt_meta WHERE key = 'ddl_version'") == [("1",)]
+    with psycopg.connect(old, autocommit=True) as conn:
+        conn.execute("UPDATE bus_stops SET status = 'in_service' WHERE fid = 2")
+        conn.execute("ALTER TABLE roads ALTER COLUMN bridge_id TYPE text")
+    r = cli("db", "init", "--data", old)
+    assert r.returncode == 0, r.stderr
+    assert ("bus_stops", "bus_stops_status_check") in {c[:2] for c in _catalog(old)["constraints"]}
+
+
+def test_init_refuses_a_database_from_a_newer_zlt_assets(pg_inv, cli):
+    with db.connect(db.parse_url(pg_inv)) as conn:
+        conn.execute("UPDATE zlt_meta SET value = '99' WHERE key = 'ddl_version'")
+        conn.commit()
+    r = cli("db", "init", "--data", pg_inv)
+    assert r.returncode == 4 and "newer zlt-assets" in r.stderr and "upgrade" in r.stderr
+    st = db.db_status(pg_inv)
+    assert st.db_version == 99 and not st.ok
+    with pytest.raises(Refused, match="newer"):
+        db.update_feature(pg_inv, "bus_stops", "x", {}, 1)
+
+
+def test_a_schema_change_reaches_an_existing_database(pg_mini, monkeypatch):
+    """A field added to the schema (required, with a default) and a narrowed range: db init applies
+    both to the existing table, in one transaction, or refuses naming the rows."""
+    import dataclasses
+
+    url, _ = pg_mini
+    decl = schema.LAYERS["bus_stops"]
+    new_field = schema.FieldDef("bays", "integer", "泊位数", "bays", required=True, default=1, minimum=1,
+                                maximum=6)
+    monkeypatch.setitem(schema.LAYERS, "bus_stops", dataclasses.replace(decl, fields=(*decl.fields, new_field)))
+    assert not db.db_status(url).schema_current
+    db.init_db(url)
+    assert _query(url, "SELECT DISTINCT bays FROM bus_stops") == [(1,)]
+    import psycopg
+    with db.connect(db.parse_url(url)) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("UPDATE bus_stops SET bays = 9 WHERE fid = 1")
+    with db.connect(db.parse_url(url)) as conn:
+        conn.execute("UPDATE bus_stops SET bays = 5 WHERE fid = 1")
+        conn.commit()
+    narrowed = dataclasses.replace(new_field, maximum=4)
+    monkeypatch.setitem(schema.LAYERS, "bus_stops", dataclasses.replace(decl, fields=(*decl.fields, narrowed)))
+    with pytest.raises(Refused, match="1 rows of bus_stops break bus_stops_bays_check"):
+        db.init_db(url)
+    assert db.db_status(url).pending  # still to do

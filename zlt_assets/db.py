@@ -852,6 +852,7 @@ def _migration_blockers(conn: Any, target: PgTarget) -> list[tuple[str, str]]:
         q = target.q(layer.name)
         have = _columns(conn, target, layer.name)
         n_rows = conn.execute(f"SELECT count(*) FROM {q}").fetchone()[0]
+        mistyped = set()
         for f in layer.fields:
             t = have.get(f.name)
             if t is None:
@@ -863,6 +864,7 @@ def _migration_blockers(conn: Any, target: PgTarget) -> list[tuple[str, str]]:
                                 "或 db pull 后补填,再 db init --drop 与 db push"))
                 continue
             if t != _CATALOG_TYPES[f.type]:
+                mistyped.add(f.name)
                 out.append((f"{layer.name}.{f.name} is {t} in the database but {f.type} in the schema: "
                             "convert it by hand (ALTER TABLE ... TYPE) or db pull, db init --drop, db push",
                             f"{layer.name}.{f.name} 在数据库中为 {t},schema 中为 {f.type}:请手工转换类型"))
@@ -881,8 +883,8 @@ def _migration_blockers(conn: Any, target: PgTarget) -> list[tuple[str, str]]:
                         f"{layer.name}.geom 在数据库中为 {geom},schema 中为 {want}"))
         for name, expr in layer_checks(layer).items():
             cols = set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"', expr))
-            if not cols <= set(have):
-                continue  # a new column: NULL everywhere, passes
+            if not cols <= set(have) or cols & mistyped:
+                continue  # a new column (NULL everywhere, passes) or one reported above
             where = f"({expr}) IS FALSE"
             bad = conn.execute(f"SELECT count(*) FROM {q} WHERE {where}").fetchone()[0]
             if bad:
