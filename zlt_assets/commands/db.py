@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import BadInput
-from ._common import add_data_argument
+from ._common import add_data_argument, step
 
 NAME = "db"
 ORDER = 80
@@ -180,7 +180,7 @@ def _audit(args: argparse.Namespace, url: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import db
+    from .. import db  # heavy (geopandas): only when a db action runs
 
     action = getattr(args, "db_command", None)
     if not action:
@@ -188,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
                        "db pull GPKG | db audit",
                        zh="请选择操作:db init | db status | db grant | db push | db pull | db audit")
     url = _url(args)
+    step(f"数据库 / database: {action}", 0.0)
     if action == "init":
         return _init(args, url)
     if action == "status":
