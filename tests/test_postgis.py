@@ -4,9 +4,12 @@ The cluster is started once per session by ``tests/_postgis.py`` (initdb/pg_ctl 
 user, a free port, stopped at the end). Under CI=true a missing PostgreSQL/PostGIS fails these
 tests; elsewhere they skip.
 """
+# the fixtures imported from _postgis are parameters of the tests (not redefinitions)
+# ruff: noqa: F811
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,7 +68,8 @@ def test_init_creates_typed_constrained_tables_from_the_schema(pg_inv):
                           "datetime": "timestamp without time zone"}[f.type], (layer.name, f.name)
             assert (nullable == "NO") == f.required, (layer.name, f.name)
         assert cols[(layer.name, "row_version")][1] == "NO"
-    idx = {r[0] for r in _query(pg_inv, "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gist%'")}
+    idx = {r[0] for r in _query(pg_inv, "SELECT indexname FROM pg_indexes WHERE indexdef LIKE "
+                                        "'%gist%'")}
     assert {f"{n}_geom_gist" for n in schema.LAYERS} <= idx
     gtypes = dict(_query(pg_inv, "SELECT f_table_name, type FROM geometry_columns"))
     assert gtypes["bus_stops"] == "POINT" and gtypes["parks"] == "MULTIPOLYGON"
@@ -74,7 +78,8 @@ def test_init_creates_typed_constrained_tables_from_the_schema(pg_inv):
         import psycopg
         base = ("INSERT INTO bus_stops (obj_id, name, street_office, department, status, "
                 "data_source, updated, routes, shelter, geom) VALUES (%s, 'x', %s, 'jtj', "
-                "'in_service', 'survey', '2025-01-01', '1', false, ST_SetSRID(ST_MakePoint(%s, %s), 4550))")
+                "'in_service', 'survey', '2025-01-01', '1', false, ST_SetSRID(ST_MakePoint(%s, "
+                "%s), 4550))")
         conn.execute(base, ("1507830203000001", "150783001", CX, CY))
         conn.commit()
         with pytest.raises(psycopg.errors.CheckViolation):
@@ -92,7 +97,8 @@ def test_init_creates_typed_constrained_tables_from_the_schema(pg_inv):
             cols_ = [c for c in rec if c != "obj_id"]
             conn.execute(
                 f"INSERT INTO facade_lighting_buildings (obj_id, {', '.join(cols_)}, geom) VALUES "
-                f"(%s, {', '.join(['%s'] * len(cols_))}, ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 4550))",
+                f"(%s, {', '.join(['%s'] * len(cols_))}, ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 "
+                "0))', 4550))",
                 [rec["obj_id"], *[rec[c] for c in cols_]])
         conn.rollback()
     # init is idempotent and keeps rows
@@ -198,7 +204,8 @@ def test_audit_rows_for_insert_update_delete(pg_mini, monkeypatch):
     edited.loc[0, "name"] = "新名字"
     edited = edited.drop(index=2)
     extra = gpd.GeoDataFrame([record("bus_stops", 9, routes="7")],
-                             geometry=gpd.points_from_xy([CX + 1], [CY + 1]), crs=schema.PROJECT_CRS)
+                             geometry=gpd.points_from_xy([CX + 1], [CY + 1]),
+                             crs=schema.PROJECT_CRS)
     edited = gpd.GeoDataFrame(pd.concat([edited, extra], ignore_index=True), crs=schema.PROJECT_CRS)
     edited.attrs = stops.attrs
     inv.write({"bus_stops": edited})
@@ -268,7 +275,8 @@ def test_failing_write_rolls_back_completely(pg_mini):
     stops = inv.read("bus_stops")
     stops.loc[0, "name"] = "changed"
     bad = gpd.GeoDataFrame([record("bus_stops", 20), record("bus_stops", 21, department="nobody")],
-                           geometry=gpd.points_from_xy([CX, CX + 5], [CY, CY]), crs=schema.PROJECT_CRS)
+                           geometry=gpd.points_from_xy([CX, CX + 5], [CY, CY]),
+                           crs=schema.PROJECT_CRS)
     frame = gpd.GeoDataFrame(pd.concat([stops, bad], ignore_index=True), crs=schema.PROJECT_CRS)
     frame.attrs = stops.attrs
     roads = inv.read("roads")
@@ -291,7 +299,7 @@ def test_import_into_postgis_all_or_nothing(pg_mini, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("\n".join(lines), encoding="utf-8")
     bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join(lines + [lines[1].replace("交通局", "外星局")]), encoding="utf-8")
+    bad.write_text("\n".join([*lines, lines[1].replace("交通局", "外星局")]), encoding="utf-8")
     audit_before = len(db.audit_rows(url))
     rep = import_file("bus_stops", bad, url, ImportOptions(from_crs="cgcs2000"))
     assert not rep.ok and rep.bad_rows == [3]
@@ -466,10 +474,10 @@ def test_init_creates_owner_editor_reader_roles_and_editors_cannot_bypass_the_au
     with psycopg.connect(_as(url, "wang"), autocommit=True, application_name="a-sql-client") as ed:
         ed.execute("SELECT set_config('zlt.editor', '王工', false)")
         ed.execute("UPDATE bus_stops SET name = '王改' WHERE obj_id = %s", (oid,))
-        ed.execute("INSERT INTO bus_stops (obj_id, name, street_office, department, status, data_source, "
-                   "updated, routes, shelter, geom) SELECT '1507830203000099', 'new', street_office, "
-                   "department, status, data_source, updated, routes, shelter, geom FROM bus_stops "
-                   "WHERE obj_id = %s", (oid,))
+        ed.execute("INSERT INTO bus_stops (obj_id, name, street_office, department, status, "
+                   "data_source, updated, routes, shelter, geom) SELECT '1507830203000099', 'new', "
+                   "street_office, department, status, data_source, updated, routes, shelter, geom "
+                   "FROM bus_stops WHERE obj_id = %s", (oid,))
         ed.execute("DELETE FROM bus_stops WHERE obj_id = '1507830203000099'")
         refused = {
             "TRUNCATE bus_stops": pe.InsufficientPrivilege,
@@ -479,7 +487,8 @@ def test_init_creates_owner_editor_reader_roles_and_editors_cannot_bypass_the_au
             "DROP TABLE bus_stops": pe.InsufficientPrivilege,
             "ALTER TABLE bus_stops ADD COLUMN x int": pe.InsufficientPrivilege,
             "SET session_replication_role = replica": pe.InsufficientPrivilege,
-            "INSERT INTO zlt_audit (table_name, operation, who) VALUES ('bus_stops', 'DELETE', 'forged')":
+            "INSERT INTO zlt_audit (table_name, operation, who) VALUES ('bus_stops', 'DELETE', "
+            "'forged')":
                 pe.InsufficientPrivilege,
             "UPDATE zlt_audit SET who = 'forged'": pe.InsufficientPrivilege,
             "DELETE FROM zlt_audit": pe.InsufficientPrivilege,
@@ -492,7 +501,8 @@ def test_init_creates_owner_editor_reader_roles_and_editors_cannot_bypass_the_au
     with psycopg.connect(_as(url, "du"), autocommit=True) as rd:
         assert rd.execute("SELECT count(*) FROM bus_stops").fetchone()[0] == 3
         assert rd.execute("SELECT count(*) FROM zlt_audit").fetchone()[0] > 0
-        for sql in ("UPDATE bus_stops SET name = 'x'", "DELETE FROM bus_stops", "TRUNCATE bus_stops"):
+        for sql in ("UPDATE bus_stops SET name = "
+                    "'x'", "DELETE FROM bus_stops", "TRUNCATE bus_stops"):
             with pytest.raises(pe.InsufficientPrivilege):
                 rd.execute(sql)
     # the audit shows the database login beside the declared name
@@ -518,7 +528,8 @@ def test_truncate_is_audited_with_the_rows_and_the_audit_is_append_only(pg_roles
     before = _query(url, "SELECT obj_id FROM bus_stops ORDER BY fid")
     with psycopg.connect(_as(url, "boss"), autocommit=True) as own:
         own.execute("TRUNCATE bus_stops")
-        for sql in ("DELETE FROM zlt_audit", "UPDATE zlt_audit SET who = 'x'", "TRUNCATE zlt_audit"):
+        for sql in ("DELETE FROM "
+                    "zlt_audit", "UPDATE zlt_audit SET who = 'x'", "TRUNCATE zlt_audit"):
             with pytest.raises(pe.InsufficientPrivilege, match="append-only"):
                 own.execute(sql)
     last = db.audit_rows(url, "bus_stops", 1)[0]
@@ -556,7 +567,8 @@ def test_a_login_without_rights_gets_a_clear_message_not_an_internal_error(pg_ro
         assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1
         assert "db grant reader" in r.stderr and "internal error" not in r.stderr
     r = cli("db", "status", "--data", url)  # status says what the login lacks
-    assert r.returncode == 1 and "nobody holds no role" in r.stdout and "db grant reader nobody" in r.stdout
+    assert r.returncode == 1 and "nobody holds no role" in r.stdout
+    assert "db grant reader nobody" in r.stdout
     gpkg = write_mini(tmp_path / "m.gpkg")
     r = cli("db", "push", str(gpkg), "--data", _as(pg_roles, "du"), "--replace")  # a reader
     assert r.returncode == 4 and "nothing was written" in r.stderr and "db grant editor" in r.stderr
@@ -586,26 +598,30 @@ def test_plain_sql_updates_that_replace_another_editors_value_are_marked(pg_role
     import psycopg
 
     url = pg_roles
-    (fid, oid), (fid2, oid2, name2) = _query(url, "SELECT fid, obj_id FROM bus_stops ORDER BY fid LIMIT 1")[0], \
+    (fid, oid), (fid2, oid2, name2) = _query(url, "SELECT fid, obj_id FROM bus_stops ORDER BY fid "
+                                                  "LIMIT 1")[0], \
         _query(url, "SELECT fid, obj_id, name FROM bus_stops ORDER BY fid OFFSET 1 LIMIT 1")[0]
     wang = psycopg.connect(_as(url, "wang"), autocommit=True)
     li = psycopg.connect(_as(url, "li"), autocommit=True)
     try:
         # both have the rows open; QGIS sends only the changed field, and no row_version
-        wang.execute('UPDATE "public"."bus_stops" SET "name" = %s WHERE "fid" = %s', ("王的名字", fid))
+        wang.execute('UPDATE "public"."bus_stops" SET "name" = %s WHERE "fid" = '
+                     '%s', ("王的名字", fid))
         li.execute('UPDATE "public"."bus_stops" SET "routes" = %s WHERE "fid" = %s', ("8", fid))
-        li.execute('UPDATE "public"."bus_stops" SET "name" = %s WHERE "fid" = %s', ("李的名字", fid))
+        li.execute('UPDATE "public"."bus_stops" SET "name" = %s WHERE "fid" = '
+                   '%s', ("李的名字", fid))
         # a client writing back its whole stale copy of the second row, without the version
         stale = li.execute("SELECT * FROM bus_stops WHERE fid = %s", (fid2,))
         cols = [d.name for d in stale.description]
-        copy = dict(zip(cols, stale.fetchone()))
+        copy = dict(zip(cols, stale.fetchone(), strict=True))
         wang.execute("UPDATE bus_stops SET name = '王再改' WHERE fid = %s", (fid2,))
         keep = [c for c in cols if c not in ("fid", "row_version", "geom")]
         li.execute(f"UPDATE bus_stops SET {', '.join(f'{chr(34)}{c}{chr(34)} = %s' for c in keep)} "
                    "WHERE fid = %s", [*[copy[c] for c in keep], fid2])
         # a client that sends the version it read is checked, hence never marked
         v = li.execute("SELECT row_version FROM bus_stops WHERE fid = %s", (fid,)).fetchone()[0]
-        wang.execute("UPDATE bus_stops SET name = '王核对', row_version = %s WHERE fid = %s", (v, fid))
+        wang.execute("UPDATE bus_stops SET name = '王核对', row_version = %s WHERE fid = "
+                     "%s", (v, fid))
     finally:
         wang.close()
         li.close()
@@ -670,8 +686,9 @@ def test_replace_never_deletes_a_row_changed_after_its_backup(pg_mini, tmp_path,
     csv = _stops_csv(tmp_path / "new.csv", [(CX - 200, CY), (CX, CY - 100)])
     oid = _query(url, "SELECT obj_id FROM bus_stops ORDER BY fid LIMIT 1")[0][0]
     editor = psycopg.connect(_as(url, "postgres"))
-    editor.execute("UPDATE bus_stops SET name = '刚改的名字' WHERE obj_id = %s", (oid,))  # not committed
-    env = {**__import__("os").environ, "PYTHONIOENCODING": "utf-8"}
+    editor.execute("UPDATE bus_stops SET name = '刚改的名字' WHERE obj_id = "
+                   "%s", (oid,))  # not committed
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen([sys.executable, "-m", "zlt_assets", "import", "bus_stops", str(csv),
                              "--data", url, "--mode", "replace", "--from-crs", "cgcs2000",
                              "--backup-dir", str(tmp_path / "bk")], stdout=subprocess.PIPE,
@@ -685,7 +702,8 @@ def test_replace_never_deletes_a_row_changed_after_its_backup(pg_mini, tmp_path,
     assert proc.returncode == 4, out + err
     assert "edit conflict" in err and oid in err and "nothing was written" in err
     backups = list((tmp_path / "bk").glob("*.gpkg"))
-    assert len(backups) == 1 and "刚改的名字" not in Inventory.open(backups[0]).read("bus_stops")["name"].tolist()
+    assert len(backups) == 1
+    assert "刚改的名字" not in Inventory.open(backups[0]).read("bus_stops")["name"].tolist()
     now = Inventory.open(url).read("bus_stops").set_index("obj_id")
     assert len(now) == 3 and now.loc[oid, "name"] == "刚改的名字"  # the edit survived
     assert not [r for r in db.audit_rows(url, "bus_stops") if r["operation"] == "DELETE"]
@@ -712,7 +730,8 @@ def test_replace_through_the_api_checks_the_versions_it_read(pg_mini, tmp_path):
         inv.write({"bus_stops": fresh})  # a new frame without versions: the object's are used
     assert len(Inventory.open(url).read("bus_stops")) == 3
     rep = import_file("bus_stops", _stops_csv(tmp_path / "a.csv", [(CX, CY)]), url,
-                      ImportOptions(from_crs="cgcs2000", mode="replace", backup_dir=tmp_path / "bk"))
+                      ImportOptions(from_crs="cgcs2000", mode="replace",
+                                    backup_dir=tmp_path / "bk"))
     assert rep.ok and rep.written  # read, backed up and replaced with nothing changed between
 
 
@@ -732,7 +751,8 @@ def test_push_is_one_transaction_with_the_population_grid(pg_inv, tmp_path, samp
     with db.connect(db.parse_url(pg_inv)) as conn:
         conn.execute("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                      "RAISE EXCEPTION 'disk quota exceeded (test)'; END $$")
-        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON zlt_rasters FOR EACH ROW EXECUTE FUNCTION boom()")
+        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON zlt_rasters FOR EACH ROW EXECUTE "
+                     "FUNCTION boom()")
         conn.commit()
     pop.write_bytes(sample_gpkg.with_name(sample_gpkg.stem + schema.POPULATION.suffix).read_bytes())
     r = cli("db", "push", str(gpkg), "--data", pg_inv)
@@ -746,7 +766,8 @@ def test_push_is_one_transaction_with_the_population_grid(pg_inv, tmp_path, samp
     assert r.returncode == 0 and "population grid: yes" in r.stdout, r.stderr
     inv = Inventory.open(pg_inv)
     assert inv.has_population() and _sha(inv.population_path) == _sha(pop)
-    assert {n: len(inv.read(n)) for n in inv.list_layers()} == {n: len(g) for n, g in mini_layers().items()}
+    assert {n: len(inv.read(n)) for n in inv.list_layers()} == {
+        n: len(g) for n, g in mini_layers().items()}
 
 
 def test_a_server_that_vanishes_mid_push_is_exit_3_and_nothing_is_committed(tmp_path, sample_gpkg):
@@ -763,7 +784,8 @@ def test_a_server_that_vanishes_mid_push_is_exit_3_and_nothing_is_committed(tmp_
         db.init_db(url)
         gpkg = write_mini(tmp_path / "m.gpkg")
         pop = tmp_path / ("m" + schema.POPULATION.suffix)
-        pop.write_bytes(sample_gpkg.with_name(sample_gpkg.stem + schema.POPULATION.suffix).read_bytes())
+        grid = sample_gpkg.with_name(sample_gpkg.stem + schema.POPULATION.suffix)
+        pop.write_bytes(grid.read_bytes())
         db.push(gpkg, url)
         first = _comparable(Inventory.open(url).read("bus_stops"))
         stops = Inventory.open(gpkg).read("bus_stops")
@@ -771,10 +793,10 @@ def test_a_server_that_vanishes_mid_push_is_exit_3_and_nothing_is_committed(tmp_
         Inventory(gpkg).write({"bus_stops": stops})
         blocker = psycopg.connect(url)  # another session holds the stored grid's row
         blocker.execute("SELECT 1 FROM zlt_rasters WHERE name = 'population' FOR UPDATE")
-        env = {**__import__("os").environ, "PYTHONIOENCODING": "utf-8"}
-        proc = subprocess.Popen([sys.executable, "-m", "zlt_assets", "db", "push", str(gpkg), "--data",
-                                 url, "--replace"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=env)
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        proc = subprocess.Popen([sys.executable, "-m", "zlt_assets", "db", "push", str(gpkg),
+                                 "--data", url, "--replace"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
         _wait_for_lock(url)  # the layers are written in push's transaction, the grid waits
         cluster.stop("immediate")  # the server vanishes
         out, err = proc.communicate(timeout=120)
@@ -801,23 +823,26 @@ def _catalog(url: str) -> dict[str, set]:
     """What a database's inventory is made of, as sets of comparable rows (column order aside)."""
     q = {
         "columns": "SELECT table_name, column_name, data_type, udt_name, is_nullable, "
-                   "coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public'",
-        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE connamespace = 'public'::regnamespace",
-        "triggers": "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger "
-                    "WHERE NOT tgisinternal",
-        "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
-        "functions": "SELECT proname, prosecdef, coalesce(array_to_string(proconfig, ','), ''), md5(prosrc), "
-                     "pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
-                     "AND proname LIKE 'zlt%'",
+                   "coalesce(column_default, '') FROM information_schema.columns WHERE "
+                   "table_schema = 'public'",
+        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM "
+                       "pg_constraint WHERE connamespace = 'public'::regnamespace",
+        "triggers": "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled "
+                    "FROM pg_trigger WHERE NOT tgisinternal",
+        "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                   "'public'",
+        "functions": "SELECT proname, prosecdef, coalesce(array_to_string(proconfig, ','), ''), "
+                     "md5(prosrc), pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = "
+                     "'public'::regnamespace AND proname LIKE 'zlt%'",
         "owners_acl": "SELECT relname, relkind, pg_get_userbyid(relowner), "
-                      "array_to_string(array(SELECT x::text FROM unnest(relacl) x ORDER BY 1), ' ') "
-                      "FROM pg_class WHERE relnamespace = 'public'::regnamespace",
+                      "array_to_string(array(SELECT x::text FROM unnest(relacl) x ORDER BY 1), ' "
+                      "') FROM pg_class WHERE relnamespace = 'public'::regnamespace",
         "comments": "SELECT c.relname, a.attnum > 0, coalesce(a.attname, ''), "
-                    "coalesce(col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')) "
-                    "FROM pg_class c LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum >= 0 "
-                    "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
-                    "AND coalesce(col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')) IS NOT NULL",
+                    "coalesce(col_description(c.oid, a.attnum), obj_description(c.oid, "
+                    "'pg_class')) FROM pg_class c LEFT JOIN pg_attribute a ON a.attrelid = c.oid "
+                    "AND a.attnum >= 0 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind "
+                    "= 'r' AND coalesce(col_description(c.oid, a.attnum), obj_description(c.oid, "
+                    "'pg_class')) IS NOT NULL",
         "geometry": "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns "
                     "WHERE f_table_schema = 'public'",
     }
@@ -844,12 +869,14 @@ def _make_0_1_database(pg_cluster, tmp_path) -> str:
 
 def test_migrating_a_0_1_database_gives_the_catalog_of_a_fresh_one(pg_cluster, tmp_path, cli):
     old = _make_0_1_database(pg_cluster, tmp_path)
-    rows_before = {n: _comparable(Inventory.open(old).read(n)) for n in Inventory.open(old).list_layers()}
+    inv = Inventory.open(old)
+    rows_before = {n: _comparable(inv.read(n)) for n in inv.list_layers()}
     audit_before = _query(old, "SELECT id, operation, who, obj_key FROM zlt_audit ORDER BY id")
     # before the migration: reading works, writing is refused and says what to do
     r = cli("db", "status", "--data", old)
-    assert r.returncode == 1 and "database 1, this zlt-assets 2" in r.stdout and "db init will migrate" in r.stdout
-    with pytest.raises(Refused, match="DDL version 1.*db init"):
+    assert r.returncode == 1 and "database 1, this zlt-assets 2" in r.stdout
+    assert "db init will migrate" in r.stdout
+    with pytest.raises(Refused, match=r"DDL version 1.*db init"):
         Inventory.open(old).write({"bus_stops": Inventory.open(old).read("bus_stops")})
     r = cli("db", "audit", "--data", old)
     assert r.returncode == 0 and "UPDATE" in r.stdout, r.stderr
@@ -865,11 +892,13 @@ def test_migrating_a_0_1_database_gives_the_catalog_of_a_fresh_one(pg_cluster, t
     # rows and history kept; the old audit rows gained their fid; the migration is in the audit
     for n, frame in rows_before.items():
         pd.testing.assert_frame_equal(_comparable(Inventory.open(old).read(n)), frame)
-    assert _query(old, "SELECT id, operation, who, obj_key FROM zlt_audit WHERE operation <> 'MIGRATE' "
-                       "ORDER BY id") == audit_before
-    assert _query(old, "SELECT count(*) FROM zlt_audit WHERE fid IS NULL AND operation <> 'MIGRATE'") == [(0,)]
+    assert _query(old, "SELECT id, operation, who, obj_key FROM zlt_audit WHERE operation <> "
+                       "'MIGRATE' ORDER BY id") == audit_before
+    assert _query(old, "SELECT count(*) FROM zlt_audit WHERE fid IS NULL AND operation <> "
+                       "'MIGRATE'") == [(0,)]
     mig = db.audit_rows(old)[-1]
-    assert mig["operation"] == "MIGRATE" and mig["new_row"]["from"] == 1 and mig["new_row"]["to"] == 2
+    assert mig["operation"] == "MIGRATE"
+    assert (mig["new_row"]["from"], mig["new_row"]["to"]) == (1, 2)
     assert cli("db", "status", "--data", old).returncode == 0
     # and it now works as a version 2 inventory
     stops = Inventory.open(old).read("bus_stops")
@@ -891,7 +920,8 @@ def test_init_refuses_a_migration_it_cannot_do_and_says_what_is_needed(pg_cluste
     r = cli("db", "init", "--data", old)
     assert r.returncode == 4 and len(r.stderr.splitlines()) == 1, r.stderr
     assert f"1 rows of bus_stops break bus_stops_status_check ({oid})" in r.stderr
-    assert "roads.bridge_id is character varying(20) in the database but text in the schema" in r.stderr
+    assert ("roads.bridge_id is character varying(20) in the database but text in the schema"
+            in r.stderr)
     assert "nothing was changed" in r.stderr and "无法" in r.stderr
     assert _catalog(old) == cat  # nothing changed: still version 1
     assert _query(old, "SELECT value FROM zlt_meta WHERE key = 'ddl_version'") == [("1",)]
@@ -922,9 +952,11 @@ def test_a_schema_change_reaches_an_existing_database(pg_mini, monkeypatch):
 
     url, _ = pg_mini
     decl = schema.LAYERS["bus_stops"]
-    new_field = schema.FieldDef("bays", "integer", "泊位数", "bays", required=True, default=1, minimum=1,
+    new_field = schema.FieldDef("bays", "integer", "泊位数", "bays", required=True, default=1,
+                                minimum=1,
                                 maximum=6)
-    monkeypatch.setitem(schema.LAYERS, "bus_stops", dataclasses.replace(decl, fields=(*decl.fields, new_field)))
+    monkeypatch.setitem(schema.LAYERS, "bus_stops",
+                        dataclasses.replace(decl, fields=(*decl.fields, new_field)))
     assert not db.db_status(url).schema_current
     db.init_db(url)
     assert _query(url, "SELECT DISTINCT bays FROM bus_stops") == [(1,)]
@@ -935,7 +967,8 @@ def test_a_schema_change_reaches_an_existing_database(pg_mini, monkeypatch):
         conn.execute("UPDATE bus_stops SET bays = 5 WHERE fid = 1")
         conn.commit()
     narrowed = dataclasses.replace(new_field, maximum=4)
-    monkeypatch.setitem(schema.LAYERS, "bus_stops", dataclasses.replace(decl, fields=(*decl.fields, narrowed)))
+    monkeypatch.setitem(schema.LAYERS, "bus_stops",
+                        dataclasses.replace(decl, fields=(*decl.fields, narrowed)))
     with pytest.raises(Refused, match="1 rows of bus_stops break bus_stops_bays_check"):
         db.init_db(url)
     assert db.db_status(url).pending  # still to do
@@ -1005,9 +1038,11 @@ def test_qgis_edits_that_replace_another_editors_value_are_marked(pg_roles, pg_c
                {"user": "wang", "obj_id": o2, "field": "name", "value": "王在QGIS改"},
                {"user": "li", "obj_id": o2, "field": "name", "value": "李在QGIS改"},  # li saw n2
                {"user": "li", "obj_id": o3, "field": "routes", "value": "12"},
-               {"user": "wang", "obj_id": o3, "field": "name", "value": "王改另一站"},  # another field
+               # another field of the stop li changed: nothing lost
+               {"user": "wang", "obj_id": o3, "field": "name", "value": "王改另一站"},
            ]}
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["QT_QPA_PLATFORM"] = "offscreen"
     r = subprocess.run([QGIS_PYTHON, str(script), json.dumps(cfg)], capture_output=True, text=True,
                        env=env, cwd=tmp_path, timeout=300)
@@ -1015,12 +1050,14 @@ def test_qgis_edits_that_replace_another_editors_value_are_marked(pg_roles, pg_c
     results = json.loads(r.stdout.strip().splitlines()[-1])
     assert all(s["ok"] and s["committed"] for s in results), results
     # QGIS saved every edit (the database cannot refuse an edit that sends no version) ...
-    assert dict(_query(url, "SELECT obj_id, name FROM bus_stops WHERE obj_id IN (%s, %s)", (o2, o3))) == {
+    assert dict(_query(url, "SELECT obj_id, name FROM bus_stops WHERE obj_id IN (%s, "
+                            "%s)", (o2, o3))) == {
         o2: "李在QGIS改", o3: "王改另一站"}
     assert _query(url, "SELECT routes FROM bus_stops WHERE obj_id = %s", (o3,)) == [("12",)]
     # ... and the one that replaced wang's value is marked, the others are not
     qgis = [r for r in db.audit_rows(url, "bus_stops") if r["operation"] == "UPDATE"]
-    assert [(r["obj_key"], r["db_user"], r["version_checked"], bool(r["overwrote"])) for r in qgis] == [
+    trail = [(r["obj_key"], r["db_user"], r["version_checked"], bool(r["overwrote"])) for r in qgis]
+    assert trail == [
         (o2, "wang", False, False), (o2, "li", False, True), (o3, "li", False, False),
         (o3, "wang", False, False)]
     (found,) = db.overlaps(url)

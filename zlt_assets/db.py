@@ -46,7 +46,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,48 +166,55 @@ def parse_url(url: str) -> PgTarget:
     if not is_database_url(text):
         if looks_like_database_url(text):
             raise _bad_url(
-                f"{{option}}: malformed database URL {text!r}: write postgresql://user@host:port/dbname "
-                "(two slashes after the colon)",
+                f"{{option}}: malformed database URL {text!r}: write "
+                "postgresql://user@host:port/dbname (two slashes after the colon)",
                 f"{{option}}:数据库地址格式错误 {text!r}:应写作 postgresql://用户@主机:端口/数据库"
                 "(冒号后两个斜杠)")
-        raise _bad_url(f"{{option}}: not a PostgreSQL URL (expected postgresql://user@host:port/dbname): "
-                       f"{text!r}",
-                       f"{{option}}:不是 PostgreSQL 地址(应为 postgresql://用户@主机:端口/数据库):{text!r}")
+        raise _bad_url("{option}: not a PostgreSQL URL (expected "
+                       f"postgresql://user@host:port/dbname): {text!r}",
+                       "{option}:不是 PostgreSQL 地址(应为 "
+                       f"postgresql://用户@主机:端口/数据库):{text!r}")
     if any(ord(c) < 32 or ord(c) == 127 for c in text) or " " in text:
-        raise _bad_url(f"{{option}}: the database URL {text!r} contains spaces or control characters",
+        raise _bad_url(f"{{option}}: the database URL {text!r} contains spaces or control "
+                       "characters",
                        f"{{option}}:数据库地址 {text!r} 含空格或控制字符")
     parts = urlsplit(text)
     if parts.fragment:
-        raise _bad_url(f"{{option}}: the database URL has a '#' part ({parts.fragment!r}); remove it "
-                       "(a '#' in a password must be written %23)",
-                       f"{{option}}:数据库地址含 '#' 部分 ({parts.fragment!r}),请删除(密码中的 # 写作 %23)")
+        raise _bad_url(f"{{option}}: the database URL has a '#' part ({parts.fragment!r}); remove "
+                       "it (a '#' in a password must be written %23)",
+                       f"{{option}}:数据库地址含 '#' 部分 ({parts.fragment!r}),请删除(密码中的 # "
+                       "写作 %23)")
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise _bad_url(f"{{option}}: the port in the database URL {text!r} is not a number (1-65535)",
+        raise _bad_url(f"{{option}}: the port in the database URL {text!r} is not a number "
+                       "(1-65535)",
                        f"{{option}}:数据库地址 {text!r} 中的端口不是 1-65535 的数字") from None
     own: dict[str, str] = {}
     rest: list[tuple[str, str]] = []
     for k, v in parse_qsl(parts.query, keep_blank_values=True):
         if k in _OWN_PARAMS:
             if k in own:
-                raise _bad_url(f"{{option}}: ?{k}= appears more than once in the database URL; give it once",
+                raise _bad_url(f"{{option}}: ?{k}= appears more than once in the database URL; "
+                               "give it once",
                                f"{{option}}:数据库地址中 ?{k}= 出现了多次,只能给一次")
             own[k] = v
         else:
             rest.append((k, v))
     schema_name = own.get("schema", "public")
     if not _SCHEMA_NAME.match(schema_name):
-        raise _bad_url(f"{{option}}: invalid schema name {schema_name!r} in the database URL (lower-case "
-                       "letters, digits and _, not starting with a digit, at most 63)",
-                       f"{{option}}:数据库地址中的模式名 {schema_name!r} 无效(小写字母、数字和下划线,"
-                       "不以数字开头,最多 63 个)")
+        raise _bad_url(f"{{option}}: invalid schema name {schema_name!r} in the database URL "
+                       "(lower-case letters, digits and _, not starting with a digit, at most 63)",
+                       f"{{option}}:数据库地址中的模式名 {schema_name!r} "
+                       "无效(小写字母、数字和下划线,不以数字开头,最多 63 个)")
     if _SYSTEM_SCHEMA.match(schema_name):
         raise _bad_url(f"{{option}}: {schema_name!r} is a PostgreSQL system schema; choose another "
                        "?schema= (e.g. zlt)",
-                       f"{{option}}:{schema_name!r} 是 PostgreSQL 系统模式,请换一个 ?schema=(如 zlt)")
+                       f"{{option}}:{schema_name!r} 是 PostgreSQL 系统模式,请换一个 ?schema=(如 "
+                       "zlt)")
     if "population" in own and not own["population"]:
-        raise _bad_url("{option}: ?population= is empty; give the path of a GeoTIFF or leave it out",
+        raise _bad_url("{option}: ?population= is empty; give the path of a GeoTIFF or leave it "
+                       "out",
                        "{option}:?population= 为空;请给出 GeoTIFF 路径或删去该参数")
     conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
     netloc = parts.netloc
@@ -236,7 +243,8 @@ def editor_name() -> str:
 # ============================================================================ connecting, errors
 _DISCONNECT_STATES = ("57P01", "57P02", "57P03")
 _DISCONNECT_WORDS = ("Connection refused", "could not connect", "timeout expired",
-                     "No such file or directory", "could not translate host", "server closed the connection",
+                     "No such file or "
+                     "directory", "could not translate host", "server closed the connection",
                      "consuming input failed", "connection is lost", "the connection is closed",
                      "terminating connection", "SSL SYSCALL error", "could not receive data",
                      "could not send data", "Connection reset")
@@ -252,7 +260,8 @@ def _is_disconnect(exc: BaseException, conn: Any = None) -> bool:
         return True
     if conn is not None and (getattr(conn, "broken", False) or getattr(conn, "closed", False)):
         return True
-    return isinstance(exc, psycopg.OperationalError) and any(w in str(exc) for w in _DISCONNECT_WORDS)
+    return isinstance(exc, psycopg.OperationalError) and any(
+        w in str(exc) for w in _DISCONNECT_WORDS)
 
 
 def _primary(exc: BaseException) -> str:
@@ -262,7 +271,8 @@ def _primary(exc: BaseException) -> str:
 
 _OWNER_ACTIONS = ("db init", "db grant")
 _ZH_ACTIONS = {"reading": "读取", "the write": "写入", "the edit": "编辑", "db status": "状态检查",
-               "db audit": "审计查询", "connecting": "连接", "storing the population grid": "保存人口栅格"}
+               "db audit": "审计查询", "connecting": "连接", "storing the population "
+                                                       "grid": "保存人口栅格"}
 
 
 def _translate(exc: BaseException, target: PgTarget, action: str, *, writing: bool,
@@ -275,7 +285,8 @@ def _translate(exc: BaseException, target: PgTarget, action: str, *, writing: bo
         tail_zh = ",未提交任何更改" if writing else ""
         return MissingComponent(
             f"the database server {target.display} went away during {action}{tail_en}: {msg}",
-            zh=f"数据库服务器 {target.display} 在{_ZH_ACTIONS.get(action, action)}过程中断开{tail_zh}")
+            zh=f"数据库服务器 {target.display} "
+               f"在{_ZH_ACTIONS.get(action, action)}过程中断开{tail_zh}")
     if CONFLICT_TAG in msg:
         return Refused(msg.replace(CONFLICT_TAG + ": ", "edit conflict: ")
                        + "; nothing was written: read again and redo the edit",
@@ -284,8 +295,9 @@ def _translate(exc: BaseException, target: PgTarget, action: str, *, writing: bo
         need = "owner" if action in _OWNER_ACTIONS else ("editor" if writing else "reader")
         en = (f"the database login may not do this in {target.display} ({msg}): {action} needs the "
               f"inventory's {need} role; ask its owner to run zlt-assets db grant {need} <login>")
-        zh = (f"当前数据库登录无权在 {target.display} 中执行{_ZH_ACTIONS.get(action, action)}:需要清单的 "
-              f"{need} 角色,请所有者运行 zlt-assets db grant {need} <登录名>")
+        zh = (f"当前数据库登录无权在 {target.display} "
+              f"中执行{_ZH_ACTIONS.get(action, action)}:需要清单的 {need} 角色,请所有者运行 "
+              f"zlt-assets db grant {need} <登录名>")
         if writing:
             return Refused(en + "; nothing was written", zh=zh + ";未写入任何更改")
         return BadInput(en, zh=zh)
@@ -317,14 +329,15 @@ def _commit(conn: Any, target: PgTarget, action: str) -> None:
     except psycopg.Error as exc:
         if _is_disconnect(exc, conn):
             raise MissingComponent(
-                f"the database server {target.display} went away while committing {action}: whether "
-                "it was committed is unknown; check with zlt-assets db status and db audit",
-                zh=f"提交{action}时数据库服务器 {target.display} 断开:是否已提交未知,请用 db status 与 db audit 核对") \
+                f"the database server {target.display} went away while committing {action}: "
+                "whether it was committed is unknown; check with zlt-assets db status and db audit",
+                zh=f"提交{action}时数据库服务器 {target.display} 断开:是否已提交未知,请用 db "
+                   "status 与 db audit 核对") \
                 from None
         raise _translate(exc, target, action, writing=True, conn=conn) from None
 
 
-def connect(target: PgTarget, *, autocommit: bool = False):
+def connect(target: PgTarget, *, autocommit: bool = False) -> Any:
     """Open a psycopg connection with ``zlt.editor`` set for the audit trail.
 
     Raises
@@ -339,7 +352,7 @@ def connect(target: PgTarget, *, autocommit: bool = False):
     except ImportError:  # pragma: no cover - a declared dependency
         raise MissingComponent("psycopg 3 is not installed (pip install 'psycopg[binary]')",
                                zh="未安装 psycopg 3") from None
-    extra = {} if target.has_app_name else {"application_name": "zlt-assets"}
+    extra: dict[str, Any] = {} if target.has_app_name else {"application_name": "zlt-assets"}
     try:
         conn = psycopg.connect(target.conninfo, autocommit=autocommit, connect_timeout=10, **extra)
     except psycopg.OperationalError as exc:
@@ -372,30 +385,36 @@ class Roles:
 
     def __post_init__(self) -> None:
         if not _ROLE_PREFIX.match(self.prefix):
-            raise BadInput(f"{{option}}: invalid role prefix {self.prefix!r} (lower-case letters, digits, _)",
+            raise BadInput(f"{{option}}: invalid role prefix {self.prefix!r} (lower-case letters, "
+                           "digits, _)",
                            zh=f"{{option}}:角色前缀 {self.prefix!r} 无效(小写字母、数字、下划线)",
                            option="roles")
 
     @property
     def owner(self) -> str:
+        """The role owning the tables (DDL, migrations)."""
         return f"{self.prefix}_owner"
 
     @property
     def editor(self) -> str:
+        """The role that may insert, update and delete features."""
         return f"{self.prefix}_editor"
 
     @property
     def reader(self) -> str:
+        """The role that may read."""
         return f"{self.prefix}_reader"
 
     def by_kind(self, kind: str) -> str:
         """The role named for ``owner``, ``editor`` or ``reader``."""
         if kind not in ("owner", "editor", "reader"):
             raise BadInput(f"{{option}}: unknown role {kind!r}: owner, editor or reader",
-                           zh=f"{{option}}:未知角色 {kind!r}:owner、editor 或 reader", option="role")
+                           zh=f"{{option}}:未知角色 {kind!r}:owner、editor 或 "
+                              "reader", option="role")
         return str(getattr(self, kind))
 
     def all(self) -> tuple[str, str, str]:
+        """Owner, editor and reader role names."""
         return (self.owner, self.editor, self.reader)
 
 
@@ -501,7 +520,8 @@ def table_ddl(layer: schema.LayerDef, schema_name: str = "public") -> list[str]:
     s = f'"{schema_name}"'
     q = f'{s}."{layer.name}"'
     cols = ["fid BIGSERIAL PRIMARY KEY"]
-    cols += [f'"{f.name}" {PG_TYPES[f.type]}' + (" NOT NULL" if f.required else "") for f in layer.fields]
+    cols += [f'"{f.name}" '
+             f'{PG_TYPES[f.type]}' + (" NOT NULL" if f.required else "") for f in layer.fields]
     cols.append("row_version INTEGER NOT NULL DEFAULT 1")
     cols.append(f"geom geometry({layer.geometry}, {SRID}) NOT NULL")
     stmts = [f"CREATE TABLE IF NOT EXISTS {q} (\n  " + ",\n  ".join(cols) + "\n)"]
@@ -542,10 +562,12 @@ def _trigger_ddl(q: str, s: str) -> list[str]:
     """
     out = []
     for name, spec in (
-        ("zlt_a_stmt_reset", f"BEFORE UPDATE ON {q} FOR EACH STATEMENT EXECUTE FUNCTION {s}.zlt_stmt_reset()"),
+        ("zlt_a_stmt_reset", f"BEFORE UPDATE ON {q} FOR EACH STATEMENT EXECUTE FUNCTION "
+                             f"{s}.zlt_stmt_reset()"),
         ("zlt_b_stmt_version_sent", f"BEFORE UPDATE OF row_version ON {q} FOR EACH STATEMENT "
                                     f"EXECUTE FUNCTION {s}.zlt_stmt_version_sent()"),
-        ("zlt_row_version", f"BEFORE UPDATE ON {q} FOR EACH ROW EXECUTE FUNCTION {s}.zlt_row_version()"),
+        ("zlt_row_version", f"BEFORE UPDATE ON {q} FOR EACH ROW EXECUTE FUNCTION "
+                            f"{s}.zlt_row_version()"),
         ("zlt_audit", f"AFTER INSERT OR UPDATE OR DELETE ON {q} FOR EACH ROW "
                       f"EXECUTE FUNCTION {s}.zlt_audit_row()"),
         ("zlt_audit_truncate", f"BEFORE TRUNCATE ON {q} FOR EACH STATEMENT "
@@ -568,7 +590,8 @@ def _base_ddl(s: str) -> list[str]:
     ops = ", ".join(_literal(o) for o in AUDIT_OPERATIONS)
     return [
         f"CREATE SCHEMA IF NOT EXISTS {s}",
-        f"CREATE TABLE IF NOT EXISTS {s}.{META_TABLE} (\n  key TEXT PRIMARY KEY,\n  value TEXT NOT NULL\n)",
+        f"CREATE TABLE IF NOT EXISTS {s}.{META_TABLE} (\n  key TEXT PRIMARY KEY,\n  value TEXT NOT "
+        "NULL\n)",
         f"CREATE TABLE IF NOT EXISTS {s}.{LAYERS_TABLE} (\n  name TEXT PRIMARY KEY\n)",
         f"""CREATE TABLE IF NOT EXISTS {s}.{RASTER_TABLE} (
   name TEXT PRIMARY KEY,
@@ -596,7 +619,8 @@ def _base_ddl(s: str) -> list[str]:
         f"ALTER TABLE {a} ADD COLUMN IF NOT EXISTS overwrote JSONB",
         f"ALTER TABLE {a} ALTER COLUMN db_user SET DEFAULT session_user",
         f"ALTER TABLE {a} DROP CONSTRAINT IF EXISTS {AUDIT_TABLE}_operation_check",
-        f"ALTER TABLE {a} ADD CONSTRAINT {AUDIT_TABLE}_operation_check CHECK (operation IN ({ops}))",
+        f"ALTER TABLE {a} ADD CONSTRAINT {AUDIT_TABLE}_operation_check CHECK (operation IN "
+        f"({ops}))",
         f"CREATE INDEX IF NOT EXISTS zlt_audit_key ON {a} (table_name, obj_key)",
         f"CREATE INDEX IF NOT EXISTS zlt_audit_fid ON {a} (table_name, fid, id)",
         # the append-only triggers are recreated after the migrations (which may backfill)
@@ -630,7 +654,8 @@ $fn$""",
 LANGUAGE plpgsql AS $fn$
 BEGIN
   IF NEW.row_version IS DISTINCT FROM OLD.row_version THEN
-    RAISE EXCEPTION '{CONFLICT_TAG}: % % was changed by someone else since it was read (read version %, now version %)',
+    RAISE EXCEPTION '{CONFLICT_TAG}: % % was changed by someone else since it was read '
+                    '(read version %, now version %)',
       TG_TABLE_NAME, coalesce(to_jsonb(OLD)->>'obj_id', 'fid ' || OLD.fid::text),
       NEW.row_version, OLD.row_version
       USING ERRCODE = 'P0001';
@@ -660,13 +685,15 @@ BEGIN
     IF NOT checked THEN
       -- a client that did not send row_version: did it replace a value another editor set?
       FOR k IN SELECT key FROM jsonb_each(new_j)
-               WHERE key NOT IN ('fid', 'row_version') AND new_j->key IS DISTINCT FROM old_j->key LOOP
+               WHERE key NOT IN ('fid', 'row_version')
+                 AND new_j->key IS DISTINCT FROM old_j->key LOOP
         SELECT p.who, p.db_user, p.at, p.old_row->k AS before, p.new_row->k AS theirs INTO prev
           FROM {a} p
          WHERE p.table_name = TG_TABLE_NAME AND p.fid = OLD.fid AND p.operation = 'UPDATE'
            AND p.old_row->k IS DISTINCT FROM p.new_row->k
          ORDER BY p.id DESC LIMIT 1;
-        IF FOUND AND (prev.who IS DISTINCT FROM editor OR prev.db_user IS DISTINCT FROM session_user::text) THEN
+        IF FOUND AND (prev.who IS DISTINCT FROM editor
+                      OR prev.db_user IS DISTINCT FROM session_user::text) THEN
           overlap := overlap || jsonb_build_object(k, jsonb_build_object(
             'by', prev.who, 'db_user', prev.db_user, 'at', prev.at,
             'before', prev.before, 'theirs', prev.theirs, 'now', new_j->k));
@@ -688,7 +715,8 @@ DECLARE
   n BIGINT;
   rows_ JSONB;
 BEGIN
-  EXECUTE format('SELECT count(*), coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.fid), ''[]''::jsonb) FROM %I.%I t',
+  EXECUTE format('SELECT count(*), coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.fid), ''[]''::jsonb) '
+                 'FROM %I.%I t',
                  TG_TABLE_SCHEMA, TG_TABLE_NAME) INTO n, rows_;
   INSERT INTO {a} (table_name, operation, who, db_user, db_role, app, obj_key, old_row)
   VALUES (TG_TABLE_NAME, 'TRUNCATE', {who}, session_user, {role}, {app}, NULL,
@@ -699,7 +727,8 @@ $fn$""",
         f"""CREATE OR REPLACE FUNCTION {s}.zlt_audit_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-  RAISE EXCEPTION 'the audit trail % is append-only: rows are never changed or removed', TG_TABLE_NAME
+  RAISE EXCEPTION 'the audit trail % is append-only: rows are never changed or removed',
+    TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';
 END
 $fn$""",
@@ -724,11 +753,13 @@ def _roles_ddl(s: str, roles: Roles) -> list[str]:
     """Create the three roles when missing, give the tables to the owner, grant the others."""
     stmts = []
     for r in roles.all():
-        stmts.append(f"DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {_literal(r)}) "
+        stmts.append("DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                     f"{_literal(r)}) "
                      f'THEN CREATE ROLE "{r}" NOLOGIN; END IF; END $do$')
     o, e, r = (f'"{x}"' for x in roles.all())
-    stmts.append(f"DO $do$ BEGIN IF NOT pg_has_role(current_user, {_literal(roles.owner)}, 'MEMBER') "
-                 f"THEN EXECUTE format('GRANT %I TO %I', {_literal(roles.owner)}, current_user); END IF; END $do$")
+    stmts.append(f"DO $do$ BEGIN IF NOT pg_has_role(current_user, {_literal(roles.owner)}, "
+                 f"'MEMBER') THEN EXECUTE format('GRANT %I TO %I', {_literal(roles.owner)}, "
+                 "current_user); END IF; END $do$")
     stmts += [f"GRANT USAGE ON SCHEMA {s} TO {o}, {e}, {r}", f"GRANT CREATE ON SCHEMA {s} TO {o}"]
     own = [META_TABLE, LAYERS_TABLE, RASTER_TABLE, AUDIT_TABLE, *schema.LAYERS]
     for t in own:
@@ -790,11 +821,13 @@ class Migration:
 
 def _m2(s: str) -> list[str]:
     a = f"{s}.{AUDIT_TABLE}"
-    return [f"UPDATE {a} SET fid = coalesce(new_row->>'fid', old_row->>'fid')::bigint WHERE fid IS NULL"]
+    return [f"UPDATE {a} SET fid = coalesce(new_row->>'fid', old_row->>'fid')::bigint WHERE fid IS "
+            "NULL"]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(2, "角色(所有者/编辑者/读者)、审计记录数据库用户、TRUNCATE 审计、只追加审计、覆盖他人修改的标记",
+    Migration(2, "角色(所有者/编辑者/读者)、审计记录数据库用户、TRUNCATE "
+                 "审计、只追加审计、覆盖他人修改的标记",
               "roles (owner/editor/reader), the database login in the audit, TRUNCATE audited, "
               "append-only audit, marks for updates that replaced another editor's change", _m2),
 )
@@ -817,8 +850,9 @@ def _stored_version(meta: dict[str, str]) -> int | None:
 
 def _newer_database(target: PgTarget, version: int) -> Refused:
     return Refused(
-        f"{target.display} was set up by a newer zlt-assets (DDL version {version}; this zlt-assets "
-        f"{__version__} writes version {DDL_VERSION}): upgrade zlt-assets; nothing was changed",
+        f"{target.display} was set up by a newer zlt-assets (DDL version {version}; this "
+        f"zlt-assets {__version__} writes version {DDL_VERSION}): upgrade zlt-assets; nothing was "
+        "changed",
         zh=f"{target.display} 由较新的 zlt-assets 建立(DDL 版本 {version},本程序为 {DDL_VERSION}):"
            "请升级 zlt-assets;未做任何更改")
 
@@ -838,7 +872,8 @@ def _columns(conn: Any, target: PgTarget, table: str) -> dict[str, str]:
 
 def _sample_ids(conn: Any, target: PgTarget, layer: schema.LayerDef, where: str) -> str:
     key = '"obj_id"' if "obj_id" in layer.field_names else "'fid ' || fid"
-    rows = conn.execute(f"SELECT {key} FROM {target.q(layer.name)} WHERE {where} ORDER BY fid LIMIT 5"
+    rows = conn.execute(f"SELECT {key} FROM {target.q(layer.name)} WHERE {where} ORDER BY fid "
+                        "LIMIT 5"
                         ).fetchall()
     return ", ".join(str(r[0]) for r in rows)
 
@@ -857,25 +892,30 @@ def _migration_blockers(conn: Any, target: PgTarget) -> list[tuple[str, str]]:
             t = have.get(f.name)
             if t is None:
                 if f.required and f.default is None and n_rows:
-                    out.append((f"{layer.name}.{f.name} is a new required field and the table holds "
-                                f"{n_rows} rows: declare a default for it in the schema, or db pull, fill "
-                                "the field, db init --drop and db push",
-                                f"{layer.name}.{f.name} 是新的必填字段而表中已有 {n_rows} 行:请在 schema 中声明默认值,"
-                                "或 db pull 后补填,再 db init --drop 与 db push"))
+                    out.append((f"{layer.name}.{f.name} is a new required field and the table "
+                                f"holds {n_rows} rows: declare a default for it in the schema, or "
+                                "db pull, fill the field, db init --drop and db push",
+                                f"{layer.name}.{f.name} 是新的必填字段而表中已有 {n_rows} 行:请在 "
+                                "schema 中声明默认值,或 db pull 后补填,再 db init --drop 与 db "
+                                "push"))
                 continue
             if t != _CATALOG_TYPES[f.type]:
                 mistyped.add(f.name)
-                out.append((f"{layer.name}.{f.name} is {t} in the database but {f.type} in the schema: "
-                            "convert it by hand (ALTER TABLE ... TYPE) or db pull, db init --drop, db push",
-                            f"{layer.name}.{f.name} 在数据库中为 {t},schema 中为 {f.type}:请手工转换类型"))
+                out.append((f"{layer.name}.{f.name} is {t} in the database but {f.type} in the "
+                            "schema: convert it by hand (ALTER TABLE ... TYPE) or db pull, db init "
+                            "--drop, db push",
+                            f"{layer.name}.{f.name} 在数据库中为 {t},schema 中为 "
+                            f"{f.type}:请手工转换类型"))
                 continue
             if f.required:
-                bad = conn.execute(f'SELECT count(*) FROM {q} WHERE "{f.name}" IS NULL').fetchone()[0]
+                where = f'"{f.name}" IS NULL'
+                bad = conn.execute(f"SELECT count(*) FROM {q} WHERE {where}").fetchone()[0]
                 if bad:
-                    out.append((f"{layer.name}.{f.name} is now required and {bad} rows have no value "
-                                f"({_sample_ids(conn, target, layer, f'{chr(34)}{f.name}{chr(34)} IS NULL')}): "
-                                "fill them, then run db init again",
-                                f"{layer.name}.{f.name} 现为必填,有 {bad} 行为空:请补填后再运行 db init"))
+                    ids = _sample_ids(conn, target, layer, where)
+                    out.append((f"{layer.name}.{f.name} is now required and {bad} rows have no "
+                                f"value ({ids}): fill them, then run db init again",
+                                f"{layer.name}.{f.name} 现为必填,有 {bad} 行为空({ids}):"
+                                "请补填后再运行 db init"))
         geom = have.get("geom")
         want = f"geometry({layer.geometry},{SRID})"
         if geom is not None and geom.replace(" ", "").lower() != want.lower():
@@ -888,17 +928,18 @@ def _migration_blockers(conn: Any, target: PgTarget) -> list[tuple[str, str]]:
             where = f"({expr}) IS FALSE"
             bad = conn.execute(f"SELECT count(*) FROM {q} WHERE {where}").fetchone()[0]
             if bad:
-                out.append((f"{bad} rows of {layer.name} break {name} ({_sample_ids(conn, target, layer, where)}): "
-                            "fix them, then run db init again",
+                out.append((f"{bad} rows of {layer.name} break {name} "
+                            f"({_sample_ids(conn, target, layer, where)}): fix them, then run db "
+                            "init again",
                             f"{layer.name} 有 {bad} 行违反 {name}:请修正后再运行 db init"))
-        for name, col in layer_uniques(layer).items():
+        for col in layer_uniques(layer).values():
             if col not in have:
                 continue
-            dup = conn.execute(f'SELECT count(*) FROM (SELECT "{col}" FROM {q} WHERE "{col}" IS NOT NULL '
-                               f'GROUP BY "{col}" HAVING count(*) > 1) d').fetchone()[0]
+            dup = conn.execute(f'SELECT count(*) FROM (SELECT "{col}" FROM {q} WHERE "{col}" IS '
+                               f'NOT NULL GROUP BY "{col}" HAVING count(*) > 1) d').fetchone()[0]
             if dup:
-                out.append((f"{dup} values of {layer.name}.{col} appear more than once: make them unique, "
-                            "then run db init again",
+                out.append((f"{dup} values of {layer.name}.{col} appear more than once: make them "
+                            "unique, then run db init again",
                             f"{layer.name}.{col} 有 {dup} 个值重复:请改为唯一后再运行 db init"))
     return out
 
@@ -921,7 +962,8 @@ def _obsolete_constraints(conn: Any, target: PgTarget) -> list[str]:
 
 
 def _can_create_roles(conn: Any) -> bool:
-    row = conn.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone()
+    row = conn.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = "
+                       "current_user").fetchone()
     return bool(row and row[0])
 
 
@@ -990,7 +1032,8 @@ def init_db(url: str, *, drop: bool = False, roles: str | None = "zlt") -> InitR
                                    zh=f"{target.display} 中没有 PostGIS 扩展") from None
         with _db_errors(target, action, writing=True, conn=conn):
             # one init at a time per schema; everything below is one transaction
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"zlt-init:{target.schema}",))
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                         (f"zlt-init:{target.schema}",))
             meta = _meta(conn, target)
             before = _stored_version(meta) if meta else None
             if meta and before is None:
@@ -1010,12 +1053,13 @@ def init_db(url: str, *, drop: bool = False, roles: str | None = "zlt") -> InitR
                 missing = _missing_roles(conn, use_roles)
                 if missing and not _can_create_roles(conn):
                     raise BadInput(
-                        f"the roles {', '.join(missing)} do not exist and this database user may not "
-                        f"create them: ask the administrator to run CREATE ROLE {missing[0]} NOLOGIN; "
-                        f"(each of {', '.join(missing)}) and GRANT {use_roles.owner} TO <you>, "
-                        "or run db init without roles",
-                        zh=f"角色 {', '.join(missing)} 不存在且当前用户无权创建:请管理员创建这些角色"
-                           f"并 GRANT {use_roles.owner} 给你,或不建角色运行 db init")
+                        f"the roles {', '.join(missing)} do not exist and this database user may "
+                        f"not create them: ask the administrator to run CREATE ROLE {missing[0]} "
+                        f"NOLOGIN; (each of {', '.join(missing)}) and GRANT {use_roles.owner} TO "
+                        "<you>, or run db init without roles",
+                        zh=f"角色 {', '.join(missing)} "
+                           "不存在且当前用户无权创建:请管理员创建这些角色并 GRANT "
+                           f"{use_roles.owner} 给你,或不建角色运行 db init")
             blockers = _migration_blockers(conn, target)
             if blockers:
                 raise Refused(
@@ -1036,21 +1080,24 @@ def init_db(url: str, *, drop: bool = False, roles: str | None = "zlt") -> InitR
                 conn.execute(stmt)
             for stmt in ddl(target.schema, use_roles)[len(_base_ddl(s)):]:
                 conn.execute(stmt)
-            for key, value in (("ddl_version", str(DDL_VERSION)), ("zlt_assets_version", __version__),
+            for key, value in (("ddl_version", str(DDL_VERSION)),
+                               ("zlt_assets_version", __version__),
                                ("schema_fingerprint", schema_fingerprint()),
                                ("roles", use_roles.prefix if use_roles else "")):
                 conn.execute(f"INSERT INTO {target.q(META_TABLE)} (key, value) VALUES (%s, %s) "
                              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (key, value))
             if before != DDL_VERSION or applied or dropped:
                 conn.execute(
-                    f"INSERT INTO {target.q(AUDIT_TABLE)} (table_name, operation, who, db_user, db_role, app, "
-                    "new_row) VALUES (%s, 'MIGRATE', %s, session_user, "
+                    f"INSERT INTO {target.q(AUDIT_TABLE)} (table_name, operation, who, db_user, "
+                    "db_role, app, new_row) VALUES (%s, 'MIGRATE', %s, session_user, "
                     "nullif(nullif(current_setting('role', true), 'none'), ''), "
                     "nullif(current_setting('application_name', true), ''), %s::jsonb)",
-                    (META_TABLE, editor_name(), _json({"from": before, "to": DDL_VERSION, "migrations": applied,
-                                                       "dropped": dropped, "zlt_assets": __version__})))
+                    (META_TABLE, editor_name(),
+                     _json({"from": before, "to": DDL_VERSION, "migrations": applied,
+                            "dropped": dropped, "zlt_assets": __version__})))
         _commit(conn, target, action)
-    return InitReport(target.display, before, DDL_VERSION, list(schema.LAYERS), use_roles, applied, dropped)
+    return InitReport(target.display, before, DDL_VERSION, list(schema.LAYERS), use_roles,
+                      applied, dropped)
 
 
 def _json(obj: Any) -> str:
@@ -1071,14 +1118,16 @@ def grant_role(url: str, kind: str, users: list[str]) -> Roles:
             if not meta:
                 raise _not_initialised(target)
             if not meta.get("roles"):
-                raise BadInput(f"{target.display} was initialised without roles: run db init with roles first",
+                raise BadInput(f"{target.display} was initialised without roles: run db init with "
+                               "roles first",
                                zh=f"{target.display} 初始化时未建角色:请先用角色运行 db init")
             roles = Roles(meta["roles"])
             role = roles.by_kind(kind)
             for u in users:
                 row = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (u,)).fetchone()
                 if not row:
-                    raise BadInput(f"there is no database login {u!r}: create it first (CREATE ROLE ... LOGIN)",
+                    raise BadInput(f"there is no database login {u!r}: create it first (CREATE "
+                                   "ROLE ... LOGIN)",
                                    zh=f"数据库登录 {u!r} 不存在:请先创建(CREATE ROLE ... LOGIN)")
                 conn.execute(f'GRANT "{role}" TO "{u}"')
         _commit(conn, target, "db grant")
@@ -1113,27 +1162,32 @@ class DbStatus:
 
     @property
     def ok(self) -> bool:
+        """Initialised, current, and without problems."""
         return self.initialised and not self.problems and not self.pending
 
     def as_dict(self) -> dict[str, Any]:
+        """The status as plain data (``db status --json``)."""
         return {k: getattr(self, k) for k in (
-            "target", "initialised", "db_version", "code_version", "zlt_assets", "schema_current", "user",
-            "user_roles", "roles", "roles_missing", "layers", "problems", "pending", "overlaps")} | {"ok": self.ok}
+            "target", "initialised", "db_version", "code_version", "zlt_assets", "schema_current",
+            "user", "user_roles", "roles", "roles_missing", "layers", "problems", "pending",
+            "overlaps")} | {"ok": self.ok}
 
 
 def db_status(url: str) -> DbStatus:
     """The database's DDL version beside the code's, and what ``db init`` or the owner must do."""
     target = parse_url(url)
-    with connect(target, autocommit=True) as conn, _db_errors(target, "db status", writing=False, conn=conn):
+    with connect(target, autocommit=True) as conn, \
+            _db_errors(target, "db status", writing=False, conn=conn):
         user = conn.execute("SELECT session_user").fetchone()[0]
         if _table_exists(conn, target, META_TABLE) and not conn.execute(
                 "SELECT has_table_privilege(%s, 'SELECT')", (target.q(META_TABLE),)).fetchone()[0]:
             st = DbStatus(target.display, True, None, user=user)
-            st.problems.append(f"the login {user} holds no role on this inventory: ask its owner to run "
-                               f"zlt-assets db grant reader {user} (or editor)")
+            st.problems.append(f"the login {user} holds no role on this inventory: ask its owner "
+                               f"to run zlt-assets db grant reader {user} (or editor)")
             return st
         meta = _meta(conn, target)
-        st = DbStatus(target.display, bool(meta), _stored_version(meta) if meta else None, user=user)
+        st = DbStatus(target.display, bool(meta), _stored_version(meta) if meta else None,
+                      user=user)
         if not meta:
             st.pending.append(f"not initialised: run zlt-assets db init --data {target.display}")
             return st
@@ -1146,7 +1200,8 @@ def db_status(url: str) -> DbStatus:
             st.pending.append(f"DDL version {st.db_version} < {DDL_VERSION}: db init will migrate ("
                               + "; ".join(steps) + ")")
         elif st.db_version > DDL_VERSION:
-            st.problems.append(f"DDL version {st.db_version} is newer than this zlt-assets ({DDL_VERSION}): upgrade")
+            st.problems.append(f"DDL version {st.db_version} is newer than this zlt-assets "
+                               f"({DDL_VERSION}): upgrade")
         elif not st.schema_current:
             st.pending.append("the schema changed since the last db init: run db init to apply it")
         st.roles = meta.get("roles") or None
@@ -1162,32 +1217,36 @@ def db_status(url: str) -> DbStatus:
             if st.roles_missing:
                 st.problems.append(f"roles missing: {', '.join(st.roles_missing)} (run db init)")
         else:
-            st.problems.append("no roles: every user that reaches the tables may alter, truncate or "
-                               "disable triggers (run db init with roles)")
+            st.problems.append("no roles: every user that reaches the tables may alter, truncate "
+                               "or disable triggers (run db init with roles)")
         for layer in schema.LAYERS:
             if not _table_exists(conn, target, layer):
                 st.pending.append(f"table {layer} missing (run db init)")
                 continue
-            st.layers[layer] = int(conn.execute(f"SELECT count(*) FROM {target.q(layer)}").fetchone()[0])
-            _check_table(conn, target, layer, LAYER_TRIGGERS if st.db_version >= 2 else ("zlt_row_version", "zlt_audit"),
+            st.layers[layer] = int(conn.execute("SELECT count(*) FROM "
+                                                f"{target.q(layer)}").fetchone()[0])
+            expected = LAYER_TRIGGERS if st.db_version >= 2 else ("zlt_row_version", "zlt_audit")
+            _check_table(conn, target, layer, expected,
                          st, roles=Roles(st.roles) if st.roles else None)
         if st.db_version >= 2:
             _check_table(conn, target, AUDIT_TABLE, AUDIT_TRIGGERS, st, roles=None)
             st.overlaps = int(conn.execute(
-                f"SELECT count(*) FROM {target.q(AUDIT_TABLE)} WHERE overwrote IS NOT NULL").fetchone()[0])
+                f"SELECT count(*) FROM {target.q(AUDIT_TABLE)} WHERE overwrote IS NOT "
+                "NULL").fetchone()[0])
     return st
 
 
 def _check_table(conn: Any, target: PgTarget, table: str, triggers: tuple[str, ...], st: DbStatus,
                  roles: Roles | None) -> None:
-    rows = dict(conn.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass "
-                             "AND NOT tgisinternal", (target.q(table),)).fetchall())
+    rows = dict(conn.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = "
+                             "%s::regclass AND NOT tgisinternal", (target.q(table),)).fetchall())
     for t in triggers:
         if t not in rows:
             st.problems.append(f"trigger {t} missing on {table} (run db init)")
         elif rows[t] == "D":
-            st.problems.append(f"trigger {t} on {table} is DISABLED: edits are not audited or versioned "
-                               "(run db init to restore it; ALTER TABLE ... DISABLE TRIGGER needs the owner role)")
+            st.problems.append(f"trigger {t} on {table} is DISABLED: edits are not audited or "
+                               "versioned (run db init to restore it; ALTER TABLE ... DISABLE "
+                               "TRIGGER needs the owner role)")
     if roles is None:
         return
     owner = conn.execute("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = %s::regclass",
@@ -1199,7 +1258,8 @@ def _check_table(conn: Any, target: PgTarget, table: str, triggers: tuple[str, .
         if r in st.roles_missing:
             continue
         for priv in ("TRUNCATE", "TRIGGER", "REFERENCES"):
-            if conn.execute("SELECT has_table_privilege(%s, %s, %s)", (r, target.q(table), priv)).fetchone()[0]:
+            if conn.execute("SELECT has_table_privilege(%s, %s, "
+                            "%s)", (r, target.q(table), priv)).fetchone()[0]:
                 st.problems.append(f"{r} holds {priv} on {table} (only the owner should)")
 
 
@@ -1256,8 +1316,8 @@ def _require_current(conn: Any, target: PgTarget) -> None:
         raise _newer_database(target, version)
     if version < DDL_VERSION:
         raise Refused(f"{target.display} has DDL version {version}, this zlt-assets writes version "
-                      f"{DDL_VERSION}: run zlt-assets db init --data {target.display} (as the owner) to "
-                      "migrate it first; nothing was written",
+                      f"{DDL_VERSION}: run zlt-assets db init --data {target.display} (as the "
+                      "owner) to migrate it first; nothing was written",
                       zh=f"{target.display} 的 DDL 版本为 {version},本程序为 {DDL_VERSION}:"
                          "请先(以所有者身份)运行 zlt-assets db init 迁移;未写入任何更改")
 
@@ -1279,10 +1339,12 @@ class PostGISInventory(Inventory):
     url: str = ""
     target: PgTarget = field(default_factory=lambda: PgTarget(""))
     _conn: Any = field(default=None, repr=False, compare=False)
-    _seen: dict[str, dict[str, dict[Any, int]]] = field(default_factory=dict, repr=False, compare=False)
+    _seen: dict[str, dict[str, dict[Any, int]]] = field(default_factory=dict, repr=False,
+                                                        compare=False)
 
     @classmethod
     def connect(cls, url: str, *, must_exist: bool = True) -> PostGISInventory:
+        """Open the inventory at ``url`` (refused when not initialised and ``must_exist``)."""
         target = parse_url(url)
         dbname = urlsplit(target.conninfo).path.lstrip("/") or "postgres"
         inv = cls(path=Path(dbname), url=url, target=target)
@@ -1293,34 +1355,37 @@ class PostGISInventory(Inventory):
     # ------------------------------------------------------------------ plumbing
     @property
     def backend(self) -> str:
+        """``"postgis"``."""
         return "postgis"
 
     @property
     def label(self) -> str:
+        """The URL without password."""
         return self.target.display
 
-    def conn(self):
+    def conn(self) -> Any:
+        """The shared autocommit connection for reads (opened on first use)."""
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.target, autocommit=True)
         return self._conn
 
-    def _query(self, sql: str, args: Any = None) -> list[tuple]:
+    def _query(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
         conn = self.conn()
         with _db_errors(self.target, "reading", writing=False, conn=conn):
-            return conn.execute(sql, args).fetchall()
+            return list(conn.execute(sql, args).fetchall())
 
     def close(self) -> None:
+        """Close the read connection."""
         if self._conn is not None and not self._conn.closed:
             self._conn.close()
         self._conn = None
 
     def __del__(self) -> None:  # pragma: no cover - best effort
-        try:
+        with suppress(Exception):
             self.close()
-        except Exception:
-            pass
 
     def initialised(self) -> bool:
+        """True when ``db init`` ran on this schema."""
         row = self._query("SELECT to_regclass(%s)", (f'"{self.target.schema}".{META_TABLE}',))
         return bool(row and row[0][0])
 
@@ -1347,6 +1412,7 @@ class PostGISInventory(Inventory):
         return [n for n in schema.LAYERS if n in names]
 
     def has(self, layer: str) -> bool:
+        """True when the inventory holds ``layer`` (an empty layer counts as read empty)."""
         held = layer in self.list_layers()
         if not held and layer in schema.LAYERS:
             self._seen.setdefault(layer, {"obj": {}, "fid": {}})  # read as empty
@@ -1374,7 +1440,7 @@ class PostGISInventory(Inventory):
         wkb: list[bytes | None] = []
         for r in rows:
             fids.append(int(r[0]))
-            for c, v in zip(cols, r[1:1 + len(cols)]):
+            for c, v in zip(cols, r[1:1 + len(cols)], strict=True):
                 data[c].append(_from_db(v))
             versions.append(int(r[1 + len(cols)]))
             wkb.append(bytes(r[-1]) if r[-1] is not None else None)
@@ -1392,10 +1458,10 @@ class PostGISInventory(Inventory):
         geoms = shapely.from_wkb(np.array(wkb, dtype=object)) if wkb else np.array([], dtype=object)
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=f"EPSG:{SRID}"),
                                crs=f"EPSG:{SRID}")
-        seen: dict[str, dict[Any, int]] = {"fid": dict(zip(fids, versions)), "obj": {}}
+        seen: dict[str, dict[Any, int]] = {"fid": dict(zip(fids, versions, strict=True)), "obj": {}}
         gdf.attrs["zlt_fids"] = dict(seen["fid"])
         if "obj_id" in gdf.columns:
-            seen["obj"] = {str(k): int(v) for k, v in zip(gdf["obj_id"], versions)}
+            seen["obj"] = {str(k): int(v) for k, v in zip(gdf["obj_id"], versions, strict=True)}
             gdf.attrs["zlt_versions"] = dict(seen["obj"])
         self._seen[layer] = seen
         return gdf
@@ -1411,23 +1477,27 @@ class PostGISInventory(Inventory):
         cache = Path(tempfile.gettempdir()) / "zlt-assets-cache"
         row = None
         if self.initialised():
-            row = self._query(f"SELECT sha256 FROM {self.target.q(RASTER_TABLE)} WHERE name = 'population'")
+            row = self._query(f"SELECT sha256 FROM {self.target.q(RASTER_TABLE)} WHERE name = "
+                              "'population'")
         if not row:
             return cache / f"{self.path.name}_population.tif"
         out = cache / f"{row[0][0]}_population.tif"
         if not out.exists():
             content = self._query(
-                f"SELECT content FROM {self.target.q(RASTER_TABLE)} WHERE name = 'population'")[0][0]
+                f"SELECT content FROM {self.target.q(RASTER_TABLE)} WHERE name = "
+                "'population'")[0][0]
             cache.mkdir(parents=True, exist_ok=True)
             write_bytes(out, bytes(content))
         return out
 
     def has_population(self) -> bool:
+        """True when a population grid is stored (or given by ``?population=``)."""
         if self.target.population is not None:
             return self.target.population.exists()
         if not self.initialised():
             return False
-        return bool(self._query(f"SELECT 1 FROM {self.target.q(RASTER_TABLE)} WHERE name = 'population'"))
+        return bool(self._query(f"SELECT 1 FROM {self.target.q(RASTER_TABLE)} WHERE name = "
+                                "'population'"))
 
     def store_population(self, tif: Path | bytes, conn: Any = None) -> None:
         """Store a population GeoTIFF in the database (replacing the stored one).
@@ -1477,18 +1547,20 @@ class PostGISInventory(Inventory):
     def _write_in(self, conn: Any, layers: dict[str, gpd.GeoDataFrame], *,
                   check_versions: bool) -> dict[str, dict[str, dict[Any, int]]]:
         """Write ``layers`` inside ``conn``'s open transaction; returns the versions now stored."""
-        seen = {}
+        seen: dict[str, dict[str, dict[Any, int]]] = {}
         for name, gdf in layers.items():
             self._sync_layer(conn, name, gdf, check_versions=check_versions)
             conn.execute(f"INSERT INTO {self.target.q(LAYERS_TABLE)} (name) VALUES (%s) "
                          "ON CONFLICT DO NOTHING", (name,))
-            rows = conn.execute(f"SELECT fid, row_version{', obj_id' if 'obj_id' in schema.LAYERS[name].field_names else ''} "
+            has_id = "obj_id" in schema.LAYERS[name].field_names
+            rows = conn.execute(f"SELECT fid, row_version{', obj_id' if has_id else ''} "
                                 f"FROM {self.target.q(name)}").fetchall()
             seen[name] = {"fid": {int(r[0]): int(r[1]) for r in rows},
-                          "obj": {str(r[2]): int(r[1]) for r in rows} if rows and len(rows[0]) > 2 else {}}
+                          "obj": {str(r[2]): int(r[1]) for r in rows} if has_id else {}}
         return seen
 
-    def _rows(self, name: str, gdf: gpd.GeoDataFrame) -> tuple[list[str], list[list[Any]], list[bytes]]:
+    def _rows(self, name: str,
+              gdf: gpd.GeoDataFrame) -> tuple[list[str], list[list[Any]], list[bytes]]:
         decl = schema.LAYERS[name]
         if gdf.crs is None:
             raise InventoryError(f"layer {name!r} has no CRS; refusing to write it",
@@ -1496,8 +1568,9 @@ class PostGISInventory(Inventory):
         frame = to_project(gdf)
         cols = [f.name for f in decl.fields if f.name in frame.columns]
         types = {f.name: f.type for f in decl.fields}
-        records = frame[cols].astype(object).to_numpy().tolist() if cols else [[] for _ in range(len(frame))]
-        values = [[_py(v, types[c]) for c, v in zip(cols, rec)] for rec in records]
+        records = (frame[cols].astype(object).to_numpy().tolist() if cols
+                   else [[] for _ in range(len(frame))])
+        values = [[_py(v, types[c]) for c, v in zip(cols, rec, strict=True)] for rec in records]
         geoms = frame.geometry.values
         if (shapely.is_missing(geoms)).any():
             raise Refused(f"{name}: a row has no geometry; nothing was written",
@@ -1508,11 +1581,12 @@ class PostGISInventory(Inventory):
     def _read_versions(self, name: str, gdf: gpd.GeoDataFrame, key: str) -> dict[Any, int] | None:
         attr = gdf.attrs.get("zlt_versions" if key == "obj" else "zlt_fids")
         if attr is not None:
-            return attr
+            return dict(attr)
         seen = self._seen.get(name)
         return seen[key] if seen is not None else None
 
-    def _sync_layer(self, conn: Any, name: str, gdf: gpd.GeoDataFrame, *, check_versions: bool) -> None:
+    def _sync_layer(self, conn: Any, name: str, gdf: gpd.GeoDataFrame, *,
+                    check_versions: bool) -> None:
         decl = schema.LAYERS[name]
         q = self.target.q(name)
         cols, values, wkb = self._rows(name, gdf)
@@ -1524,18 +1598,20 @@ class PostGISInventory(Inventory):
         if "obj_id" not in cols:
             read_fids = self._read_versions(name, gdf, "fid") if check_versions else None
             if read_fids is not None:
-                current = {int(r[0]): int(r[1]) for r in conn.execute(
+                stored = {int(r[0]): int(r[1]) for r in conn.execute(
                     f"SELECT fid, row_version FROM {q} FOR UPDATE").fetchall()}
-                if current != {int(k): int(v) for k, v in read_fids.items()}:
-                    changed = sorted(set(current.items()) ^ {(int(k), int(v)) for k, v in read_fids.items()})
-                    raise _conflict(name, f"fid {changed[0][0]}", "was changed, added or removed by someone "
-                                    "else since the layer was read")
+                read = {(int(k), int(v)) for k, v in read_fids.items()}
+                if set(stored.items()) != read:
+                    changed = sorted(set(stored.items()) ^ read)
+                    raise _conflict(name, f"fid {changed[0][0]}", "was changed, added or removed "
+                                    "by someone else since the layer was read")
             conn.execute(f"DELETE FROM {q}")
             with conn.cursor() as cur:
-                cur.executemany(insert, [v + [g] for v, g in zip(values, wkb)])
+                cur.executemany(insert, [[*v, g] for v, g in zip(values, wkb, strict=True)])
             return
         read_versions = self._read_versions(name, gdf, "obj") if check_versions else None
-        frame_versions = (gdf["row_version"].tolist() if check_versions and "row_version" in gdf.columns
+        frame_versions = (gdf["row_version"].tolist()
+                          if check_versions and "row_version" in gdf.columns
                           else [None] * len(gdf))
         # lock the rows: nobody changes them between this check and the writes below
         current = {r[0]: int(r[1]) for r in conn.execute(
@@ -1550,8 +1626,8 @@ class PostGISInventory(Inventory):
                 if oid not in read_versions:
                     raise _conflict(name, oid, "was added by someone else since the layer was read")
                 if read_versions[oid] != ver:
-                    raise _conflict(name, oid, f"was changed by someone else since it was read (read "
-                                    f"version {read_versions[oid]}, now version {ver})")
+                    raise _conflict(name, oid, "was changed by someone else since it was read "
+                                    f"(read version {read_versions[oid]}, now version {ver})")
             conn.execute(f"DELETE FROM {q} WHERE obj_id = %s", (oid,))
         others_cols = [c for c in cols if c != "obj_id"]
         set_list = ", ".join(f'"{c}" = %s::{casts[c]}' for c in others_cols)
@@ -1559,29 +1635,33 @@ class PostGISInventory(Inventory):
         distinct_right = ", ".join(f"%s::{casts[c]}" for c in others_cols)
         new_rows = []
         with conn.cursor() as cur:
-            for i, (oid, vals, g) in enumerate(zip(incoming, values, wkb)):
+            for i, (oid, vals, g) in enumerate(zip(incoming, values, wkb, strict=True)):
                 if oid is None or oid not in current:
-                    new_rows.append(vals + [g])
+                    new_rows.append([*vals, g])
                     continue
-                version = frame_versions[i]
-                if version is None or (not isinstance(version, (int, np.integer)) and pd.isna(version)):
+                version: Any = frame_versions[i]
+                if version is None or (not isinstance(version, (int, np.integer))
+                                       and pd.isna(version)):
                     version = read_versions.get(oid) if read_versions else None
-                others = [v for c, v in zip(cols, vals) if c != "obj_id"]
+                others = [v for c, v in zip(cols, vals, strict=True) if c != "obj_id"]
                 ver_sql = "row_version = %s, " if version is not None else ""
                 ver_arg = [int(version)] if version is not None else []
+                left = f"{distinct_left}, geom" if distinct_left else "geom"
+                right = (f"{distinct_right}, " if distinct_right else "") + \
+                    f"ST_GeomFromWKB(%s, {SRID})"
                 sql = (f"UPDATE {q} SET {ver_sql}{set_list + ', ' if set_list else ''}"
                        f"geom = ST_GeomFromWKB(%s, {SRID}) WHERE obj_id = %s AND "
-                       f"(ROW({distinct_left + ', ' if distinct_left else ''}geom) IS DISTINCT FROM "
-                       f"ROW({distinct_right + ', ' if distinct_right else ''}ST_GeomFromWKB(%s, {SRID}))"
-                       ")")
+                       f"(ROW({left}) IS DISTINCT FROM ROW({right}))")
                 cur.execute(sql, ver_arg + others + [g, oid] + others + [g])
             if new_rows:
                 cur.executemany(insert, new_rows)
 
 
 def _conflict(layer: str, key: str, what: str) -> Refused:
-    return Refused(f"edit conflict: {layer} {key} {what}; nothing was written: read again and redo the edit",
-                   zh=f"编辑冲突:{layer} {key} 在读取后已被他人修改、新增或删除;未写入任何更改,请重新读取后再编辑")
+    return Refused(f"edit conflict: {layer} {key} {what}; nothing was written: read again and redo "
+                   "the edit",
+                   zh=f"编辑冲突:{layer} {key} "
+                      "在读取后已被他人修改、新增或删除;未写入任何更改,请重新读取后再编辑")
 
 
 def _check_declared(layers: dict[str, Any]) -> None:
@@ -1605,7 +1685,8 @@ def update_feature(url: str, layer: str, obj_id: str, values: dict[str, Any],
     types = {f.name: f.type for f in decl.fields}
     for k in values:
         if k not in types or k == "obj_id":
-            raise BadInput(f"{layer} has no editable field {k!r}", zh=f"{layer} 没有可编辑字段 {k!r}")
+            raise BadInput(f"{layer} has no editable field "
+                           f"{k!r}", zh=f"{layer} 没有可编辑字段 {k!r}")
     sets = ", ".join(f'"{k}" = %s::{PG_TYPES[types[k]]}' for k in values)
     with connect(target) as conn:
         with _db_errors(target, "the edit", writing=True, conn=conn, layer=layer):
@@ -1636,12 +1717,14 @@ def audit_rows(url: str, layer: str | None = None, limit: int | None = None, *,
     and ``new_row``. Columns an older database lacks are None.
     """
     target = parse_url(url)
-    with connect(target, autocommit=True) as conn, _db_errors(target, "db audit", writing=False, conn=conn):
+    with connect(target, autocommit=True) as conn, \
+            _db_errors(target, "db audit", writing=False, conn=conn):
         if not _meta(conn, target):
             raise _not_initialised(target)
         have = set(_columns(conn, target, AUDIT_TABLE))
         sel = ", ".join(c if c in have else f"NULL AS {c}" for c in _AUDIT_COLUMNS)
-        where, args = [], []
+        where: list[str] = []
+        args: list[Any] = []
         if layer:
             where.append("table_name = %s")
             args.append(layer)
@@ -1654,7 +1737,7 @@ def audit_rows(url: str, layer: str | None = None, limit: int | None = None, *,
             args.append(int(limit))
         rows = conn.execute(f"SELECT * FROM (SELECT {sel} FROM {target.q(AUDIT_TABLE)} {clause} "
                             f"ORDER BY id DESC{tail}) t ORDER BY id", args).fetchall()
-    return [dict(zip(_AUDIT_COLUMNS, r)) for r in rows]
+    return [dict(zip(_AUDIT_COLUMNS, r, strict=True)) for r in rows]
 
 
 def overlaps(url: str, layer: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
@@ -1678,9 +1761,11 @@ def overlaps(url: str, layer: str | None = None, limit: int | None = None) -> li
             out.append({
                 "at": r["at"], "layer": r["table_name"], "obj_key": r["obj_key"], "field": fname,
                 "who": r["who"], "db_user": r["db_user"], "app": r["app"],
-                "theirs_by": o.get("by"), "theirs_db_user": o.get("db_user"), "theirs_at": theirs_at,
+                "theirs_by": o.get("by"), "theirs_db_user": o.get("db_user"),
+                "theirs_at": theirs_at,
                 "before": o.get("before"), "theirs": o.get("theirs"), "now": o.get("now"),
-                "gap_seconds": (pd.Timestamp(r["at"]) - theirs_at).total_seconds() if theirs_at is not None else None,
+                "gap_seconds": ((pd.Timestamp(r["at"]) - theirs_at).total_seconds()
+                                if theirs_at is not None else None),
                 "reverted": o.get("now") == o.get("before"),
                 "audit_id": r["id"],
             })
@@ -1764,9 +1849,10 @@ def push(gpkg: str | os.PathLike[str], url: str, *, replace: bool = False) -> Tr
                     f"SELECT EXISTS (SELECT 1 FROM {target.q(n)})").fetchone()[0]]
                 if non_empty:
                     raise Refused(f"{dst.label} already holds features ({', '.join(non_empty)}); "
-                                  "use --replace to replace them with the GeoPackage's; nothing was written",
-                                  zh=f"{dst.label} 已有要素({', '.join(non_empty)});如要以 GeoPackage 替换请加 "
-                                     "--replace;未写入任何更改")
+                                  "use --replace to replace them with the GeoPackage's; nothing "
+                                  "was written",
+                                  zh=f"{dst.label} 已有要素({', '.join(non_empty)});如要以 "
+                                     "GeoPackage 替换请加 --replace;未写入任何更改")
             dst._write_in(conn, frames, check_versions=False)
             if pop is not None:
                 dst.store_population(pop, conn=conn)
@@ -1774,7 +1860,8 @@ def push(gpkg: str | os.PathLike[str], url: str, *, replace: bool = False) -> Tr
     finally:
         conn.close()
         dst.close()
-    return TransferReport(src.label, dst.label, {n: len(f) for n, f in frames.items()}, pop is not None,
+    return TransferReport(src.label, dst.label, {n: len(f) for n, f in frames.items()},
+                          pop is not None,
                           skipped)
 
 
@@ -1785,7 +1872,8 @@ def pull(url: str, gpkg: str | os.PathLike[str], *, overwrite: bool = False) -> 
         raise BadInput(f"the pull target must be a .gpkg file, got {out.name}",
                        zh=f"拉取目标必须是 .gpkg 文件,而不是 {out.name}")
     if out.exists() and not overwrite:
-        raise Refused(f"{out} exists; use --overwrite to replace it", zh=f"{out} 已存在;如要替换请加 --overwrite")
+        raise Refused(f"{out} exists; use --overwrite to replace "
+                      "it", zh=f"{out} 已存在;如要替换请加 --overwrite")
     src = PostGISInventory.connect(url)
     names = src.list_layers()
     if not names:
@@ -1797,4 +1885,5 @@ def pull(url: str, gpkg: str | os.PathLike[str], *, overwrite: bool = False) -> 
     write_layers(out, frames, replace_file=True)
     if pop is not None:
         write_bytes(out.with_name(out.stem + schema.POPULATION.suffix), pop)
-    return TransferReport(src.label, str(out), {n: len(f) for n, f in frames.items()}, pop is not None)
+    return TransferReport(src.label, str(out), {n: len(f) for n, f in frames.items()},
+                          pop is not None)

@@ -9,7 +9,7 @@ from ._common import add_data_argument, step
 NAME = "db"
 ORDER = 80
 HELP = "PostGIS 多用户数据库 / PostGIS multi-user backend (init, status, grant, push, pull, audit)"
-DESCRIPTION = """PostGIS 多用户后端:建表与迁移(由 schema 生成)、角色、推送与拉取 GeoPackage、审计记录。
+DESCRIPTION = """PostGIS 多用户后端:建表与迁移(由 schema 生成)、角色、推送与拉取、审计记录。
 PostGIS multi-user backend. The tables, constraints, spatial indexes, audit triggers, row
 versions and roles are generated from the schema declaration; db init on an older database
 migrates it in one transaction (or refuses and says what is needed).
@@ -38,7 +38,8 @@ blocked, not allowed for this database user)."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="db_command", metavar="ACTION")
-    p = sub.add_parser("init", help="建表或迁移 / create the inventory or migrate it to this version")
+    p = sub.add_parser("init", help="建表或迁移 / create the inventory or migrate it to this "
+                                    "version")
     add_data_argument(p)
     p.add_argument("--drop", action="store_true",
                    help="drop the inventory tables first (their rows and history are lost)")
@@ -47,8 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="prefix of the owner/editor/reader roles (default zlt: zlt_owner, "
                         "zlt_editor, zlt_reader)")
     g.add_argument("--no-roles", action="store_true",
-                   help="create no roles and grant nothing (every user reaching the tables is equal)")
-    p = sub.add_parser("status", help="版本与检查 / DDL versions, roles, triggers, pending migrations")
+                   help="create no roles and grant nothing (every user reaching the tables is "
+                        "equal)")
+    p = sub.add_parser("status", help="版本与检查 / DDL versions, roles, triggers, pending "
+                                      "migrations")
     add_data_argument(p)
     p.add_argument("--json", metavar="FILE", help="write the status as JSON (- = stdout)")
     p = sub.add_parser("grant", help="授予角色 / make database logins owners, editors or readers")
@@ -83,7 +86,8 @@ def _url(args: argparse.Namespace) -> str:
     if not looks_like_database_url(url):
         raise BadInput("db commands need {option} postgresql://user@host:port/dbname "
                        "(or ZLT_DATA set to such a URL)",
-                       zh="db 命令需要 {option} postgresql://用户@主机:端口/数据库(或把 ZLT_DATA 设为该地址)",
+                       zh="db 命令需要 {option} postgresql://用户@主机:端口/数据库(或把 ZLT_DATA "
+                          "设为该地址)",
                        option="data")
     parse_url(str(url))  # a malformed URL is refused here, with its reason
     return str(url)
@@ -119,15 +123,18 @@ def _status(args: argparse.Namespace, url: str) -> int:
     print(f"数据库 / database: {st.target} (login {st.user}"
           + (", superuser" if "superuser" in st.user_roles else "")
           + (f", member of {', '.join(member)}" if member else "") + ")")
-    print(f"DDL 版本 / DDL version: database {st.db_version if st.db_version is not None else '-'}, "
-          f"this zlt-assets {st.code_version}"
-          + (f" (database last initialised by zlt-assets {st.zlt_assets})" if st.zlt_assets else ""))
+    print("DDL 版本 / DDL version: database "
+          f"{st.db_version if st.db_version is not None else '-'}, this zlt-assets "
+          f"{st.code_version}"
+          + (" (database last initialised by zlt-assets "
+             f"{st.zlt_assets})" if st.zlt_assets else ""))
     if st.roles:
         print(f"角色 / roles: {st.roles}_owner, {st.roles}_editor, {st.roles}_reader")
     for name, n in st.layers.items():
         print(f"  {name}: {n}")
     if st.overlaps:
-        print(f"可能的覆盖修改 / possible lost updates: {st.overlaps} (zlt-assets db audit --overlaps)")
+        print(f"可能的覆盖修改 / possible lost updates: {st.overlaps} (zlt-assets db audit "
+              "--overlaps)")
     for p in st.pending:
         print(f"待办 / to do: {p}")
     for p in st.problems:
@@ -159,8 +166,8 @@ def _audit(args: argparse.Namespace, url: str) -> int:
         for o in rows:
             gap = _gap(o["gap_seconds"])
             print(f"{o['at']:%Y-%m-%d %H:%M:%S} {o['layer']} {o['obj_key']} {o['field']}: "
-                  f"{o['who']} (login {o['db_user']}) set {o['now']!r}, replacing {o['theirs']!r} set by "
-                  f"{o['theirs_by']} (login {o['theirs_db_user']}) {gap} earlier"
+                  f"{o['who']} (login {o['db_user']}) set {o['now']!r}, replacing {o['theirs']!r} "
+                  f"set by {o['theirs_by']} (login {o['theirs_db_user']}) {gap} earlier"
                   + (f" - back to the value before it ({o['before']!r})" if o["reverted"] else ""))
         if not rows:
             print("没有发现覆盖他人修改 / no update replaced another editor's value")
@@ -184,9 +191,10 @@ def run(args: argparse.Namespace) -> int:
 
     action = getattr(args, "db_command", None)
     if not action:
-        raise BadInput("choose an action: db init | db status | db grant ROLE LOGIN | db push GPKG | "
-                       "db pull GPKG | db audit",
-                       zh="请选择操作:db init | db status | db grant | db push | db pull | db audit")
+        raise BadInput("choose an action: db init | db status | db grant ROLE LOGIN | db push GPKG "
+                       "| db pull GPKG | db audit",
+                       zh="请选择操作:db init | db status | db grant | db push | db pull | db "
+                          "audit")
     url = _url(args)
     step(f"数据库 / database: {action}", 0.0)
     if action == "init":
