@@ -520,6 +520,21 @@ def test_init_creates_owner_editor_reader_roles_and_editors_cannot_bypass_the_au
     assert (last["db_user"], last["db_role"]) == ("postgres", "wang")
 
 
+def test_editors_push_and_import_readers_pull(pg_roles, tmp_path, sample_gpkg):
+    url = pg_roles
+    rep = db.push(sample_gpkg, _as(url, "wang"), replace=True)  # layers and the grid, as an editor
+    assert rep.population and rep.counts["bus_stops"] > 3
+    back = tmp_path / "back.gpkg"
+    db.pull(_as(url, "du"), back)  # a reader copies it out
+    assert len(Inventory.open(back).read("bus_stops")) == rep.counts["bus_stops"]
+    stops = Inventory.open(_as(url, "li")).read("bus_stops")
+    stops.loc[0, "name"] = "李改"
+    Inventory.open(_as(url, "li")).write({"bus_stops": stops})
+    assert db.audit_rows(url, "bus_stops", 1)[0]["db_user"] == "li"
+    with pytest.raises(Refused, match="db grant editor"):
+        Inventory.open(_as(url, "du")).write({"bus_stops": stops})
+
+
 def test_truncate_is_audited_with_the_rows_and_the_audit_is_append_only(pg_roles, cli):
     import psycopg
     from psycopg import errors as pe
