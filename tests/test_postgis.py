@@ -1078,3 +1078,22 @@ def test_qgis_edits_that_replace_another_editors_value_are_marked(pg_roles, pg_c
     (found,) = db.overlaps(url)
     assert (found["obj_key"], found["field"], found["before"], found["theirs"], found["now"]) == (
         o2, "name", n2, "王在QGIS改", "李在QGIS改")
+
+
+def test_an_inventory_in_its_own_schema(pg_url, tmp_path, cli):
+    url = pg_url + "?schema=zlt"
+    db.init_db(url, roles="zltschema")
+    gpkg = write_mini(tmp_path / "m.gpkg")
+    r = cli("db", "push", str(gpkg), "--data", url)
+    assert r.returncode == 0, r.stderr
+    assert _query(pg_url, "SELECT count(*) FROM zlt.bus_stops") == [(3,)]
+    assert _query(pg_url, "SELECT to_regclass('public.bus_stops')") == [(None,)]
+    stops = Inventory.open(url).read("bus_stops")
+    stops.loc[0, "name"] = "模式内"
+    Inventory.open(url).write({"bus_stops": stops})
+    assert db.audit_rows(url, "bus_stops", 1)[0]["new_row"]["name"] == "模式内"
+    st = db.db_status(url)
+    assert st.ok and st.roles == "zltschema" and st.target.endswith("?schema=zlt"), st
+    owners = {r[0] for r in _query(pg_url, "SELECT DISTINCT tableowner FROM pg_tables "
+                                           "WHERE schemaname = 'zlt'")}
+    assert owners == {"zltschema_owner"}

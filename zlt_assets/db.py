@@ -635,21 +635,15 @@ def _function_ddl(s: str) -> list[str]:
     role = "nullif(nullif(current_setting('role', true), 'none'), '')"
     app = "nullif(current_setting('application_name', true), '')"
     definer = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
+    mark = [f"""CREATE OR REPLACE FUNCTION {s}.{fn}() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM set_config('zlt.version_sent', '{value}', true);
+  RETURN NULL;
+END
+$fn$""" for fn, value in (("zlt_stmt_reset", "off"), ("zlt_stmt_version_sent", "on"))]
     return [
-        f"""CREATE OR REPLACE FUNCTION {s}.zlt_stmt_reset() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-  PERFORM set_config('zlt.version_sent', 'off', true);
-  RETURN NULL;
-END
-$fn$""",
-        f"""CREATE OR REPLACE FUNCTION {s}.zlt_stmt_version_sent() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-  PERFORM set_config('zlt.version_sent', 'on', true);
-  RETURN NULL;
-END
-$fn$""",
+        *mark,
         f"""CREATE OR REPLACE FUNCTION {s}.zlt_row_version() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN

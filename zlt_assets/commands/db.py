@@ -157,12 +157,12 @@ def _audit(args: argparse.Namespace, url: str) -> int:
     from .. import db
     from ._common import write_json
 
+    rows = (db.overlaps if args.overlaps else db.audit_rows)(url, args.layer, args.limit)
+    if args.json:
+        write_json(args.json, rows)
+        if args.json == "-":
+            return 0
     if args.overlaps:
-        rows = db.overlaps(url, args.layer, args.limit)
-        if args.json:
-            write_json(args.json, rows)
-            if args.json == "-":
-                return 0
         for o in rows:
             gap = _gap(o["gap_seconds"])
             print(f"{o['at']:%Y-%m-%d %H:%M:%S} {o['layer']} {o['obj_key']} {o['field']}: "
@@ -172,11 +172,6 @@ def _audit(args: argparse.Namespace, url: str) -> int:
         if not rows:
             print("没有发现覆盖他人修改 / no update replaced another editor's value")
         return 0
-    rows = db.audit_rows(url, args.layer, args.limit)
-    if args.json:
-        write_json(args.json, rows)
-        if args.json == "-":
-            return 0
     for r in rows:
         login = r["db_user"] + (f" as {r['db_role']}" if r.get("db_role") else "")
         flag = " [replaced another editor's value]" if r.get("overwrote") else ""
