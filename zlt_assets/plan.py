@@ -18,6 +18,8 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import standards as _std
@@ -28,9 +30,45 @@ PLAN_TITLE_EN = "Zhalantun three-year action plan for refined urban management"
 PLAN_DOCUMENT = "紮政辦字〔2019〕25號 (2019-05-31)"
 
 
+def is_true(value: object) -> bool:
+    """A flag that is set: ``True`` (or 1), never NULL, NaN or a blank.
+
+    Examples
+    --------
+    >>> [is_true(v) for v in (True, 1, False, 0, None, float("nan"), "")]
+    [True, True, False, False, False, False, False]
+    """
+    if value is None or isinstance(value, str):
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    try:
+        return bool(value == True)  # noqa: E712 (numpy and pandas booleans too)
+    except (TypeError, ValueError):  # pandas NA
+        return False
+
+
+def _filled(value: object) -> str | None:
+    """A value as stripped text, or None when it is missing or blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        if value != value:  # pandas NA, NaT
+            return None
+    except (TypeError, ValueError):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 @dataclass(frozen=True)
 class RequiredCount:
-    """A count of assets the plan names, checked by validation and the scorecard."""
+    """A count of assets the plan names, checked by validation, the summary and the scorecard.
+
+    What counts is declared here once: every record of ``layer``; with ``flag``, the records
+    whose flag field is set (:func:`is_true`); with ``distinct``, the number of different filled
+    values of that field (a plan road may have several segments).
+    """
 
     key: str
     layer: str
@@ -38,11 +76,44 @@ class RequiredCount:
     section: str
     zh: str
     en: str
+    flag: str | None = None
+    distinct: str | None = None
 
     @property
     def count(self) -> int:
         """The number the plan names (from :attr:`standard`)."""
         return self.standard.value
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the count reads."""
+        return tuple(f for f in (self.flag, self.distinct) if f)
+
+    def selects(self, record: Mapping[str, object]) -> bool:
+        """Whether a record is one of the plan's items (``flag`` set, ``distinct`` filled)."""
+        if self.flag and not is_true(record.get(self.flag)):
+            return False
+        return not (self.distinct and _filled(record.get(self.distinct)) is None)
+
+    def item_key(self, record: Mapping[str, object]) -> str | None:
+        """The plan item a selected record belongs to (the ``distinct`` value), else None."""
+        return _filled(record.get(self.distinct)) if self.distinct else None
+
+    def found(self, records: Iterable[Mapping[str, object]]) -> int:
+        """How many of the plan's items the records hold (the one definition of the count).
+
+        Examples
+        --------
+        >>> REQUIRED_COUNTS["plan_roads"].found(
+        ...     [{"plan_road": "P01"}, {"plan_road": "P01 "}, {"plan_road": ""}, {}])
+        1
+        >>> REQUIRED_COUNTS["facade_renovation"].found([{"renovation": True}, {}])
+        1
+        """
+        chosen = [r for r in records if self.selects(r)]
+        if self.distinct:
+            return len({self.item_key(r) for r in chosen})
+        return len(chosen)
 
 
 REQUIRED_COUNTS: dict[str, RequiredCount] = {
@@ -53,11 +124,13 @@ REQUIRED_COUNTS: dict[str, RequiredCount] = {
                       "楼体亮化建筑", "Facade-lighting buildings"),
         RequiredCount("facade_renovation", "facade_lighting_buildings",
                       _std.FACADE_RENOVATION_COUNT, "四(一)2",
-                      "中央路立面改造建筑", "Facade renovations on Zhongyang Road"),
+                      "中央路立面改造建筑", "Facade renovations on Zhongyang Road",
+                      flag="renovation"),
         RequiredCount("bridge_lighting", "bridges", _std.BRIDGE_LIGHTING_COUNT, "四(一)2",
-                      "桥体亮化桥梁", "Bridges to be lit"),
+                      "桥体亮化桥梁", "Bridges to be lit", flag="plan_lighting"),
         RequiredCount("plan_roads", "roads", _std.PLAN_ROADS_COUNT, "四(五)1",
-                      "新建改建市政道路", "Municipal roads built or rebuilt"),
+                      "新建改建市政道路", "Municipal roads built or rebuilt",
+                      distinct="plan_road"),
     )
 }
 
