@@ -23,6 +23,7 @@ Sources: the plan (``紮政辦字〔2019〕25號``, see docs/plan-brief) and the
 """
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -266,6 +267,61 @@ SERVICE_STATUS = _domain(
 )
 #: Facility statuses that count as existing for coverage and gaps.
 IN_SERVICE_STATUSES = ("in_service",)
+#: Facility statuses of facilities being planned or built (counted when asked to).
+PLANNED_STATUSES = ("planned", "under_construction")
+
+
+def _blank(value: object) -> bool:
+    """NULL, NaN, pandas NA or blank text."""
+    if value is None:
+        return True
+    try:
+        if value != value:  # NaN
+            return True
+    except (TypeError, ValueError):  # pandas NA has no truth value
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def is_in_service(status: object, entered: object = None, as_of: _dt.date | None = None, *,
+                  include_planned: bool = False) -> bool:
+    """Whether a facility counts as existing: the one definition of "in service".
+
+    A facility is in service when its status is one of :data:`IN_SERVICE_STATUSES` (with
+    ``include_planned`` also :data:`PLANNED_STATUSES`), or when it has no status at all (NULL
+    or blank): a facility whose status is not recorded is taken as existing, as are the rows of
+    a facility file without a status column (validation reports the blank status of an
+    inventory layer, where it is required). Another status (closed, planned ...) does not
+    count. With ``as_of``, the date it entered service (``completed_date``: a date or ISO text)
+    must be empty or on or before ``as_of``.
+
+    Examples
+    --------
+    >>> is_in_service("in_service"), is_in_service(None), is_in_service("closed")
+    (True, True, False)
+    >>> is_in_service("planned")
+    False
+    >>> is_in_service("planned", include_planned=True)
+    True
+    >>> is_in_service("in_service", "2020-06-01", _dt.date(2020, 1, 1))
+    False
+    """
+    keep = IN_SERVICE_STATUSES + (PLANNED_STATUSES if include_planned else ())
+    if not _blank(status) and str(status).strip() not in keep:
+        return False
+    if as_of is None or entered is None:
+        return True
+    day: _dt.date | None
+    if isinstance(entered, _dt.datetime):
+        day = entered.date()
+    elif isinstance(entered, _dt.date):
+        day = entered
+    else:
+        try:
+            day = _dt.date.fromisoformat(str(entered).strip()[:10])
+        except ValueError:
+            day = None  # not a date: the date format check reports it
+    return day is None or day <= as_of
 
 DATA_SOURCE = _domain(
     "data_source", "数据来源", "Data source",
