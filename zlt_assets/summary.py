@@ -96,6 +96,13 @@ def summarise_inventory(inventory: Inventory | str | None) -> InventorySummary:
     Returns
     -------
     InventorySummary
+
+    Examples
+    --------
+    >>> from zlt_assets.inventory import sample_path
+    >>> s = summarise_inventory(sample_path())
+    >>> [(c["key"], c["found"]) for c in s.plan_counts][:2]
+    [('facade_lighting', 190), ('facade_renovation', 31)]
     """
     inv = inventory if isinstance(inventory, Inventory) else Inventory.open(inventory)
     layers = inv.read_all()

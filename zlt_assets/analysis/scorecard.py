@@ -1037,6 +1037,14 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
     ------
     BadInput
         When the inventory cannot be opened or ``as_of`` is not a date.
+
+    Examples
+    --------
+    >>> from zlt_assets.inventory import sample_path
+    >>> card = compute_scorecard(sample_path(), "2020-12-31")
+    >>> t = card.target("road_lighting")
+    >>> t.status, round(t.value, 1), t.target
+    ('not_met', 97.6, 98.0)
     """
     # an opened inventory of any backend (GeoPackage, PostGIS) shares the Inventory API
     inv: Any = (inventory_or_path if hasattr(inventory_or_path, "list_layers")
