@@ -20,7 +20,7 @@ def _plant(path, layer, change):
     """Read a layer as stored, change it, and write it back (the rest of the file untouched)."""
     gdf = pyogrio.read_dataframe(path, layer=layer)
     gdf = change(gdf)
-    write_layers(path, {layer: gdf})
+    write_layers(path, {layer: gdf}, mode="recreate")
 
 
 def _checks(report, layer=None):
