@@ -58,7 +58,7 @@ import pandas as pd
 import shapely
 
 from . import __version__, schema
-from ._io import write_bytes
+from ._io import check_location, is_database_url, write_bytes
 from .crs import to_project
 from .errors import BadInput, MissingComponent, Refused, ZltError, one_line
 from .inventory import Inventory, InventoryError, write_layers
@@ -79,7 +79,6 @@ __all__ = [
     "grant_role",
     "init_db",
     "is_database_url",
-    "looks_like_database_url",
     "overlaps",
     "parse_url",
     "pull",
@@ -114,23 +113,6 @@ OPTION = "data"  # the option a URL error is about
 
 
 # ============================================================================ addressing
-def is_database_url(data: object) -> bool:
-    """True when ``data`` is a ``postgresql://`` (or ``postgres://``) URL."""
-    return isinstance(data, str) and data.strip().lower().startswith(("postgresql://", "postgres://"))
-
-
-_URL_LIKE = re.compile(r"^\s*(postgres(ql)?|psql|pg)\s*[:/]", re.IGNORECASE)
-
-
-def looks_like_database_url(data: object) -> bool:
-    """True when ``data`` looks like a (possibly mistyped) PostgreSQL URL.
-
-    ``postgresql:/editor@host/zlt`` (one slash), ``postgres:editor@host`` or ``postgresql//h``
-    are mistyped URLs, never file names: they must be refused, not treated as a path.
-    """
-    return isinstance(data, str) and (is_database_url(data) or bool(_URL_LIKE.match(data)))
-
-
 def _bad_url(en: str, zh: str) -> BadInput:
     return BadInput(en, zh=zh, option=OPTION)
 
@@ -163,13 +145,12 @@ def parse_url(url: str) -> PgTarget:
     """
     raw = url if isinstance(url, str) else str(url)
     text = raw.strip()
+    try:
+        check_location(text)  # the one URL check: a mistyped URL is refused there
+    except BadInput as exc:
+        raise BadInput("{option}: " + exc.template,
+                       zh="{option}:" + (exc.zh_template or exc.template), option=OPTION) from None
     if not is_database_url(text):
-        if looks_like_database_url(text):
-            raise _bad_url(
-                f"{{option}}: malformed database URL {text!r}: write "
-                "postgresql://user@host:port/dbname (two slashes after the colon)",
-                f"{{option}}:数据库地址格式错误 {text!r}:应写作 postgresql://用户@主机:端口/数据库"
-                "(冒号后两个斜杠)")
         raise _bad_url("{option}: not a PostgreSQL URL (expected "
                        f"postgresql://user@host:port/dbname): {text!r}",
                        "{option}:不是 PostgreSQL 地址(应为 "

@@ -80,16 +80,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _url(args: argparse.Namespace) -> str:
     import os
 
-    from ..db import looks_like_database_url, parse_url
+    from ..db import parse_url
 
     url = args.data or os.environ.get("ZLT_DATA")
-    if not looks_like_database_url(url):
+    if not url:
         raise BadInput("db commands need {option} postgresql://user@host:port/dbname "
                        "(or ZLT_DATA set to such a URL)",
-                       zh="db 命令需要 {option} postgresql://用户@主机:端口/数据库(或把 ZLT_DATA "
-                          "设为该地址)",
+                       zh="db 命令需要 {option} postgresql://用户@主机:端口/数据库"
+                          "(或把 ZLT_DATA 设为该地址)",
                        option="data")
-    parse_url(str(url))  # a malformed URL is refused here, with its reason
+    parse_url(str(url))  # a path or a mistyped URL is refused here, with its reason
     return str(url)
 
 
