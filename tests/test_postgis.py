@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -1108,3 +1109,127 @@ def test_an_inventory_in_its_own_schema(pg_url, tmp_path, cli):
     owners = {r[0] for r in _query(pg_url, "SELECT DISTINCT tableowner FROM pg_tables "
                                            "WHERE schemaname = 'zlt'")}
     assert owners == {"zltschema_owner"}
+
+
+# ---------------------------------------------------------------------------- rules (contract 3)
+def test_the_bad_rows_are_refused_by_postgis(pg_inv, sample_gpkg):
+    """The PostGIS third of "the same bad rows refused by validation, PostGIS and QGIS": every
+    case of tests/_bad_rows.py, written by a plain SQL client (as QGIS or psql would) as an update
+    of a fitting feature and as a new feature, is refused exactly when its rule is hard, under the
+    rule's constraint name (a CHECK, or the zlt_rules trigger for rules that read the date)."""
+    import psycopg
+    from _bad_rows import BAD_ROWS
+
+    db.push(sample_gpkg, pg_inv)
+    outcomes = {}
+    with psycopg.connect(pg_inv) as conn:
+        for i, case in enumerate(BAD_ROWS):
+            decl = schema.layer(case.layer)
+            cols = [f.name for f in decl.fields]
+            cond = " AND ".join(f'"{k}" IS NOT DISTINCT FROM %s' for k in case.where) or "TRUE"
+            found = conn.execute(f'SELECT fid, {", ".join(chr(34) + c + chr(34) for c in cols)} '
+                                 f"FROM {case.layer} WHERE {cond} ORDER BY fid LIMIT 1",
+                                 list(case.where.values())).fetchone()
+            assert found, f"{case.id}: no feature of {case.layer} matches {case.where}"
+            fid, base = found[0], dict(zip(cols, found[1:], strict=True))
+            rec = case.record(base)
+            rec["obj_id"] = str(base["obj_id"])[:-6] + f"{900000 + i:06d}"
+            sets = ", ".join(f'"{k}" = %s' for k in case.bad)
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            marks = ", ".join(["%s"] * len(cols))
+            attempts = {
+                "update": (f"UPDATE {case.layer} SET {sets} WHERE fid = %s",
+                           [*case.bad.values(), fid]),
+                "insert": (f"INSERT INTO {case.layer} ({quoted}, geom) SELECT "
+                           f"{marks}, geom FROM {case.layer} WHERE fid = %s",
+                           [*(rec[c] for c in cols), fid]),
+            }
+            for how, (sql, args) in attempts.items():
+                try:
+                    conn.execute(sql, args)
+                    outcomes[(case.id, how)] = None
+                except psycopg.errors.CheckViolation as exc:
+                    outcomes[(case.id, how)] = exc.diag.constraint_name
+                conn.rollback()
+    expected = {(c.id, how): (db.rule_constraint_name(schema.layer(c.layer), c.declared) if c.hard
+                              else None)
+                for c in BAD_ROWS for how in ("update", "insert")}
+    assert outcomes == expected
+    assert any(c.hard for c in BAD_ROWS) and any(not c.hard for c in BAD_ROWS)
+    assert any(c.declared.uses_today for c in BAD_ROWS if c.hard)  # the trigger's part too
+
+
+def test_a_rule_refusal_speaks_the_rules_message(pg_inv, sample_gpkg, tmp_path, cli):
+    from _bad_rows import BAD_ROWS
+
+    db.push(sample_gpkg, pg_inv)
+    case = next(c for c in BAD_ROWS if c.id == "roads-lamps-lit-999")
+    roads = Inventory.open(pg_inv).read("roads")
+    for k, v in case.bad.items():
+        roads.loc[0, k] = v
+    with pytest.raises(Refused) as info:
+        Inventory.open(pg_inv).write({"roads": roads})
+    msg = str(info.value)
+    assert case.declared.en in msg and case.declared.zh in msg and "nothing was written" in msg
+    future = next(c for c in BAD_ROWS if c.id == "roads-updated-future")
+    with pytest.raises(Refused, match=re.escape(future.declared.en)):
+        db.update_feature(pg_inv, "roads", roads["obj_id"][1], dict(future.bad),
+                          int(roads["row_version"][1]))
+
+
+def test_init_refuses_to_add_a_rule_that_existing_rows_break(pg_cluster, tmp_path, cli):
+    """A 0.1 database (no rule constraints) holding a row that breaks a rule of 0.2."""
+    import psycopg
+
+    old = _make_0_1_database(pg_cluster, tmp_path)
+    with psycopg.connect(old, autocommit=True) as conn:  # 0.1 accepted this (issue 15)
+        conn.execute("UPDATE roads SET lamps_required = 15, lamps_installed = 15, lamps_lit = 999 "
+                     "WHERE fid = 1")
+    oid = _query(old, "SELECT obj_id FROM roads WHERE fid = 1")[0][0]
+    r = cli("db", "init", "--data", old)
+    assert r.returncode == 4, r.stderr
+    assert f"1 rows of roads break roads_rule_lamps_lit_le_installed ({oid})" in r.stderr
+    assert _query(old, "SELECT value FROM zlt_meta WHERE key = 'ddl_version'") == [("1",)]
+    with psycopg.connect(old, autocommit=True) as conn:
+        conn.execute("UPDATE roads SET lamps_lit = 15 WHERE fid = 1")
+    assert cli("db", "init", "--data", old).returncode == 0
+
+
+def test_a_write_with_a_backup_copies_exactly_what_it_replaces(pg_mini, tmp_path):
+    """``Inventory.write(..., backup_dir=)`` as for a GeoPackage: backup and write in one lock."""
+    import threading
+
+    import psycopg
+
+    url, _ = pg_mini
+    inv = Inventory.open(url)
+    before = _comparable(inv.read("bus_stops"))
+    fresh = gpd.GeoDataFrame([record("bus_stops", 60)], geometry=gpd.points_from_xy([CX], [CY]),
+                             crs=schema.PROJECT_CRS)
+    bk = inv.write({"bus_stops": fresh}, backup_dir=tmp_path / "bk")
+    assert bk is not None and bk.parent == tmp_path / "bk"
+    pd.testing.assert_frame_equal(_comparable(Inventory.open(bk).read("bus_stops")), before)
+    assert Inventory.open(url).read("bus_stops")["obj_id"].tolist() == [fresh["obj_id"][0]]
+    # an editor's uncommitted change: the write waits, then is refused; the backup shows the edit
+    inv = Inventory.open(url)
+    inv.read("bus_stops")
+    editor = psycopg.connect(url)
+    editor.execute("UPDATE bus_stops SET name = '同时在改' "
+                   "WHERE fid = (SELECT min(fid) FROM bus_stops)")
+    result = {}
+
+    def replace():
+        try:
+            result["backup"] = inv.write({"bus_stops": before_frame}, backup_dir=tmp_path / "bk2")
+        except Refused as exc:
+            result["refused"] = str(exc)
+    before_frame = gpd.GeoDataFrame([record("bus_stops", 61)],
+                                    geometry=gpd.points_from_xy([CX], [CY]), crs=schema.PROJECT_CRS)
+    t = threading.Thread(target=replace)
+    t.start()
+    _wait_for_lock(url)
+    editor.commit()
+    editor.close()
+    t.join(120)
+    assert "edit conflict" in result.get("refused", ""), result
+    assert Inventory.open(url).read("bus_stops")["name"].tolist() == ["同时在改"]

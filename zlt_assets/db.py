@@ -412,11 +412,12 @@ def _sql_value(v: object, ftype: str) -> str:
     return f"{_literal(v)}::{PG_TYPES[ftype]}"
 
 
-def _field_check(f: schema.FieldDef) -> str | None:
+def _field_check(f: schema.FieldDef, ranged: bool) -> str | None:
+    """The column's own CHECK: its domain, and its range unless a ``<field>_range`` rule has it."""
     checks = []
     if f.domain is not None:
         checks.append(f'"{f.name}" IN ({", ".join(_literal(c) for c in f.domain.codes)})')
-    if f.type in ("integer", "real"):
+    if f.type in ("integer", "real") and not ranged:
         if f.minimum is not None:
             checks.append(f'"{f.name}" >= {f.minimum!r}')
         if f.maximum is not None:
@@ -424,35 +425,52 @@ def _field_check(f: schema.FieldDef) -> str | None:
     return " AND ".join(checks) if checks else None
 
 
-def _rule_parts(layer: schema.LayerDef) -> tuple[dict[str, str], dict[str, tuple[str, str, str]]]:
-    """The layer's hard row rules: (CHECK name -> SQL, trigger rules key -> (SQL, zh, en)).
+def _pg_name(name: str) -> str:
+    """An identifier PostgreSQL keeps whole (63 bytes at most): long names get a digest."""
+    if len(name.encode()) <= 63:
+        return name
+    return name[:54] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
-    Rules whose SQL uses ``CURRENT_DATE`` (``Today()``) cannot be CHECK constraints (a CHECK must
-    be immutable); they go into the layer's rule trigger instead.
+
+def rule_constraint_name(layer: schema.LayerDef, rule: Any) -> str:
+    """The constraint name a rule is enforced under: ``<layer>_rule_<key>``."""
+    return _pg_name(f"{layer.name}_rule_{rule.key}")
+
+
+def _rule_parts(layer: schema.LayerDef) -> tuple[dict[str, str], dict[str, tuple[str, Any]]]:
+    """The layer's hard rules: (CHECK name -> SQL, trigger-checked name -> (SQL, rule)).
+
+    Generated with :func:`zlt_assets.rules.to_sql` from ``LayerDef.rules`` (contract 3). Rules
+    that read the check date (``Today()`` renders as ``CURRENT_DATE``) cannot be CHECK
+    constraints (a CHECK must hold forever); the layer's ``zlt_rules`` trigger checks them on
+    every insert and update. Soft rules are warnings of validation and the QGIS form only.
     """
-    checks: dict[str, str] = {}
-    trig: dict[str, tuple[str, str, str]] = {}
-    declared = getattr(layer, "rules", ())
-    if not declared:
-        return checks, trig
     from . import rules as zrules
 
-    for rule in declared:
-        if getattr(rule, "strength", "hard") != "hard" or getattr(rule, "where", "row") != "row":
+    checks: dict[str, str] = {}
+    trig: dict[str, tuple[str, Any]] = {}
+    for rule in layer.rules:
+        if not rule.hard:
             continue
-        sql = zrules.to_sql(rule.expr)
-        if "CURRENT_DATE" in sql.upper() or "NOW()" in sql.upper():
-            trig[rule.key] = (sql, rule.zh, rule.en)
+        sql = zrules.to_sql(rule.expr, geometry="geom")
+        name = rule_constraint_name(layer, rule)
+        if rule.uses_today:
+            trig[name] = (sql, rule)
         else:
-            checks[f"{layer.name}_rule_{rule.key}"] = sql
+            checks[name] = sql
     return checks, trig
 
 
 def layer_checks(layer: schema.LayerDef) -> dict[str, str]:
-    """Every CHECK constraint of a layer table: name -> boolean SQL expression."""
+    """Every CHECK constraint of a layer table: name -> boolean SQL expression.
+
+    ``<layer>_<field>_check`` for a field's domain (and range, when no rule declares it), and
+    ``<layer>_rule_<key>`` for each hard rule that does not read the check date.
+    """
+    ranged = {r.key for r in layer.rules}
     out = {}
     for f in layer.fields:
-        expr = _field_check(f)
+        expr = _field_check(f, ranged=f"{f.name}_range" in ranged)
         if expr:
             out[f"{layer.name}_{f.name}_check"] = expr
     out.update(_rule_parts(layer)[0])
@@ -473,14 +491,12 @@ def _rule_trigger_sql(layer: schema.LayerDef, s: str) -> list[str]:
     if not trig:
         return [*stmts, f"DROP FUNCTION IF EXISTS {fn}()"]
     body = []
-    for key, (sql, zh, en) in trig.items():
+    for name, (sql, rule) in trig.items():
         cond = re.sub(r'(?<![\w."])"([A-Za-z_][A-Za-z0-9_]*)"', r'NEW."\1"', sql)
-        cond = cond.replace("ST_Length(geom)", "ST_Length(NEW.geom)")
         body.append(
-            f"  IF ({cond}) IS FALSE THEN\n"
-            f"    RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = "
-            f"{_literal(f'{layer.name}_rule_{key}')},\n"
-            f"      MESSAGE = {_literal(f'{zh} / {en}')};\n"
+            f"  IF NOT {cond} THEN\n"  # NULL passes, as in a CHECK
+            "    RAISE EXCEPTION USING ERRCODE = 'check_violation',\n"
+            f"      CONSTRAINT = {_literal(name)}, MESSAGE = {_literal(rule.message)};\n"
             "  END IF;")
     stmts.append(
         f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
@@ -1201,6 +1217,8 @@ def db_status(url: str) -> DbStatus:
             st.layers[layer] = int(conn.execute("SELECT count(*) FROM "
                                                 f"{target.q(layer)}").fetchone()[0])
             expected = LAYER_TRIGGERS if st.db_version >= 2 else ("zlt_row_version", "zlt_audit")
+            if st.db_version >= 2 and _rule_parts(schema.LAYERS[layer])[1]:
+                expected = (*expected, "zlt_rules")
             _check_table(conn, target, layer, expected,
                          st, roles=Roles(st.roles) if st.roles else None)
         if st.db_version >= 2:
@@ -1265,13 +1283,21 @@ def _from_db(v: Any) -> Any:
     return v
 
 
+def _rule_by_constraint() -> dict[str, Any]:
+    return {rule_constraint_name(layer, r): r
+            for layer in schema.LAYERS.values() for r in layer.rules}
+
+
 def _db_error_message(exc: BaseException, layer: str | None = None) -> str:
     diag = getattr(exc, "diag", None)
     primary = (getattr(diag, "message_primary", None) or str(exc)) if diag else str(exc)
     constraint = getattr(diag, "constraint_name", None) if diag else None
     column = getattr(diag, "column_name", None) if diag else None
     where = layer or (getattr(diag, "table_name", None) if diag else None) or ""
-    if constraint and (constraint.endswith("_check") or "_rule_" in constraint):
+    rule = _rule_by_constraint().get(constraint or "")
+    if rule is not None:
+        return f"{where}: {rule.en} ({rule.zh}; rule {rule.key})"
+    if constraint and constraint.endswith("_check"):
         return f"{where}: a value breaks the constraint {constraint} ({one_line(primary)})"
     if constraint and constraint.endswith("_unique"):
         detail = getattr(diag, "message_detail", None) or ""
@@ -1403,12 +1429,18 @@ class PostGISInventory(Inventory):
         if layer not in self.list_layers():
             raise InventoryError(f"layer {layer!r} is missing from {self.label}",
                                  zh=f"{self.label} 中没有图层 {layer!r}")
+        gdf, seen = self._frame(layer, set(self._table_columns(layer)), self._query)
+        self._seen[layer] = seen
+        return gdf
+
+    def _frame(self, layer: str, present: set[str],
+               run: Any) -> tuple[gpd.GeoDataFrame, dict[str, dict[Any, int]]]:
+        """The layer's rows as a typed frame, and the versions read (``run(sql)`` queries)."""
         decl = schema.LAYERS[layer]
-        present = set(self._table_columns(layer))
         cols = [f.name for f in decl.fields if f.name in present]
         sel = ", ".join(f'"{c}"' for c in cols)
-        rows = self._query(f"SELECT fid, {sel + ', ' if sel else ''}row_version, ST_AsBinary(geom) "
-                           f"FROM {self.target.q(layer)} ORDER BY fid")
+        rows = run(f"SELECT fid, {sel + ', ' if sel else ''}row_version, ST_AsBinary(geom) "
+                   f"FROM {self.target.q(layer)} ORDER BY fid")
         data: dict[str, list[Any]] = {c: [] for c in cols}
         versions: list[int] = []
         fids: list[int] = []
@@ -1438,8 +1470,7 @@ class PostGISInventory(Inventory):
         if "obj_id" in gdf.columns:
             seen["obj"] = {str(k): int(v) for k, v in zip(gdf["obj_id"], versions, strict=True)}
             gdf.attrs["zlt_versions"] = dict(seen["obj"])
-        self._seen[layer] = seen
-        return gdf
+        return gdf, seen
 
     # ------------------------------------------------------------------ population raster
     @property
@@ -1498,7 +1529,9 @@ class PostGISInventory(Inventory):
             own.close()
 
     # ------------------------------------------------------------------ writing
-    def write(self, layers: dict[str, gpd.GeoDataFrame], *, check_versions: bool = True) -> None:
+    def write(self, layers: dict[str, gpd.GeoDataFrame], *, check_versions: bool = True,
+              create: bool = True,  # noqa: ARG002 - the GeoPackage API's; a database exists
+              backup_dir: str | os.PathLike[str] | None = None) -> Path | None:
         """Make the given layers hold exactly these rows, in one transaction (all or none).
 
         Rows are matched on ``obj_id`` where the layer has one: unchanged rows are left alone,
@@ -1507,17 +1540,48 @@ class PostGISInventory(Inventory):
         this database: ``row_version`` / ``attrs['zlt_versions']``), else those this inventory
         read: a row changed or added by someone else since raises
         :class:`~zlt_assets.errors.Refused` and nothing is written.
+
+        With ``backup_dir``, the layers are locked against other writers, copied as they are
+        into a GeoPackage there (``<db>-<layer>.backup-<time>.gpkg``), and then written, in the
+        same transaction: the backup holds exactly what the write replaces. Returns its path.
         """
         _check_declared(layers)
         conn = connect(self.target)
+        backup = None
         try:
             with _db_errors(self.target, "the write", writing=True, conn=conn):
                 _require_current(conn, self.target)
+                if backup_dir is not None:
+                    backup = self._backup_in(conn, list(layers), Path(backup_dir))
                 seen = self._write_in(conn, layers, check_versions=check_versions)
             _commit(conn, self.target, "the write")
         finally:
             conn.close()
         self._seen.update(seen)
+        return backup
+
+    def _backup_in(self, conn: Any, names: list[str], folder: Path) -> Path:
+        """Lock ``names`` (other writers wait, readers go on) and copy them into a GeoPackage."""
+        tables = ", ".join(self.target.q(n) for n in names)
+        conn.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+        def run(sql: str) -> list[tuple[Any, ...]]:
+            return list(conn.execute(sql).fetchall())
+
+        frames = {}
+        for n in names:
+            present = set(_columns(conn, self.target, n))
+            frames[n] = self._frame(n, present, run)[0].drop(columns=["row_version"])
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = f"{self.path.name}-{names[0]}" if len(names) == 1 else self.path.name
+        folder.mkdir(parents=True, exist_ok=True)
+        dst = folder / f"{base}.backup-{stamp}.gpkg"
+        k = 1
+        while dst.exists():
+            dst = folder / f"{base}.backup-{stamp}-{k}.gpkg"
+            k += 1
+        write_layers(dst, frames, replace_file=True)
+        return dst
 
     def _write_in(self, conn: Any, layers: dict[str, gpd.GeoDataFrame], *,
                   check_versions: bool) -> dict[str, dict[str, dict[Any, int]]]:
