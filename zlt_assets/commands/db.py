@@ -80,16 +80,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _url(args: argparse.Namespace) -> str:
     import os
 
+    from .._io import check_location
     from ..db import parse_url
 
     url = args.data or os.environ.get("ZLT_DATA")
-    if not url:
+    try:
+        where = check_location(url) if url else None
+    except BadInput:
+        parse_url(str(url))  # a mistyped URL: refused with its reason, naming the option
+        raise
+    if not isinstance(where, str):  # a path is not a database
         raise BadInput("db commands need {option} postgresql://user@host:port/dbname "
                        "(or ZLT_DATA set to such a URL)",
                        zh="db 命令需要 {option} postgresql://用户@主机:端口/数据库"
                           "(或把 ZLT_DATA 设为该地址)",
                        option="data")
-    parse_url(str(url))  # a path or a mistyped URL is refused here, with its reason
+    parse_url(str(url))  # its schema and parameters
     return str(url)
 
 
