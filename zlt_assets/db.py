@@ -885,16 +885,17 @@ def _migration_blockers(conn: Any, target: PgTarget) -> list[tuple[str, str]]:
                 if f.required and f.default is None and n_rows:
                     out.append((f"{layer.name}.{f.name} is a new required field and the table "
                                 f"holds {n_rows} rows: declare a default for it in the schema, or "
-                                "db pull, fill the field, db init --drop and db push",
+                                "pull the inventory, fill the field, re-create the tables (db "
+                                "init, dropping them) and push it back",
                                 f"{layer.name}.{f.name} 是新的必填字段而表中已有 {n_rows} 行:请在 "
-                                "schema 中声明默认值,或 db pull 后补填,再 db init --drop 与 db "
+                                "schema 中声明默认值,或 db pull 后补填,删除重建(db init)再 db "
                                 "push"))
                 continue
             if t != _CATALOG_TYPES[f.type]:
                 mistyped.add(f.name)
                 out.append((f"{layer.name}.{f.name} is {t} in the database but {f.type} in the "
-                            "schema: convert it by hand (ALTER TABLE ... TYPE) or db pull, db init "
-                            "--drop, db push",
+                            "schema: convert it by hand (ALTER TABLE ... TYPE), or pull the "
+                            "inventory, re-create the tables and push it back",
                             f"{layer.name}.{f.name} 在数据库中为 {t},schema 中为 "
                             f"{f.type}:请手工转换类型"))
                 continue
@@ -1127,8 +1128,9 @@ def grant_role(url: str, kind: str, users: list[str]) -> Roles:
 
 def _not_initialised(target: PgTarget) -> InventoryError:
     return InventoryError(f"{target.display} holds no zlt-assets inventory; "
-                          f"run: zlt-assets db init --data {target.display}",
-                          zh=f"{target.display} 中没有 zlt-assets 清单;请先运行 zlt-assets db init")
+                          f"run: zlt-assets db init {{option}} {target.display}",
+                          zh=f"{target.display} 中没有 zlt-assets 清单;请先运行 zlt-assets db init "
+                             f"{{option}} {target.display}", option=OPTION)
 
 
 # ============================================================================ status
@@ -1317,10 +1319,11 @@ def _require_current(conn: Any, target: PgTarget) -> None:
         raise _newer_database(target, version)
     if version < DDL_VERSION:
         raise Refused(f"{target.display} has DDL version {version}, this zlt-assets writes version "
-                      f"{DDL_VERSION}: run zlt-assets db init --data {target.display} (as the "
-                      "owner) to migrate it first; nothing was written",
+                      f"{DDL_VERSION}: run zlt-assets db init {{option}} {target.display} (as "
+                      "the owner) to migrate it first; nothing was written",
                       zh=f"{target.display} 的 DDL 版本为 {version},本程序为 {DDL_VERSION}:"
-                         "请先(以所有者身份)运行 zlt-assets db init 迁移;未写入任何更改")
+                         f"请先(以所有者身份)运行 zlt-assets db init {{option}} {target.display} "
+                         "迁移;未写入任何更改", option=OPTION)
 
 
 # ============================================================================ the backend
@@ -1888,10 +1891,11 @@ def push(gpkg: str | os.PathLike[str], url: str, *, replace: bool = False) -> Tr
                     f"SELECT EXISTS (SELECT 1 FROM {target.q(n)})").fetchone()[0]]
                 if non_empty:
                     raise Refused(f"{dst.label} already holds features ({', '.join(non_empty)}); "
-                                  "use --replace to replace them with the GeoPackage's; nothing "
+                                  "use {option} to replace them with the GeoPackage's; nothing "
                                   "was written",
                                   zh=f"{dst.label} 已有要素({', '.join(non_empty)});如要以 "
-                                     "GeoPackage 替换请加 --replace;未写入任何更改")
+                                     "GeoPackage 替换请加 {option};未写入任何更改",
+                                  option="replace")
             dst._write_in(conn, frames, check_versions=False)
             if pop is not None:
                 dst.store_population(pop, conn=conn)
@@ -1900,8 +1904,7 @@ def push(gpkg: str | os.PathLike[str], url: str, *, replace: bool = False) -> Tr
         conn.close()
         dst.close()
     return TransferReport(src.label, dst.label, {n: len(f) for n, f in frames.items()},
-                          pop is not None,
-                          skipped)
+                          pop is not None, skipped)
 
 
 def pull(url: str, gpkg: str | os.PathLike[str], *, overwrite: bool = False) -> TransferReport:
@@ -1911,8 +1914,8 @@ def pull(url: str, gpkg: str | os.PathLike[str], *, overwrite: bool = False) -> 
         raise BadInput(f"the pull target must be a .gpkg file, got {out.name}",
                        zh=f"拉取目标必须是 .gpkg 文件,而不是 {out.name}")
     if out.exists() and not overwrite:
-        raise Refused(f"{out} exists; use --overwrite to replace "
-                      "it", zh=f"{out} 已存在;如要替换请加 --overwrite")
+        raise Refused(f"{out} exists; use {{option}} to replace it",
+                      zh=f"{out} 已存在;如要替换请加 {{option}}", option="overwrite")
     src = PostGISInventory.connect(url)
     names = src.list_layers()
     if not names:
