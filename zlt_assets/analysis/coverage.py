@@ -618,7 +618,7 @@ def compute_coverage(
     ...                         crs="EPSG:4550")
     >>> res = compute_coverage(stops, area, radius=500, cell=50)
     >>> round(res.summary["area_share"], 3), res.summary["crs"]["label"]
-    (0.197, 'EPSG:4550')
+    (0.198, 'EPSG:4550')
     """
     say = progress or _quiet
     radius = float(standards.BUS_STOP_RADIUS.value if radius is None else radius)  # type: ignore[arg-type]
