@@ -413,7 +413,9 @@ class CoverageResult:
         """Write the results as layers of a new GeoPackage, atomically.
 
         Layers: ``coverage_uncovered``, ``coverage_facilities``, ``coverage_districts`` (when
-        districts were given) and ``coverage_cells`` (unless ``cells=False``).
+        districts were given), ``coverage_cells`` (unless ``cells=False``) and, for the network
+        method, ``network_repairs`` (where lines were snapped, joined or split). Every layer is
+        in the CRS the run computed in (``summary["crs"]``).
         """
         from ..inventory import write_layers
 
@@ -425,6 +427,8 @@ class CoverageResult:
             layers["coverage_districts"] = dist
         if cells:
             layers["coverage_cells"] = self.cells
+        if self.network_report is not None:
+            layers["network_repairs"] = self.network_report.repairs_frame()
         layers = {k: _storable(v) for k, v in layers.items()}
         write_layers(path, layers, replace_file=True)
 
