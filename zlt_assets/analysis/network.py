@@ -820,6 +820,16 @@ def _levels(roads: gpd.GeoDataFrame, level_field: str | None) -> tuple[np.ndarra
                            zh=f"{{option}} 字段 {level_field!r} 不是数值", option="level_field")
         return np.rint(np.nan_to_num(v, nan=0.0)).astype(np.int64), level_field
     present = [c for c in LEVEL_FIELDS if c in roads.columns]
+    if not present and "other_tags" in roads.columns:
+        # GDAL's OpenStreetMap driver keeps layer/bridge/tunnel in an hstore-like text column
+        tags = roads["other_tags"].astype(object).where(roads["other_tags"].notna(), "")
+        roads = roads[[]].copy()
+        for c in LEVEL_FIELDS:
+            roads[c] = tags.astype(str).str.extract(rf'"{c}"=>"([^"]*)"', expand=False)
+        present = [c for c in LEVEL_FIELDS if roads[c].notna().any()]
+        if not present:
+            return None, None
+        present = [f"other_tags:{c}" for c in present]
     if not present:
         return None, None
     level = np.zeros(n, dtype=np.int64)
