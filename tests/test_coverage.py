@@ -503,3 +503,132 @@ def test_nearest_euclidean_hint_keeps_every_answer_exact():
     far = ~res.cell_covered
     assert far.any() and (res.cell_facility[far] == 0).all()
     assert np.isfinite(res.cell_distance[far]).all()
+
+
+# ------------------------------------------------------------------ every person counted once
+def test_lattice_on_borders_every_person_counted_once():
+    # the issue's case: a 2 km lattice, one person per crossing, on the area's boundary and on
+    # the street offices' shared borders: 441 of 441, and the districts add up
+    x0, y0 = 480000.0, 5300000.0
+    ij = np.array([(i, j) for i in range(21) for j in range(21)], dtype=float)
+    pop = PopulationInput(x0 + ij[:, 0] * 2000, y0 + ij[:, 1] * 2000, np.ones(len(ij)))
+    area = polys((x0, y0, x0 + 40000, y0 + 40000))
+    districts = polys((x0, y0, x0 + 20000, y0 + 40000), (x0 + 20000, y0, x0 + 40000, y0 + 20000),
+                      (x0 + 20000, y0 + 20000, x0 + 40000, y0 + 40000),
+                      code=["W", "SE", "NE"], name=["西", "东南", "东北"])
+    s = compute_coverage(points([(x0 + 1000, y0 + 1000)]), area, radius=500, cell=1000,
+                         population=pop, districts=districts, crs=CRS).summary
+    assert s["population_total"] == 441
+    assert sum(d["population_total"] for d in s["by_district"]) == 441
+    assert s["outside_districts"]["population_total"] == 0
+    by = {d["code"]: d["population_total"] for d in s["by_district"]}
+    assert by == {"W": 21 * 11, "SE": 10 * 11, "NE": 10 * 10}  # borders go to the first
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(1, 9), min_size=1, max_size=4, unique=True),
+       rows=st.lists(st.integers(1, 4), min_size=0, max_size=2, unique=True),
+       weights=st.lists(st.integers(0, 9), min_size=121, max_size=121),
+       stop=st.tuples(st.integers(0, 1000), st.integers(0, 500)))
+def test_district_sums_equal_the_totals(cuts, rows, weights, stop):
+    # districts: vertical strips cut at 100 m multiples, the first strip cut again across;
+    # people and cell centres on a lattice that puts many of them on the borders
+    x0, y0 = 480000.0, 5300000.0
+    xs = [0, *sorted(cuts), 10]
+    boxes = [(x0 + a * 100, y0, x0 + b * 100, y0 + 500) for a, b in zip(xs[:-1], xs[1:])]
+    first = boxes.pop(0)
+    ys = [0, *sorted(rows), 5]
+    boxes = [(first[0], y0 + a * 100, first[2], y0 + b * 100) for a, b in zip(ys[:-1], ys[1:])] \
+        + boxes
+    districts = polys(*boxes, code=[f"d{k}" for k in range(len(boxes))],
+                      name=[f"n{k}" for k in range(len(boxes))])
+    ij = np.array([(i, j) for i in range(11) for j in range(11)], dtype=float)
+    keep = ij[:, 1] <= 10
+    pop = PopulationInput(x0 + ij[keep, 0] * 100, y0 + ij[keep, 1] * 50,
+                          np.asarray(weights, dtype=float)[keep])
+    s = compute_coverage(points([(x0 + stop[0], y0 + stop[1])]), None, radius=230, cell=50,
+                         population=pop, districts=districts, crs=CRS).summary
+    assert s["population_total"] == pytest.approx(pop.weight.sum())  # nobody dropped
+    for key in ("population_total", "population_covered", "area_total_m2", "area_covered_m2"):
+        parts = sum(d[key] for d in s["by_district"]) + s["outside_districts"][key]
+        assert parts == pytest.approx(s[key]), key
+    assert s["area_total_m2"] == pytest.approx(1000 * 500)
+
+
+# ------------------------------------------------------------------ real extracts, any CRS
+def _helsinki():
+    import pyogrio
+
+    osm = Path(__file__).parent / "data" / "osm" / "Helsinki.osm.pbf"
+    lines = pyogrio.read_dataframe(osm, layer="lines")
+    lines = lines[lines["highway"].notna()].reset_index(drop=True)
+    pts = pyogrio.read_dataframe(osm, layer="points")
+    stops = pts[pts["highway"] == "bus_stop"].reset_index(drop=True)
+    w, s_, e, n = lines.total_bounds
+    area = gpd.GeoDataFrame(geometry=[shapely.box(w + 0.001, s_ + 0.001, e - 0.001, n - 0.001)],
+                            crs="EPSG:4326")
+    # a 25 m lattice of people, laid in true metres
+    tm = "+proj=tmerc +lat_0=60.17 +lon_0=24.944 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m"
+    b = area.to_crs(tm).total_bounds
+    gx, gy = np.meshgrid(np.arange(b[0] + 3.1, b[2], 25.0), np.arange(b[1] + 7.3, b[3], 25.0))
+    people = gpd.GeoDataFrame({"population": np.ones(gx.size)},
+                              geometry=shapely.points(gx.ravel(), gy.ravel()), crs=tm)
+    return lines, stops, area, people.to_crs("EPSG:4326")
+
+
+@pytest.mark.parametrize("method", ["euclidean", "network"])
+def test_real_extract_in_4326_local_metric_and_4550_gives_the_same_true_metre_answers(method):
+    lines, stops, area, people = _helsinki()
+    radius = 150.0 if method == "euclidean" else 250.0
+    runs = {}
+    for label, crs in (("4326", "EPSG:4326"), ("ETRS-TM35FIN", "EPSG:3067"),
+                       ("4550", "EPSG:4550"),
+                       ("own TM", "+proj=tmerc +lat_0=60.2 +lon_0=24.95 +k=1 +x_0=0 +y_0=0 "
+                                  "+ellps=GRS80 +units=m")):
+        runs[label] = compute_coverage(
+            stops.to_crs(crs), area.to_crs(crs), method=method, radius=radius,
+            roads=lines.to_crs(crs) if method == "network" else None,
+            population=people.to_crs(crs), cell=25, declared_crs=None).summary
+    ref = runs["4326"]
+    assert ref["crs"]["reason"] == "local-tm"
+    assert runs["ETRS-TM35FIN"]["crs"]["reason"] == "local-tm"  # UTM-like k0 0.9996: 4e-4 off
+    assert runs["4550"]["crs"]["reason"] == "local-tm"          # 4550 is x1.15 in Helsinki
+    assert runs["own TM"]["crs"]["reason"] == "input"           # true there: kept
+    assert 0.2 < ref["population_share"] < 0.98
+    for label, s in runs.items():
+        assert s["population_total"] == ref["population_total"], label
+        assert s["population_covered"] == pytest.approx(ref["population_covered"], abs=1), label
+        # the area is sampled on a 25 m grid of the CRS used: the same cells in the same local
+        # TM (1e-6); the user's own TM lays other cells over this 2 km^2 (sampling: 1e-2)
+        same_grid = s["crs"]["reason"] == "local-tm"
+        assert s["area_share"] == pytest.approx(ref["area_share"],
+                                                abs=1e-6 if same_grid else 1e-2), label
+    # what 0.1 did: everything in EPSG:4550, where 500 m on the map are ~435 m on the ground
+    old = compute_coverage(stops, area, method=method, radius=radius,
+                           roads=lines if method == "network" else None, population=people,
+                           cell=25, crs="EPSG:4550").summary
+    assert old["population_share"] < ref["population_share"] - 0.03
+
+
+# ------------------------------------------------------------------ no silent mixing
+def test_cli_refuses_files_mixed_with_the_sample_and_lists_what_is_missing(cli, crafted_files):
+    f = {k: str(v) for k, v in crafted_files.items()}
+    from zlt_assets.inventory import sample_path
+
+    f["facilities"] = f["fac"]
+    f["sample"] = str(sample_path())
+    r = cli("coverage", "--facilities", f["facilities"], "--area", f["area"])
+    assert r.returncode == 2
+    assert "population" in r.stderr and "districts" in r.stderr and "--data" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = cli("coverage", "--facilities", f["facilities"], "--area", f["area"],
+            "--no-population", "--no-districts", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    assert "illustrative" not in r.stdout and "兴华" not in r.stdout
+    s = json.loads(r.stdout[:r.stdout.rindex("}") + 1])
+    assert s["by_district"] == [] and s["population_total"] is None
+    assert s["crs"]["label"] == "EPSG:4550"
+    # naming an inventory allows taking the rest from it (its notice then appears)
+    r = cli("coverage", "--facilities", f["facilities"], "--data", str(f["sample"]))
+    assert r.returncode == 0, r.stderr
+    assert "illustrative" in r.stdout
