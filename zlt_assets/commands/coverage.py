@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
-from ._common import add_data_argument, write_json
+from ._common import add_data_argument, log, step, write_json
 
 NAME = "coverage"
 ORDER = 30
@@ -49,8 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cells", action="store_true",
                         help="--out 不写格网点 / leave the per-cell layer out of --out")
     add_network_arguments(parser)
-    parser.add_argument("--json", metavar="FILE", default=None, help="JSON 汇总 / JSON summary")
-    parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress messages")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="JSON 汇总 / JSON summary ('-': standard output)")
 
 
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,16 +95,6 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, facilities: tuple[st
                              "inventory's street_offices)")
     parser.add_argument("--no-districts", action="store_true",
                         help="不分街道 / no street offices: the area is the one district")
-
-
-def progress_printer(quiet: bool):
-    if quiet:
-        return None
-
-    def say(msg: str) -> None:
-        print(f"… {msg}", file=sys.stderr, flush=True)
-
-    return say
 
 
 #: Inputs a command may take: (name, file option dest, leave-out option dest or None, words).
@@ -260,9 +249,9 @@ def pct(v: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    say = step("读取输入 / reading the inputs", 0.0)
     from ..analysis.coverage import compute_coverage
 
-    say = progress_printer(args.quiet)
     src = Inputs(args)
     needed: dict[str, str | None] = {"facilities": None, "population": "no_population",
                                      "districts": "no_districts"}
@@ -285,23 +274,21 @@ def run(args: argparse.Namespace) -> int:
     res = compute_coverage(fac, area, radius=args.radius, method=args.method, roads=roads,
                            river=river, population=pop, districts=districts, cell=args.cell,
                            include_planned=args.include_planned, max_snap=args.max_snap,
-                           progress=say, crs=args.crs, declared_crs=src.declared_crs(),
+                           progress=say.span(0.1, 0.9), crs=args.crs, declared_crs=src.declared_crs(),
                            noding=args.noding, level_field=args.level_field,
                            snap_tolerance=args.snap_tolerance)
     warn_crs(res.summary["crs"])
     if res.network_report is not None and not res.network_report.connected:
         rep = res.network_report
-        print(f"警告 warning: 道路网络不连通 / the road network has {rep.n_components} "
-              f"components (largest {rep.component_sizes[0]} of {rep.n_nodes} nodes); places on "
-              "other components reach only facilities there", file=sys.stderr)
+        log.warning(f"道路网络不连通 / the road network has {rep.n_components} "
+                    f"components (largest {rep.component_sizes[0]} of {rep.n_nodes} nodes); "
+                    "places on other components reach only facilities there")
     if res.summary["unreachable_facilities"]:
         ids = res.summary["unreachable_facilities"]
-        print(f"警告 warning: {len(ids)} 个设施无法接入路网 / facilities off the network "
-              f"(ignored): {', '.join(map(str, ids[:10]))}{' …' if len(ids) > 10 else ''}",
-              file=sys.stderr)
+        log.warning(f"{len(ids)} 个设施无法接入路网 / facilities off the network "
+                    f"(ignored): {', '.join(map(str, ids[:10]))}{' …' if len(ids) > 10 else ''}")
     if args.out:
-        if say:
-            say(f"writing {args.out} ...")
+        say(f"写出 / writing {args.out}", 0.9)
         res.to_geopackage(args.out, cells=not args.no_cells)
     if args.json:
         write_json(args.json, res.summary)
@@ -316,9 +303,9 @@ def run(args: argparse.Namespace) -> int:
 def warn_crs(crs: dict[str, Any]) -> None:
     """Say on stderr when a forced CRS is not true over the data."""
     if crs["max_scale_error"] >= crs["max_scale_error_allowed"]:
-        print(f"警告 warning: 坐标系 {crs['label']} 在数据范围内尺度误差达 "
-              f"{crs['max_scale_error']:.1e} / the forced CRS {crs['label']} stretches metres by "
-              f"up to {crs['max_scale_error']:.1e} over the data", file=sys.stderr)
+        log.warning(f"坐标系 {crs['label']} 在数据范围内尺度误差达 {crs['max_scale_error']:.1e} / "
+                    f"the forced CRS {crs['label']} stretches metres by up to "
+                    f"{crs['max_scale_error']:.1e} over the data")
 
 
 def format_summary(s: dict[str, Any], uncovered: Any = None, *, bus: bool = True) -> str:

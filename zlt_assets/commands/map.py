@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..errors import EXIT_OK, BadInput
-from ._common import add_data_argument
+from ._common import add_data_argument, log, step
 
 NAME = "map"
 ORDER = 60
@@ -26,14 +25,8 @@ Exit codes: 0 written, 2 bad input (inventory, option), 3 a component is missing
 
 
 def _analyses(text: str) -> list[str]:
-    from ..maps.meeting_map import ANALYSES
-
-    items = [a.strip() for a in text.split(",") if a.strip()]
-    for a in items:
-        if a not in ANALYSES:
-            raise argparse.ArgumentTypeError(
-                f"unknown analysis {a!r}; choose from {', '.join(ANALYSES)}")
-    return items
+    # checked against maps.meeting_map.ANALYSES in run(): parsing imports nothing heavy
+    return [a.strip() for a in text.split(",") if a.strip()]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..maps.meeting_map import make_meeting_map
+    step("读取清单 / reading the inventory", 0.0)
+    from ..maps.meeting_map import ANALYSES, make_meeting_map
+
+    for a in args.analysis:
+        if a not in ANALYSES:
+            raise BadInput(f"{{option}}: unknown analysis {a!r}; choose from {', '.join(ANALYSES)}",
+                           zh=f"{{option}}:未知的分析 {a!r},可选 {'、'.join(ANALYSES)}",
+                           option="analysis")
 
     if not str(args.out).lower().endswith((".html", ".htm")):
         raise BadInput(f"--out must name an .html file, got {args.out}")
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     res = make_meeting_map(args.data, args.out, basemap=args.basemap, analyses=args.analysis,
                            lang=args.lang, indicator=args.indicator, png=args.png)
     for msg in res.messages:
-        print(f"注意 note: {msg}", file=sys.stderr)
+        log.info(f"注意 note: {msg}")
     total = sum(res.layer_counts.values())
     print(f"会议用图已写入 meeting map written: {res.html_path} "
           f"({res.html_bytes / 1e6:.2f} MB, {len(res.layer_counts)} 图层 layers, {total} 要素 "

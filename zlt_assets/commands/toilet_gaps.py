@@ -5,14 +5,13 @@ import argparse
 from typing import Any
 
 from ..errors import BadInput
-from ._common import add_data_argument, write_json
+from ._common import add_data_argument, step, write_json
 from .coverage import (
     Inputs,
     add_input_arguments,
     add_network_arguments,
     illustrative,
     pct,
-    progress_printer,
     warn_crs,
 )
 
@@ -59,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="不用道路 / no roads: no spacing along streets")
     add_network_arguments(parser)
     parser.add_argument("--out", metavar="GPKG", default=None, help="结果 GeoPackage / output")
-    parser.add_argument("--json", metavar="FILE", default=None, help="JSON 汇总 / JSON summary")
-    parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress messages")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="JSON 汇总 / JSON summary ('-': standard output)")
 
 
 def _land_use(value: str | None) -> Any:
@@ -91,9 +90,9 @@ def _area_as_district(area: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    say = step("读取输入 / reading the inputs", 0.0)
     from ..analysis.toilets import toilet_gaps
 
-    say = progress_printer(args.quiet)
     src = Inputs(args)
     needs_roads = args.propose > 0 or args.method == "network"
     needed: dict[str, str | None] = {
@@ -120,13 +119,12 @@ def run(args: argparse.Namespace) -> int:
                       land_use=_land_use(args.land_use), propose=args.propose,
                       candidate_spacing=args.candidate_spacing, siting_method=args.siting,
                       method=args.method, river=river, include_planned=args.include_planned,
-                      cell=args.cell, progress=say, crs=args.crs,
+                      cell=args.cell, progress=say.span(0.1, 0.9), crs=args.crs,
                       declared_crs=src.declared_crs(), noding=args.noding,
                       level_field=args.level_field)
     warn_crs(res.summary["crs"])
     if args.out:
-        if say:
-            say(f"writing {args.out} ...")
+        say(f"写出 / writing {args.out}", 0.9)
         res.to_geopackage(args.out)
     if args.json:
         write_json(args.json, res.summary)

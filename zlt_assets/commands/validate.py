@@ -5,8 +5,7 @@ import argparse
 import sys
 
 from ..errors import EXIT_OK, EXIT_PROBLEMS
-from ..validate import validate_inventory
-from ._common import add_data_argument, write_json
+from ._common import add_data_argument, step, write_json
 
 NAME = "validate"
 ORDER = 10
@@ -20,13 +19,17 @@ Exit codes: 0 clean, 1 problems found, 2 the input cannot be read."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
-    parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write the report as JSON ('-': standard output)")
     parser.add_argument("--max-lines", type=int, default=200, metavar="N",
                         help="print at most N problems (all are in --json); default 200")
-    parser.add_argument("--quiet", action="store_true", help="print only the summary line")
 
 
 def run(args: argparse.Namespace) -> int:
+    # -q/--quiet (a global option): print only the summary line
+    step("检查清单 / validating the inventory", 0.0)
+    from ..validate import validate_inventory
+
     report = validate_inventory(args.data)
     if args.json:
         write_json(args.json, report.to_dict())
