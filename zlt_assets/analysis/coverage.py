@@ -24,7 +24,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from .. import schema, standards
 from ..crs import WorkCRS, choose_work_crs, lonlat_bounds
@@ -313,6 +312,8 @@ def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray, *,
         return np.full(len(points_xy), np.inf), np.full(len(points_xy), -1, dtype=np.int64)
     if not len(points_xy):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
+    from scipy.spatial import cKDTree  # imported here: the network method does not need it
+
     tree = cKDTree(facilities_xy)
     if within is None or not np.isfinite(within) or within <= 0:
         d, i = tree.query(points_xy, k=1, workers=-1)

@@ -36,7 +36,6 @@ import pandas as pd
 import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from .. import standards
 from ..errors import BadInput
@@ -748,7 +747,12 @@ def _cluster(points: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
         return np.zeros(0, dtype=np.int64), 0
     if tol <= 0:
         return np.arange(n), n
-    pairs = cKDTree(points).query_pairs(tol, output_type="ndarray")
+    # pairs within tol from an STRtree of the points (shapely is loaded anyway; scipy.spatial
+    # would cost a second of imports on its own)
+    pts = shapely.points(points)
+    i, j = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=tol)
+    keep = i < j
+    pairs = np.stack([i[keep], j[keep]], axis=1)
     if not len(pairs):
         return np.arange(n), n
     adj = sparse.coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),

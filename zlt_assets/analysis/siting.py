@@ -18,7 +18,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
@@ -235,6 +234,8 @@ def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | 
         return sparse.csr_matrix((nd, nc), dtype=np.int8)
     rmax = float(r.max())
     if network is None:
+        from scipy.spatial import cKDTree
+
         dm = cKDTree(demand_xy).sparse_distance_matrix(cKDTree(cand_xy), rmax + 1e-6,
                                                        output_type="coo_matrix")
         keep = dm.data <= r[dm.row] + 1e-6
@@ -250,6 +251,8 @@ def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | 
 
 
 def _coincident(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.spatial import cKDTree
+
     pairs = cKDTree(a).query_ball_tree(cKDTree(b), 1e-9)
     i = [ii for ii, js in enumerate(pairs) for _ in js]
     j = [jj for js in pairs for jj in js]
