@@ -268,8 +268,8 @@ def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -
     pop
         Population as weighted points (EPSG:4550).
     polygons
-        Polygons in EPSG:4550 (e.g. street offices); where they overlap, a point counts once,
-        for the first polygon that holds it.
+        Polygons in the same CRS (e.g. street offices); where they overlap or share a border, a
+        point counts once, for the first polygon that holds it (inside or on its boundary).
     key
         Column naming each polygon in the result.
     """
@@ -278,7 +278,8 @@ def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -
         return out
     pts = shapely.points(pop.x, pop.y)
     tree = shapely.STRtree(polygons.geometry.values)
-    pt_idx, poly_idx = tree.query(pts, predicate="within")
+    # inside or on the boundary: a point on a shared border counts once, for the first polygon
+    pt_idx, poly_idx = tree.query(pts, predicate="intersects")
     first = np.full(len(pop), -1)
     # keep the first polygon per point (query results come sorted by point)
     order = np.lexsort((poly_idx, pt_idx))
