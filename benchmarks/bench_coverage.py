@@ -176,8 +176,8 @@ def _project_cell_distances(res, c: dict) -> np.ndarray:
     x0, y0 = info["origin"]
     ytop = y0 + info["side_m"]
     g = info["side_cells"]
-    col = grid.col + int(round((grid.x0 - x0) / info["cell_m"]))
-    row = grid.row + int(round((ytop - grid.ytop) / info["cell_m"]))
+    col = grid.col + round((grid.x0 - x0) / info["cell_m"])
+    row = grid.row + round((ytop - grid.ytop) / info["cell_m"])
     d = np.asarray(res.cell_distance, dtype="float64").copy()
     d[~(d <= res.radius + 1e-6)] = np.inf  # beyond the radius, as the other contenders report
     out = np.full(g * g, np.inf, dtype=np.float64)
@@ -222,16 +222,16 @@ def run_networkx(c: dict, radius: float, legs: bool = True) -> np.ndarray:
     split = np.zeros(len(a), dtype=bool)
     split[pseg] = True
     keep = ~split
-    G.add_weighted_edges_from(zip(u[keep].tolist(), v[keep].tolist(), seg_len[keep].tolist()))
+    G.add_weighted_edges_from(zip(u[keep].tolist(), v[keep].tolist(), seg_len[keep].tolist(), strict=False))
     G.add_weighted_edges_from(zip(prev_node.tolist(), pnode.tolist(),
-                                  np.maximum(palong - prev_along, 0.0).tolist()))
+                                  np.maximum(palong - prev_along, 0.0).tolist(), strict=False))
     G.add_weighted_edges_from(zip(pnode[last].tolist(), v[pseg[last]].tolist(),
-                                  np.maximum(seg_len[pseg[last]] - palong[last], 0.0).tolist()))
+                                  np.maximum(seg_len[pseg[last]] - palong[last], 0.0).tolist(), strict=False))
     # stops hang on their attachment node by their offset
     n_cell_pts = int(cok.sum())
     stop_att = n_road + n_cell_pts + np.arange(int(sok.sum()))
     stop_nodes = [("stop", i) for i in range(len(stop_att))]
-    G.add_weighted_edges_from(zip(stop_nodes, stop_att.tolist(), soff[sok].tolist()))
+    G.add_weighted_edges_from(zip(stop_nodes, stop_att.tolist(), soff[sok].tolist(), strict=False))
     dist = nx.multi_source_dijkstra_path_length(G, stop_nodes, cutoff=radius)
 
     out = np.full(len(xy_cells), np.inf)
@@ -258,7 +258,7 @@ def run_networkx_hybrid(c: dict, radius: float) -> np.ndarray:
     xy_stops = np.asarray([(p.x, p.y) for p in c["stops"].geometry.values])
     sseg, salong, soff, sok = _attach(a, b, xy_stops, FACILITY_MAX_SNAP)
     G = nx.Graph()
-    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), seg_len.tolist()))
+    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), seg_len.tolist(), strict=False))
     src = "sources"
     for k in np.flatnonzero(sok):  # a virtual source tied to both ends of its piece
         s = sseg[k]
@@ -341,7 +341,7 @@ def run_qgis(c: dict, radius: float) -> np.ndarray:
     parts = shapely.get_parts(lines.geometry.values)
     a, b = _segments(c["roads"])
     xy = cell_centres(c)
-    seg, along, off, ok = _attach(a, b, xy)
+    seg, along, _off, _ok = _attach(a, b, xy)
     t = along / np.hypot(*(b[seg] - a[seg]).T)
     q = a[seg] + (b[seg] - a[seg]) * t[:, None]
     tree = shapely.STRtree(parts)

@@ -24,13 +24,13 @@ nodes, inv = np.unique(coords.round(6), axis=0, return_inverse=True)
 counts = shapely.get_num_coordinates(noded)
 ends = np.cumsum(counts)
 G = nx.Graph()
-for a, b in zip(np.r_[0, ends[:-1]], ends):  # consecutive vertices of each noded piece
+for a, b in zip(np.r_[0, ends[:-1]], ends, strict=False):  # consecutive vertices of each noded piece
     for i in range(a, b - 1):
         u, v = int(inv[i]), int(inv[i + 1])
         G.add_edge(u, v, weight=float(np.hypot(*(coords[i + 1] - coords[i]))))
 tree = cKDTree(nodes)
 d_stop, n_stop = tree.query(shapely.get_coordinates(stops.geometry.values))
-G.add_weighted_edges_from(("src", int(n), float(d)) for n, d in zip(n_stop, d_stop))
+G.add_weighted_edges_from(("src", int(n), float(d)) for n, d in zip(n_stop, d_stop, strict=False))
 dist = nx.single_source_dijkstra_path_length(G, "src", cutoff=radius)
 node_d = np.full(len(nodes), np.inf)
 for k, d in dist.items():

@@ -97,7 +97,7 @@ def test_bd09_gcj02_pair_consistent():
 
 
 def test_nan_passes_through_without_hanging():
-    lon, lat = crs.gcj02_to_wgs84(np.array([122.7, math.nan]), np.array([48.0, 48.0]))
+    lon, _lat = crs.gcj02_to_wgs84(np.array([122.7, math.nan]), np.array([48.0, 48.0]))
     assert math.isnan(lon[1]) and math.isfinite(lon[0])
 
 
@@ -166,7 +166,7 @@ def _city(lon: float, lat: float):
                              crs=frame)
     area = gpd.GeoDataFrame(geometry=[shapely.box(-2000, -2000, 2000, 2000)], crs=frame)
     return {k: f.to_crs("EPSG:4326") for k, f in
-            dict(roads=roads, people=people, stops=stops, area=area).items()}, frame
+            {"roads": roads, "people": people, "stops": stops, "area": area}.items()}, frame
 
 
 def _run(c, method, radius, **kw):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from zlt_assets.analysis.network import build_network
 from zlt_assets.errors import BadInput
+import itertools
 
 CRS = "EPSG:4550"
 
@@ -341,7 +342,7 @@ def _shared_node_graph(g, crs):
     G = nx.Graph()
     for geom in m.geometry.values:
         c = [tuple(p) for p in shapely.get_coordinates(geom)]
-        for p, q in zip(c[:-1], c[1:]):
+        for p, q in itertools.pairwise(c):
             if p != q:
                 w = float(np.hypot(p[0] - q[0], p[1] - q[1]))
                 if not G.has_edge(p, q) or G[p][q]["weight"] > w:

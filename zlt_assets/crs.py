@@ -25,8 +25,8 @@ __all__ = [
     "KRASOVSKY_A",
     "KRASOVSKY_EE",
     "PROJECT_CRS",
-    "bd09_to_gcj02",
     "WorkCRS",
+    "bd09_to_gcj02",
     "bd09_to_wgs84",
     "choose_work_crs",
     "gcj02_to_bd09",
@@ -47,6 +47,7 @@ __all__ = [
 
 @cache
 def project_crs() -> CRS:
+    """The project CRS (EPSG:4550) as a :class:`pyproj.CRS`."""
     return CRS.from_user_input(PROJECT_CRS)
 
 
@@ -57,6 +58,7 @@ def transformer(src: str, dst: str) -> Transformer:
 
 
 def is_project_crs(crs: object) -> bool:
+    """True when ``crs`` is EPSG:4550."""
     if crs is None:
         return False
     return CRS.from_user_input(crs).equals(project_crs())

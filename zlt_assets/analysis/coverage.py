@@ -77,18 +77,22 @@ class Grid:
 
     @property
     def x(self) -> np.ndarray:
+        """Cell centre x of each kept cell."""
         return self.x0 + (self.col + 0.5) * self.cell
 
     @property
     def y(self) -> np.ndarray:
+        """Cell centre y of each kept cell."""
         return self.ytop - (self.row + 0.5) * self.cell
 
     @property
     def xy(self) -> np.ndarray:
+        """Cell centres as an (n, 2) array."""
         return np.column_stack([self.x, self.y])
 
     @property
     def cell_area(self) -> float:
+        """Area of one cell (m²)."""
         return self.cell * self.cell
 
     def __len__(self) -> int:
@@ -277,7 +281,7 @@ def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | N
     out = np.full(len(x), None, dtype=object)
     if districts is None or not len(x):
         return out
-    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values):
+    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values, strict=False):
         if geom is None or geom.is_empty:
             continue
         minx, miny, maxx, maxy = geom.bounds
@@ -386,6 +390,7 @@ class CoverageResult:
 
     @property
     def cell_covered(self) -> np.ndarray:
+        """True for each cell within the radius."""
         return self.cell_distance <= self.radius + COVER_EPS
 
     @cached_property
@@ -704,7 +709,7 @@ def compute_coverage(
                            "of a road; check the CRS of both layers")
         say(f"walking distances for {len(grid):,} cells ...")
         cd, cf = nd.at(network.attach_xy(grid.xy))
-        pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
+        pd_, _pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
     cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
     # districts as small integers (the position of the code among the distinct codes):
     # comparing integers instead of a million code strings gives the same cells
@@ -745,7 +750,7 @@ def compute_coverage(
     by_district = []
     if dist_gdf is not None:
         for k, (code, name) in enumerate(zip(dist_gdf[district_code_field].astype(str),
-                                             dist_gdf[district_name_field].astype(object))):
+                                             dist_gdf[district_name_field].astype(object), strict=False)):
             row = {"name": None if pd.isna(name) else str(name), "code": code}
             cid = row_code_id[k]
             row.update(measures(radius, ccode == cid,
@@ -894,7 +899,7 @@ def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
         dist = np.zeros(0, dtype=object)
     names = np.full(n, None, dtype=object)
     if n and districts is not None and name_field in districts.columns:
-        lookup = dict(zip(districts[code_field].astype(str), districts[name_field]))
+        lookup = dict(zip(districts[code_field].astype(str), districts[name_field], strict=False))
         names = np.array([lookup.get(c) if c is not None else None for c in dist], dtype=object)
     order = np.argsort(-areas, kind="stable") if n else np.zeros(0, dtype=np.int64)
     return gpd.GeoDataFrame(

@@ -27,11 +27,11 @@ __all__ = [
     "POLYGON",
     "as_project",
     "as_work",
-    "transform_xy",
     "facility_ids",
     "in_service",
     "read_vector",
     "require_geometry",
+    "transform_xy",
 ]
 
 POINT = ("Point", "MultiPoint")

@@ -148,18 +148,22 @@ class NetworkReport:
 
     @property
     def n_dangles(self) -> int:
+        """Number of dead ends (nodes of degree 1)."""
         return len(self.dangles)
 
     @property
     def n_noded_crossings(self) -> int:
+        """Number of places split or joined by the builder."""
         return len(self.noded_crossings)
 
     @property
     def n_river_crossings(self) -> int:
+        """Number of river crossings without a bridge."""
         return len(self.river_crossings)
 
     @property
     def connected(self) -> bool:
+        """True when the network is one component."""
         return self.n_components <= 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -246,6 +250,7 @@ class Attachment:
         return len(self.edge)
 
     def to_frame(self) -> pd.DataFrame:
+        """The attachment as a table, one row per point."""
         return pd.DataFrame({"edge": self.edge, "along": self.along, "distance": self.distance,
                              "x": self.x, "y": self.y, "ok": self.ok})
 
@@ -383,14 +388,17 @@ class RoadNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return len(self.node_xy)
 
     @property
     def n_edges(self) -> int:
+        """Number of edges (straight pieces)."""
         return len(self.edge_u)
 
     @cached_property
     def edge_geoms(self) -> np.ndarray:
+        """Each edge as a two-point LineString."""
         a = self.node_xy[self.edge_u]
         b = self.node_xy[self.edge_v]
         return shapely.linestrings(np.stack([a, b], axis=1))
@@ -1160,7 +1168,7 @@ def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, t
         if cross.any():
             ci, cj, ct, cu = pi[cross], pj[cross], t[cross], u[cross]
             xy = a[ci] + r[cross] * ct[:, None]
-            lab, k = _cluster(xy, tol)
+            lab, _k = _cluster(xy, tol)
             _, first = np.unique(lab, return_index=True)
             new_xy = xy[first]
             node_ids = n_nodes + lab

@@ -65,10 +65,12 @@ class PopulationInput:
 
     @property
     def xy(self) -> np.ndarray:
+        """The points as an (n, 2) array."""
         return np.column_stack([self.x, self.y])
 
     @property
     def total(self) -> float:
+        """Everyone (sum of the weights)."""
         return float(self.weight.sum())
 
     def subset(self, mask: np.ndarray) -> PopulationInput:
@@ -289,6 +291,6 @@ def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -
     first[pt_idx[keep]] = poly_idx[keep]
     sums = np.bincount(first[first >= 0], weights=pop.weight[first >= 0],
                        minlength=len(polygons))
-    for k, v in zip(polygons[key], sums):
+    for k, v in zip(polygons[key], sums, strict=False):
         out[str(k)] += float(v)
     return out

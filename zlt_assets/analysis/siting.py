@@ -51,6 +51,7 @@ class MCLPSolution:
 
     @property
     def total(self) -> float:
+        """The demand the chosen sites add."""
         return float(sum(self.gains))
 
 
@@ -344,9 +345,11 @@ class SitingResult:
 
     @property
     def gains(self) -> list[float]:
+        """The demand each site adds, in pick order."""
         return [float(g) for g in self.sites["gain"]]
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain-data summary, JSON-ready."""
         share = (lambda v: v / self.demand_total if self.demand_total > 0 else None)
         return {
             "method": self.method,

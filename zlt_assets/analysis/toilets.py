@@ -341,7 +341,7 @@ def toilet_gaps(
 
     dens = dict(standards.TOILET_DENSITY_PER_KM2.value)  # type: ignore[arg-type]
     rows = []
-    for code, name, geom in zip(codes, dist["name"], dist.geometry.values):
+    for code, name, geom in zip(codes, dist["name"], dist.geometry.values, strict=False):
         part = shapely.intersection(geom, area_geom) if area is not None else geom
         km2 = float(shapely.area(part)) / 1e6
         n_t = int((t_code == code).sum())
@@ -445,7 +445,7 @@ def _per_district(override: Any, dist: gpd.GeoDataFrame, column: str, default: A
     if override is not None and not isinstance(override, Mapping):
         return dict.fromkeys(codes, override)
     if column in dist.columns:
-        base = {c: (default if pd.isna(v) else v) for c, v in zip(codes, dist[column])}
+        base = {c: (default if pd.isna(v) else v) for c, v in zip(codes, dist[column], strict=False)}
     else:
         base = dict.fromkeys(codes, default)
     if isinstance(override, Mapping):

@@ -119,6 +119,7 @@ class Inputs:
 
     @property
     def named_inventory(self) -> bool:
+        """True when the user named an inventory (``--data`` or ``$ZLT_DATA``)."""
         import os
 
         from ..inventory import DATA_ENV
@@ -159,6 +160,7 @@ class Inputs:
 
     @property
     def inventory(self) -> Any:
+        """The inventory the run reads from (opened on first use)."""
         if self._inv is None:
             from ..inventory import Inventory
 
@@ -175,6 +177,7 @@ class Inputs:
         return crs or PROJECT_CRS
 
     def layer(self, value: str | None, layer: str, what: str, *, required: bool = True) -> Any:
+        """The file ``value`` in its own CRS, else the inventory layer (None when absent)."""
         from ..analysis.inputs import read_vector
 
         if value:
@@ -191,6 +194,7 @@ class Inputs:
         return inv.read(layer)
 
     def population(self) -> Any:
+        """The population source: a path, or None."""
         a = self.args
         if getattr(a, "no_population", False):
             return None
@@ -205,6 +209,7 @@ class Inputs:
         return None
 
     def districts(self, *, required: bool = False) -> Any:
+        """The street offices, or None when left out."""
         a = self.args
         if getattr(a, "no_districts", False):
             return None
@@ -212,6 +217,7 @@ class Inputs:
                           required=required or a.districts is not None)
 
     def river(self) -> Any:
+        """The river layer, from the inventory only when the roads come from it."""
         a = self.args
         if a.river:
             return self.layer(a.river, "river", "river")
