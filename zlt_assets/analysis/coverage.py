@@ -194,6 +194,12 @@ def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nro
     GDAL burns the polygon by cell centres; cells crossed by the boundary are then decided
     exactly with ``shapely.intersects_xy`` (a centre on the boundary belongs to the polygon), so
     the answer does not depend on GDAL's tie rules.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> inside_mask(shapely.box(0, 0, 20, 10), 0.0, 10.0, 10.0, 1, 3).tolist()
+    [[True, True, False]]
     """
     from rasterio import features
     from rasterio.transform import from_origin
@@ -213,7 +219,15 @@ def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nro
 
 
 def make_grid(area: shapely.Geometry, cell: float) -> Grid:
-    """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``."""
+    """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> g = make_grid(shapely.box(0, 0, 100, 50), 25.0)
+    >>> len(g), g.cell_area
+    (8, 625.0)
+    """
     if not cell > 0:
         raise BadInput(f"cell size must be > 0 m, got {cell}")
     minx, miny, maxx, maxy = area.bounds
@@ -229,7 +243,17 @@ def make_grid(area: shapely.Geometry, cell: float) -> Grid:
 
 def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
                         code_field: str) -> np.ndarray:
-    """The district code of each grid cell (by its centre; None outside; first district wins)."""
+    """The district code of each grid cell (by its centre; None outside; first district wins).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = make_grid(shapely.box(0, 0, 100, 50), 50.0)
+    >>> d = gpd.GeoDataFrame({"code": ["W", "E"]}, geometry=[shapely.box(0, 0, 50, 50),
+    ...                      shapely.box(50, 0, 100, 50)], crs="EPSG:4550")
+    >>> grid_district_codes(g, d, "code").tolist()
+    ['W', 'E']
+    """
     out = np.full(len(grid), None, dtype=object)
     if districts is None or not len(grid):
         return out
@@ -311,6 +335,13 @@ def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray, *,
     Returns
     -------
     (distance, position) : tuple of ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d, i = nearest_euclidean(np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([[3.0, 4.0]]))
+    >>> d.tolist(), i.tolist()
+    ([5.0, 8.06225774829855], [0, 0])
     """
     if not len(facilities_xy):
         return np.full(len(points_xy), np.inf), np.full(len(points_xy), -1, dtype=np.int64)
@@ -863,6 +894,13 @@ def work_crs_for(extent: list[Any], inputs: list[Any], *, margin: float, forced:
 
 
 def network_max_snap() -> float:
+    """Facilities farther than this (m) from every road are unreachable (the default).
+
+    Examples
+    --------
+    >>> network_max_snap()
+    150.0
+    """
     from .network import FACILITY_MAX_SNAP
 
     return float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]

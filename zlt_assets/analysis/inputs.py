@@ -69,6 +69,14 @@ def read_vector(path: str | os.PathLike[str], *, what: str = "input",
     ------
     BadInput
         When the file does not exist or cannot be read, or has no CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "p.geojson")
+    >>> gpd.GeoDataFrame(geometry=[shapely.Point(123, 48)], crs="EPSG:4326").to_file(path)
+    >>> read_vector(path, crs=None).crs.to_epsg(), round(read_vector(path).geometry.x.iloc[0])
+    (4326, 500000)
     """
     import pyogrio
 
@@ -168,7 +176,15 @@ def transform_xy(x: np.ndarray, y: np.ndarray, src: object, dst: object
 
 
 def as_project(gdf: gpd.GeoDataFrame, *, what: str = "input") -> gpd.GeoDataFrame:
-    """Return ``gdf`` in EPSG:4550; BadInput when it has no CRS or no geometry."""
+    """Return ``gdf`` in EPSG:4550; BadInput when it has no CRS or no geometry.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(123.0, 48.0)], crs="EPSG:4326")
+    >>> as_project(g).crs.to_epsg()
+    4550
+    """
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise BadInput(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
     if gdf.crs is None:
@@ -186,6 +202,13 @@ def require_geometry(gdf: gpd.GeoDataFrame, kinds: Iterable[str], *, what: str,
 
     Raises BadInput when nothing is left (unless ``allow_empty``) or when any geometry has a type
     outside ``kinds``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0), None], crs="EPSG:4550")
+    >>> len(require_geometry(g, POINT, what="stops"))
+    1
     """
     kinds = tuple(kinds)
     geoms = gdf.geometry.values
@@ -206,7 +229,15 @@ def require_geometry(gdf: gpd.GeoDataFrame, kinds: Iterable[str], *, what: str,
 
 
 def facility_ids(gdf: gpd.GeoDataFrame, id_field: str = "obj_id") -> np.ndarray:
-    """Facility ids: the ``obj_id`` column when present (and filled), else the index."""
+    """Facility ids: the ``obj_id`` column when present (and filled), else the index.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"obj_id": ["a", "b"]}, geometry=[shapely.Point(0, 0)] * 2)
+    >>> facility_ids(g).tolist()
+    ['a', 'b']
+    """
     if id_field in gdf.columns and gdf[id_field].notna().all():
         return gdf[id_field].astype(str).to_numpy()
     return np.asarray([str(v) for v in gdf.index], dtype=object)
@@ -218,6 +249,14 @@ def in_service(gdf: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.G
     Rows whose ``status`` is in :data:`zlt_assets.schema.IN_SERVICE_STATUSES` (with
     ``include_planned`` also ``planned`` and ``under_construction``); all rows when there is no
     ``status`` column.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"status": ["in_service", "planned", None]},
+    ...                      geometry=[shapely.Point(0, 0)] * 3)
+    >>> len(in_service(g)), len(in_service(g, include_planned=True))
+    (2, 3)
     """
     if "status" not in gdf.columns:
         return gdf

@@ -274,6 +274,15 @@ def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -
         point counts once, for the first polygon that holds it (inside or on its boundary).
     key
         Column naming each polygon in the result.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> p = PopulationInput(np.array([0.5, 1.0]), np.array([0.5, 0.5]), np.array([2.0, 3.0]))
+    >>> d = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1),
+    ...                      shapely.box(1, 0, 2, 1)], crs="EPSG:4550")
+    >>> sum_by_polygon(p, d, "code")   # the point on the shared border counts once, for "a"
+    {'a': 5.0, 'b': 0.0}
     """
     out = {str(k): 0.0 for k in polygons[key]}
     if len(pop) == 0 or polygons.empty:

@@ -133,6 +133,15 @@ def solve_mclp(cover: sparse.spmatrix, weight: np.ndarray, n: int, method: str =
     Returns
     -------
     MCLPSolution
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> cover = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1]]))
+    >>> sol = solve_mclp(cover, np.array([1.0, 1.0, 5.0]), 1, method="greedy")
+    >>> sol.chosen, sol.total
+    ([1], 5.0)
     """
     if method not in SITING_METHODS:
         raise BadInput(f"unknown siting method {method!r}; use one of {', '.join(SITING_METHODS)}")
@@ -228,6 +237,13 @@ def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | 
 
     ``radius`` may be one number or one per demand point. With ``network`` (a RoadNetwork) the
     distance is the walking distance (attachments + along the network), else straight line.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = coverage_matrix(np.array([[0.0, 0.0], [500.0, 0.0]]), np.array([[0.0, 100.0]]), 300.0)
+    >>> m.toarray().tolist()
+    [[1], [0]]
     """
     nd, nc = len(demand_xy), len(cand_xy)
     r = np.broadcast_to(np.asarray(radius, dtype="float64"), (nd,))

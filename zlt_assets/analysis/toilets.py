@@ -59,7 +59,13 @@ CANDIDATE_SPACING = standards.CANDIDATE_SPACING
 
 
 def density_status(density: float, rng: tuple[float, float] | None) -> str:
-    """``below`` / ``within`` / ``above`` the range (``unknown`` without one)."""
+    """``below`` / ``within`` / ``above`` the range (``unknown`` without one).
+
+    Examples
+    --------
+    >>> density_status(2.0, (3, 5)), density_status(4.0, (3, 5)), density_status(1.0, None)
+    ('below', 'within', 'unknown')
+    """
     if rng is None or density is None or not np.isfinite(density):
         return "unknown"
     lo, hi = rng
