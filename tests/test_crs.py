@@ -208,3 +208,15 @@ def test_a_city_moved_anywhere_gives_the_same_true_metre_answer(method):
     c, _ = _city(87.6, 43.8)
     wrong = _run(c, method, radius, crs="EPSG:4550").summary
     assert abs(wrong["population_share"] - want["population_share"]) > 0.01
+
+
+@pytest.mark.parametrize("module", ["zlt_assets.crs", "zlt_assets.analysis.coverage",
+                                    "zlt_assets.analysis.network", "zlt_assets.analysis.inputs",
+                                    "zlt_assets.analysis.population",
+                                    "zlt_assets.analysis.toilets", "zlt_assets.analysis.siting"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert res.attempted > 0 and res.failed == 0
