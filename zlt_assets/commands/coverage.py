@@ -173,7 +173,9 @@ class Inputs:
             return None
         from ..schema import PROJECT_CRS
 
-        crs = getattr(self.inventory, "metric_crs", None)
+        inv = self.inventory
+        # a GeoPackage declares its CRS through its layers; PostGIS inventories are EPSG:4550
+        crs = inv.metric_crs if getattr(inv, "backend", "gpkg") == "gpkg" else None
         return crs or PROJECT_CRS
 
     def layer(self, value: str | None, layer: str, what: str, *, required: bool = True) -> Any:
