@@ -139,7 +139,7 @@ def _max_error(value: float | None) -> float:
         return float(value)
     from . import standards
 
-    return float(standards.MAX_SCALE_ERROR.value)  # type: ignore[arg-type]
+    return float(standards.MAX_SCALE_ERROR.value)
 
 
 def is_metric(crs: CRS) -> bool:
