@@ -40,5 +40,6 @@ d_pop, n_pop = tree.query(shapely.get_coordinates(people.geometry.values))
 walk = node_d[n_pop] + d_pop
 w = people["population"].to_numpy(dtype=float)
 covered = float(w[walk <= radius].sum())
-json.dump({"population_total": float(w.sum()), "population_covered": covered,
-           "population_share": covered / float(w.sum())}, open(out, "w"))
+with open(out, "w") as fh:
+    json.dump({"population_total": float(w.sum()), "population_covered": covered,
+               "population_share": covered / float(w.sum())}, fh)

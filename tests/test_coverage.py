@@ -1,6 +1,7 @@
 """Coverage: answers known by construction, properties, inputs, CLI on crafted files and sample."""
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from zlt_assets.analysis.coverage import compute_coverage
 from zlt_assets.analysis.network import build_network
 from zlt_assets.analysis.population import PopulationInput, load_population
 from zlt_assets.errors import BadInput
-import itertools
 
 CRS = "EPSG:4550"
 CONTRACT = {"method", "radius_m", "area_total_m2", "area_covered_m2", "area_share",

@@ -1,6 +1,7 @@
 """Road network: noding, snapping, components, attachment, river crossings, distances."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,7 +13,6 @@ from hypothesis import strategies as st
 
 from zlt_assets.analysis.network import build_network
 from zlt_assets.errors import BadInput
-import itertools
 
 CRS = "EPSG:4550"
 
@@ -339,15 +339,15 @@ def _shared_node_graph(g, crs):
     import networkx as nx
 
     m = g.to_crs(crs)
-    G = nx.Graph()
+    graph = nx.Graph()
     for geom in m.geometry.values:
         c = [tuple(p) for p in shapely.get_coordinates(geom)]
         for p, q in itertools.pairwise(c):
             if p != q:
                 w = float(np.hypot(p[0] - q[0], p[1] - q[1]))
-                if not G.has_edge(p, q) or G[p][q]["weight"] > w:
-                    G.add_edge(p, q, weight=w)
-    return G
+                if not graph.has_edge(p, q) or graph[p][q]["weight"] > w:
+                    graph.add_edge(p, q, weight=w)
+    return graph
 
 
 @pytest.mark.parametrize("name", ["Helsinki.osm.pbf", "kouvola-test.osm.pbf"])
@@ -359,9 +359,9 @@ def test_osm_extract_vertices_noding_equals_networkx_over_shared_nodes(name):
     rep = net.report
     assert (rep.noding, rep.noding_detected) == ("vertices", True)
     assert rep.level_source and rep.grade_separated == 0  # no inner vertex shared across levels
-    G = _shared_node_graph(g, crs)
-    assert net.n_nodes == G.number_of_nodes()
-    sizes = sorted((len(c) for c in nx.connected_components(G)), reverse=True)
+    graph = _shared_node_graph(g, crs)
+    assert net.n_nodes == graph.number_of_nodes()
+    sizes = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
     assert rep.component_sizes == sizes
     # walking distances from a few street nodes, project vs networkx
     rng = np.random.default_rng(7)
@@ -369,7 +369,7 @@ def test_osm_extract_vertices_noding_equals_networkx_over_shared_nodes(name):
     sources = gpd.GeoDataFrame(geometry=shapely.points(net.node_xy[src_nodes]), crs=crs)
     nd = net.distances_from(sources, cutoff=800.0)
     ref = nx.multi_source_dijkstra_path_length(
-        G, [tuple(net.node_xy[k]) for k in src_nodes], cutoff=800.0)
+        graph, [tuple(net.node_xy[k]) for k in src_nodes], cutoff=800.0)
     d_ref = np.array([ref.get(tuple(p), np.inf) for p in net.node_xy])
     assert np.isfinite(d_ref).sum() == np.isfinite(nd.dist).sum() > 20
     ok = np.isfinite(d_ref)

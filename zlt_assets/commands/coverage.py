@@ -13,9 +13,10 @@ ORDER = 30
 HELP = "公交站点(或任意设施)覆盖率 / coverage of bus stops (or any facility layer)"
 DESCRIPTION = """计算设施(默认公交站点)服务半径内的城区面积与人口占比:直线距离(官方指标)或沿路网步行距离。
 输入默认取清单 GeoPackage 的图层(bus_stops、roads、urban_area、street_offices 及同目录的人口栅格);
-也可用 GDAL 能读的任何矢量文件、任何坐标系;一旦给出任一文件,其余输入须同样给出、来自 --data 指定的清单,
-或明确省略(--no-population、--no-districts),示例数据绝不悄悄混入。计算在真实米制坐标系中进行
-(清单的 EPSG:4550 在其适用范围内,否则为数据所在的 CGCS2000 3 度带或局部横轴墨卡托;--crs 可指定)。
+也可用 GDAL 能读的任何矢量文件、任何坐标系;一旦给出任一文件,其余输入须同样给出、
+来自 --data 指定的清单,或明确省略(--no-population、--no-districts),示例数据绝不悄悄混入。
+计算在真实米制坐标系中进行(清单的 EPSG:4550 在其适用范围内,否则为数据所在的
+CGCS2000 3 度带或局部横轴墨卡托;--crs 可指定)。
 Share of the urban area and of the population within reach of a facility (bus stops by default),
 by straight line (the official indicator) or walking along the road network. Inputs default to the
 inventory's layers; any vector file GDAL reads, in any CRS. Once any input is a file, every other
