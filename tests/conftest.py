@@ -35,6 +35,20 @@ def require_component(name: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by the component their module needs, so ``-m "not qgis and not postgis and not
+    browser"`` selects the part of the suite that runs anywhere (.ci/run's floors and newest runs).
+    """
+    for item in items:
+        name = item.path.name
+        if name.startswith("test_qgis"):
+            item.add_marker(pytest.mark.qgis)
+        if "postgis" in name:
+            item.add_marker(pytest.mark.postgis)
+        if "browser" in name:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

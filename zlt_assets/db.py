@@ -82,6 +82,19 @@ CONFLICT_TAG = "zlt edit conflict"
 
 
 # ============================================================================ addressing
+
+def _psycopg() -> Any:
+    """The psycopg 3 module, or MissingComponent naming the [postgis] extra (exit 3)."""
+    try:
+        import psycopg
+    except ImportError:  # the [postgis] extra is not installed
+        raise MissingComponent(
+            "PostGIS needs psycopg 3, which is not installed: pip install 'zlt-assets[postgis]' "
+            "(conda: conda install -c conda-forge psycopg)",
+            zh="PostGIS 需要 psycopg 3,尚未安装:pip install 'zlt-assets[postgis]'"
+               "(conda:conda install -c conda-forge psycopg)") from None
+    return psycopg
+
 def is_database_url(data: object) -> bool:
     """True when ``data`` is a ``postgresql://`` (or ``postgres://``) URL."""
     return isinstance(data, str) and data.strip().lower().startswith(("postgresql://", "postgres://"))
@@ -152,10 +165,7 @@ def connect(target: PgTarget, *, autocommit: bool = False):
     BadInput
         The server answers but refuses (unknown database, authentication failed).
     """
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise MissingComponent("psycopg 3 is not installed (pip install 'psycopg[binary]')") from None
+    psycopg = _psycopg()
     try:
         conn = psycopg.connect(target.conninfo, autocommit=autocommit, connect_timeout=10)
     except psycopg.OperationalError as exc:
@@ -297,7 +307,7 @@ def init_db(url: str, *, drop: bool = False) -> list[str]:
     drop
         Drop the inventory's tables first (their rows and history are lost).
     """
-    import psycopg
+    psycopg = _psycopg()
 
     target = parse_url(url)
     with connect(target) as conn:
@@ -539,7 +549,7 @@ class PostGISInventory(Inventory):
         ``row_version`` / ``attrs['zlt_versions']``), a row changed or added by someone else
         since then raises :class:`~zlt_assets.errors.Refused` and nothing is written.
         """
-        import psycopg
+        psycopg = _psycopg()
 
         for name in layers:
             if name not in schema.LAYERS:
@@ -644,7 +654,7 @@ def update_feature(url: str, layer: str, obj_id: str, values: dict[str, Any],
     Returns the new version. Raises :class:`~zlt_assets.errors.Refused` when someone else
     changed it in between (nothing is written), :class:`BadInput` when the asset is unknown.
     """
-    import psycopg
+    psycopg = _psycopg()
 
     target = parse_url(url)
     decl = schema.layer(layer)
