@@ -77,6 +77,9 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     """Run ``python -m zlt_assets ARGS`` as a user would; returns the completed process."""
     full_env = dict(os.environ)
     full_env.setdefault("PYTHONIOENCODING", "utf-8")
+    # no progress lines unless a test asks (--progress on the command line or ZLT_PROGRESS in
+    # env): under load a step lasts over a second and its plain line would join the error line
+    full_env["ZLT_PROGRESS"] = "none"
     if env:
         full_env.update(env)
     return subprocess.run(

@@ -31,6 +31,8 @@ CONDA_NAME = {"matplotlib": "matplotlib-base"}
 CONDA_ONLY = {"libgdal-kml"}
 # import name of each runtime dependency, where it differs from the distribution name
 IMPORT_NAME = {"pyyaml": "yaml"}
+# used without an import statement: dependency -> the text in zlt_assets that uses it
+INDIRECT = {"pyarrow": "use_arrow"}
 NEVER = {"fiona", "sqlalchemy", "charset-normalizer"}  # declared in 0.1, never imported
 
 
@@ -94,7 +96,11 @@ def test_every_runtime_dependency_is_imported():
                 imported |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 imported.add(node.module.split(".")[0])
+    sources = "".join(p.read_text(encoding="utf-8") for p in (REPO / "zlt_assets").rglob("*.py"))
     for name in [*_runtime(), *_postgis_extra()]:
+        if name in INDIRECT:
+            assert INDIRECT[name] in sources, f"{name} is declared but never used"
+            continue
         mod = IMPORT_NAME.get(name, name)
         assert mod in imported, f"{name} is declared but zlt_assets never imports {mod}"
     for name in NEVER:

@@ -47,6 +47,7 @@ import shapely
 
 from . import schema
 from .crs import to_project
+from ._io import is_database_url
 from .errors import BadInput, MissingComponent, Refused
 from .inventory import Inventory, InventoryError, write_layers
 
@@ -94,10 +95,6 @@ def _psycopg() -> Any:
             zh="PostGIS 需要 psycopg 3,尚未安装:pip install 'zlt-assets[postgis]'"
                "(conda:conda install -c conda-forge psycopg)") from None
     return psycopg
-
-def is_database_url(data: object) -> bool:
-    """True when ``data`` is a ``postgresql://`` (or ``postgres://``) URL."""
-    return isinstance(data, str) and data.strip().lower().startswith(("postgresql://", "postgres://"))
 
 
 @dataclass(frozen=True)
