@@ -396,6 +396,8 @@ def run(command: Sequence[str], args: Sequence[str], *,
     result.exit_code = proc.wait()
     for t in threads:
         t.join(timeout=1)
+    proc.stdout.close()
+    proc.stderr.close()
     result.stdout = "".join(out_parts)
     return result
 
@@ -422,6 +424,8 @@ def run_plain(cmd: Sequence[str], *, on_line: Callable[[str], Any] | None = None
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            reader.join(timeout=1)
+            proc.stdout.close()
             return None
         try:
             _tag, text = q.get(timeout=0.1)
@@ -431,4 +435,7 @@ def run_plain(cmd: Sequence[str], *, on_line: Callable[[str], Any] | None = None
             open_stream = False
         elif on_line is not None:
             on_line(text.rstrip("\r\n"))
-    return proc.wait()
+    code = proc.wait()
+    reader.join(timeout=1)
+    proc.stdout.close()
+    return code
