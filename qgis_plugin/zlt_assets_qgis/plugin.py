@@ -20,7 +20,7 @@ from .i18n_util import install_translator, tr
 
 PLUGIN_DIR = os.path.dirname(__file__)
 ICON = os.path.join(PLUGIN_DIR, "icons", "icon.svg")
-MENU = "Zhalantun assets / 扎兰屯资产"
+MENU = "Zhalantun assets / 扎兰屯资产"  # shown through tr()
 LOG_TAG = "Zhalantun assets"
 SAMPLE_COPY = "zlt_assets_sample"
 
@@ -77,7 +77,7 @@ class ZltAssetsPlugin:
             action = QAction(icon, text, self.iface.mainWindow())
             action.setObjectName(name)
             action.triggered.connect(slot)
-            self.iface.addPluginToMenu(MENU, action)
+            self.iface.addPluginToMenu(tr(MENU), action)
             if toolbar:
                 self.iface.addToolBarIcon(action)
             self.actions.append(action)
@@ -89,7 +89,7 @@ class ZltAssetsPlugin:
 
     def unload(self) -> None:
         for action in self.actions:
-            self.iface.removePluginMenu(MENU, action)
+            self.iface.removePluginMenu(tr(MENU), action)
             self.iface.removeToolBarIcon(action)
             action.deleteLater()
         self.actions = []

@@ -114,7 +114,7 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         if optional:
             label += f" ({tr(SAMPLE_NOTE)})"
         self.addParameter(QgsProcessingParameterFile(
-            self.INVENTORY, label, fileFilter="GeoPackage (*.gpkg);;PostGIS URL / All files (*)",
+            self.INVENTORY, label, fileFilter="GeoPackage (*.gpkg);;All files (*)",
             optional=optional))
 
     def add_source(self, name: str, label: str, geometry: int, optional: bool = True) -> None:
