@@ -145,7 +145,9 @@ class ZltAssetsPlugin:
             if canvas is not None and not result.reused:
                 extent = None
                 for layer in result.layers:
-                    if layer.name().startswith("城区范围"):
+                    if layer.source().split("layername=")[-1] == "urban_area" or (
+                            layer.providerType() == "postgres"
+                            and layer.dataProvider().uri().table() == "urban_area"):
                         extent = layer.extent()
                 if extent is not None:
                     canvas.setExtent(extent)
