@@ -164,12 +164,13 @@ def load_postgis(url: str, project: QgsProject | None = None, *,
                                f"扎兰屯资产清单 / Zhalantun inventory: {shown}")
     result = LoadResult(root=root, reused=reused)
     _set_crs(project)
-    present = _present_sources(root)
+    present = {node.layer().dataProvider().uri().table() for node in root.findLayers()
+               if node.layer() is not None and node.layer().providerType() == "postgres"}
     groups = _groups(root)
     for name, decl in schema_info.layers().items():
-        source = postgis_uri(url, name).uri(False)
-        if source in present:
+        if name in present:
             continue
+        source = postgis_uri(url, name).uri(False)
         layer = QgsVectorLayer(source, decl["title"], "postgres")
         if not layer.isValid():
             result.skipped.append(name)

@@ -150,8 +150,13 @@ class ZltAssetsPlugin:
                             and layer.dataProvider().uri().table() == "urban_area"):
                         extent = layer.extent()
                 if extent is not None:
-                    canvas.setExtent(extent)
-                    canvas.refresh()
+                    from qgis.PyQt.QtCore import QTimer
+
+                    def zoom() -> None:  # after QGIS's own zoom to the first layer added
+                        canvas.setExtent(extent.buffered(extent.width() * 0.05))
+                        canvas.refresh()
+
+                    QTimer.singleShot(300, zoom)
         name = result.root.name().split(": ", 1)[-1]
         if result.reused:
             text = tr("{0} is already open: {1} layers added to its group / {0} 已打开:"
