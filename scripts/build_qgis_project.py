@@ -93,7 +93,7 @@ def qgis_part(plugin_parent: str, data: Path, out: Path) -> None:
         layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
         layer.setLabelsEnabled(True)
     canvas.setDestinationCrs(project.crs())
-    canvas.setLayers([lyr for lyr in result.layers])
+    canvas.setLayers(list(result.layers))
     if urban is not None:
         view = urban.buffered(urban.width() * 0.05)
         canvas.setExtent(view)
@@ -130,7 +130,8 @@ def qgis_python() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="构建 QGIS 工程 / build the QGIS project of the inventory")
+    ap = argparse.ArgumentParser(
+        description="构建 QGIS 工程 / build the QGIS project of the inventory")
     ap.add_argument("--data", type=Path, default=REPO / "layers" / "zhalantun.gpkg",
                     help="inventory GeoPackage (default: layers/zhalantun.gpkg)")
     ap.add_argument("--out", type=Path, default=None,

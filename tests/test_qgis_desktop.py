@@ -114,7 +114,8 @@ def open_form():
     form = dlg.attributeForm()
     idx = layer.fields().indexFromName("status")
     result["form"] = {"status_widget": layer.editorWidgetSetup(idx).type(),
-                      "fields": [layer.attributeDisplayName(i) for i in range(layer.fields().count())][:4],
+                      "fields": [layer.attributeDisplayName(i)
+                                 for i in range(layer.fields().count())][:4],
                       "title": dlg.windowTitle()}
     def shoot():
         dlg.grab().save(os.path.join(OUT, "form.png"))

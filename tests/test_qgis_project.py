@@ -126,7 +126,7 @@ def test_project_opens_moved_on_the_urban_area_with_labels(tmp_path: Path,
     # the map opens on the urban area, not the whole city
     ux0, uy0, ux1, uy1 = (float(v) for v in re.findall(r"-?[\d.]+",
                                                        out["layers"]["urban_area"]["extent"]))
-    cx0, cy0, cx1, cy1 = (float(v) for v in re.findall(
+    cx0, _cy0, cx1, _cy1 = (float(v) for v in re.findall(
         r"-?[\d.]+", out["layers"]["city_boundary"]["extent"]))
     vx0, vy0, vx1, vy1 = out["default_view"]
     assert vx0 <= ux0 and vy0 <= uy0 and vx1 >= ux1 and vy1 >= uy1
@@ -166,7 +166,8 @@ def test_loader_without_stored_styles_uses_the_generated_forms(tmp_path: Path,
 
 
 @pytest.mark.postgis
-def test_loader_opens_a_postgis_inventory(tmp_path: Path, pg_url: str, sample_gpkg: Path) -> None:
+def test_loader_opens_a_postgis_inventory(tmp_path: Path, pg_url: str,  # noqa: F811
+                                          sample_gpkg: Path) -> None:
     need_qgis()
     from zlt_assets import db
     from zlt_assets.inventory import Inventory
