@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Inventory", "__version__", "default_data_path"]
+from ._io import open_inventory  # standard library only at import time
+
+__all__ = ["Inventory", "__version__", "default_data_path", "open_inventory"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inventory import Inventory, default_data_path
