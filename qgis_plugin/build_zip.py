@@ -133,7 +133,7 @@ def generated_files() -> dict[str, bytes]:
     """``generated/…`` name -> content."""
     schema, _standards, styles, _importing = _core()
     out = {"generated/schema.json": json.dumps(schema_data(), ensure_ascii=False, indent=1,
-                                               sort_keys=True).encode("utf-8")}
+                                               sort_keys=True, default=str).encode("utf-8")}
     for name in schema.LAYERS:
         out[f"generated/styles/{name}.qml"] = styles.layer_qml(name).encode("utf-8")
     return out
