@@ -221,31 +221,53 @@ def test_river_as_polygon_also_cuts_non_bridge_crossings():
     assert d[0] == pytest.approx(50 + 200 + 50)
 
 
-def test_far_points_ring_and_fallback_are_exact_and_index_is_cached():
-    # two blocks of streets 2 km apart: points in the gap are far (> 2B) from every edge, points
-    # just outside a block are between B and 2B, so every search path of _nearest_edge is used
+def test_far_points_every_pass_and_the_fallback_are_exact_and_the_edges_are_cached():
+    # two blocks of streets 2 km apart: points inside a block are settled by the first pass,
+    # points just outside by a wider pass, points in the gap (hundreds of metres from every
+    # edge) by GEOS's nearest search: every search path of the attachment is used
+    from zlt_assets.analysis import _nearest
+
     left = grid_roads(4, 50.0)
     right = grid_roads(4, 50.0).translate(2000.0, 0.0)
     net = build_network(gpd.GeoDataFrame(geometry=list(left.geometry) + list(right.geometry),
                                          crs=CRS))
-    size = net._bucket_size
     rng = np.random.default_rng(11)
     xy = np.vstack([rng.uniform([-100, -100], [2300, 300], (4000, 2)),
-                    # between B and 2B to the left of the first block
-                    np.column_stack([-1.5 * size * np.ones(50), rng.uniform(0, 200, 50)])])
+                    rng.uniform([-10, 0], [0, 200], (50, 2))])
     tree = shapely.STRtree(net.edge_geoms)
     _, exact = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
-    assert (exact > 2 * size).any() and ((exact > size) & (exact <= 2 * size)).any()
-    first = net.attach_xy(xy)
+    passes = []
+    stamp = _nearest._stamp
+
+    def spy(b, px, *args, **kw):
+        passes.append((len(px), args[6]))  # points searched, reach of the pass
+        return stamp(b, px, *args, **kw)
+
+    _nearest._stamp = spy
+    try:
+        first = net.attach_xy(xy)
+    finally:
+        _nearest._stamp = stamp
+    reach = passes[0][1]
+    assert len(passes) == 1 + _nearest._PASSES  # the first pass and the wider ones
+    assert (exact <= reach).any() and ((exact > reach) & (exact <= passes[-1][1])).any()
+    assert (exact > passes[-1][1]).any()  # left for the fallback
     assert first.distance == pytest.approx(exact, abs=1e-9)
-    # the bucket index is built once per network and reused by later calls
-    cache = net.__dict__["_bucket_cache"]
-    index = cache[size]
+    # the edges' coordinate arrays are built once per network and reused by later calls
+    seg = net.segments
     again = net.attach_xy(xy[::-1])
-    assert net.__dict__["_bucket_cache"][size] is index and list(cache) == [size]
-    assert np.array_equal(again.edge, first.edge[::-1])
+    assert net.segments is seg
     assert np.array_equal(again.distance, first.distance[::-1])
     assert np.array_equal(again.along, first.along[::-1])
+    assert np.array_equal(again.edge, first.edge[::-1])
+    # cell centres of a grid (buckets = cells) give the same answer as scattered points
+    from zlt_assets.analysis.coverage import make_grid
+
+    g = make_grid(shapely.box(-100, -100, 2300, 300), 25.0)
+    on_grid = net.attach_xy(g.xy, grid=g.spec)
+    anywhere = net.attach_xy(g.xy)
+    assert np.array_equal(on_grid.distance, anywhere.distance)
+    assert np.array_equal(on_grid.along, anywhere.along)
 
 
 def test_lines_with_z_or_as_multilines_give_the_same_network():

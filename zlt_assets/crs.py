@@ -10,7 +10,7 @@ the Chinese web-map systems (GCJ-02, BD-09) live here too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -83,6 +83,8 @@ def to_display(gdf):
 # ---------------------------------------------------------------------------------------------
 # True metres: the CRS an analysis computes in
 # ---------------------------------------------------------------------------------------------
+#: Name of the local transverse Mercator CRSs :func:`local_tm` makes (before its centre).
+LOCAL_TM_PREFIX = "zlt-assets local transverse Mercator"
 #: EPSG code of the CGCS2000 3-degree Gauss-Kruger zone with central meridian 75E; the codes up
 #: to 4554 (135E) follow in steps of 3 degrees (the "CM" variants, false easting 500 km).
 GK_CM75_EPSG = 4534
@@ -114,10 +116,14 @@ class WorkCRS:
         """The CRS's name (e.g. ``CGCS2000 / 3-degree Gauss-Kruger CM 123E``)."""
         return str(self.crs.name)
 
-    @property
+    @cached_property
     def epsg(self) -> int | None:
-        """The EPSG code, or None for a local CRS."""
-        return self.crs.to_epsg()
+        """The EPSG code, or None for a local CRS (looked up once: pyproj searches its
+        database for a CRS without an identifier, a good part of a second)."""
+        if str(self.crs.name).startswith(LOCAL_TM_PREFIX):
+            return None  # ours (local_tm): never an EPSG CRS
+        code = self.crs.to_epsg()
+        return int(code) if code is not None else None
 
     @property
     def label(self) -> str:
@@ -235,19 +241,43 @@ def local_tm(lon: float, lat: float) -> CRS:
     lat0 = round(float(lat), 4)
     ew = "E" if lon0 >= 0 else "W"
     ns = "N" if lat0 >= 0 else "S"
-    name = (f"zlt-assets local transverse Mercator {abs(lon0):.4f}{ew} {abs(lat0):.4f}{ns}")
+    name = f"{LOCAL_TM_PREFIX} {abs(lon0):.4f}{ew} {abs(lat0):.4f}{ns}"
     conv = TransverseMercatorConversion(latitude_natural_origin=lat0,
                                         longitude_natural_origin=lon0, false_easting=0.0,
                                         false_northing=0.0, scale_factor_natural_origin=1.0)
     return ProjectedCRS(conversion=conv, geodetic_crs=GeographicCRS(datum="WGS84"), name=name)
 
 
+#: Datums that PROJ takes to WGS 84 without a shift (a null transformation): a projected CRS on
+#: one of them gives WGS 84 longitude/latitude by its own inverse projection.
+_WGS84_LIKE = ("World Geodetic System 1984", "World Geodetic System 1984 ensemble", "China 2000",
+               "European Terrestrial Reference System 1989",
+               "European Terrestrial Reference System 1989 ensemble")
+
+
+def _to_lonlat(c: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude/latitude (WGS 84) of points in ``c``.
+
+    A projected CRS on a datum PROJ equates with WGS 84 is inverted by its own projection (a
+    millisecond; building a transformer reads PROJ's database, about a tenth of a second).
+    """
+    from pyproj import Proj
+
+    geo = c.geodetic_crs
+    if c.is_projected and geo is not None and geo.datum is not None \
+            and geo.datum.name in _WGS84_LIKE:
+        lon, lat = Proj(c)(x, y, inverse=True)
+        return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+    lon, lat = transformer(c.to_wkt(), "EPSG:4326").transform(x, y)
+    return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+
+
 def lonlat_bounds(frames: Any, *, margin_m: float = 0.0) -> tuple[float, float, float, float]:
-    """Longitude/latitude box of the vertices of GeoDataFrames (in any CRS), widened by metres.
+    """Longitude/latitude box of the vertices of layers (in any CRS), widened by metres.
 
     Parameters
     ----------
-    frames : iterable of GeoDataFrame
+    frames : iterable of GeoDataFrame or :class:`zlt_assets.analysis.inputs.Layer`
         Layers with a CRS (None entries are skipped).
     margin_m : float
         Widen the box by this many metres on every side.
@@ -274,8 +304,9 @@ def lonlat_bounds(frames: Any, *, margin_m: float = 0.0) -> tuple[float, float, 
             continue
         import shapely
 
-        xy = shapely.get_coordinates(f.geometry.values)
-        lon, lat = transformer(c.to_wkt(), "EPSG:4326").transform(xy[:, 0], xy[:, 1])
+        geoms = f.geometry
+        xy = shapely.get_coordinates(np.asarray(getattr(geoms, "values", geoms), dtype=object))
+        lon, lat = _to_lonlat(c, xy[:, 0], xy[:, 1])
         boxes.append(np.array([np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)]))
     if not boxes:
         raise BadInput("no geometry to measure: every layer is empty")

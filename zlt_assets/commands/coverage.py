@@ -98,6 +98,9 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, facilities: tuple[st
                         help="不分街道 / no street offices: the area is the one district")
 
 
+#: The environment variable naming the default inventory (the same as ``inventory.DATA_ENV``).
+DATA_ENV = "ZLT_DATA"
+
 #: Inputs a command may take: (name, file option dest, leave-out option dest or None, words).
 INPUT_NAMES = {
     "facilities": "facilities 设施", "roads": "roads 道路", "population": "population 人口",
@@ -113,8 +116,9 @@ class Inputs:
     ``$ZLT_DATA``): the default sample is never mixed into a user's files.
     """
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, *, frames: bool = False) -> None:
         self.args = args
+        self.frames = frames  # give GeoDataFrames (else array layers: no pandas, no geopandas)
         self._inv: Any = None
         self.from_inventory: list[str] = []
 
@@ -123,8 +127,8 @@ class Inputs:
         """True when the user named an inventory (``--data`` or ``$ZLT_DATA``)."""
         import os
 
-        from ..inventory import DATA_ENV
-
+        # inventory.DATA_ENV, named here so that a run on files does not import the inventory
+        # module (and geopandas with it); tests/test_coverage.py checks they agree
         return getattr(self.args, "data", None) is not None or bool(os.environ.get(DATA_ENV))
 
     @property
@@ -180,11 +184,15 @@ class Inputs:
         return crs or PROJECT_CRS
 
     def layer(self, value: str | None, layer: str, what: str, *, required: bool = True) -> Any:
-        """The file ``value`` in its own CRS, else the inventory layer (None when absent)."""
-        from ..analysis.inputs import read_vector
+        """The file ``value`` in its own CRS, else the inventory layer (None when absent).
 
+        A :class:`zlt_assets.analysis.inputs.Layer` (a GeoDataFrame with ``frames``).
+        """
         if value:
-            return read_vector(value, what=what, crs=None)
+            from ..analysis.inputs import read_layer
+
+            lay = read_layer(value, what=what)
+            return lay.to_frame() if self.frames else lay
         if self.files_only:
             return None  # require_complete has refused what must not be missing
         inv = self.inventory
@@ -241,14 +249,16 @@ class Inputs:
 
 
 def illustrative(*frames: Any, src: Inputs | None = None) -> bool:
-    """True when illustrative data took part: the sample inventory, or a frame whose
+    """True when illustrative data took part: the sample inventory, or a layer whose
     ``data_source`` says so.
     """
     if src is not None and src.used_sample():
         return True
     for f in frames:
         if f is not None and hasattr(f, "columns") and "data_source" in f.columns:
-            if (f["data_source"].astype(str) == "illustrative").any():
+            values = f["data_source"]
+            values = values.to_numpy() if hasattr(values, "to_numpy") else values
+            if any(str(v) == "illustrative" for v in values):
                 return True
     return False
 
@@ -302,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         write_json(args.json, res.summary)
     default_stops = not args.facilities
-    print(format_summary(res.summary, res.uncovered, bus=default_stops))
+    print(format_summary(res.summary, res.patches, bus=default_stops))
     if illustrative(fac, area, districts, src=src):
         print("注意:示例数据为示意数据,非实地调查 / Note: the sample data is illustrative, "
               "not surveyed.")
@@ -319,7 +329,10 @@ def warn_crs(crs: dict[str, Any]) -> None:
 
 def format_summary(s: dict[str, Any], uncovered: Any = None, *, bus: bool = True) -> str:
     """A short bilingual text summary of a coverage summary dict."""
+    import numpy as np
+
     from .. import standards
+    from ..analysis.inputs import is_frame
 
     what = "公交站点覆盖率 / Bus-stop coverage" if bus else "设施覆盖率 / Facility coverage"
     how = "直线 straight line" if s["method"] == "euclidean" else "沿路网步行 walking"
@@ -353,12 +366,16 @@ def format_summary(s: dict[str, Any], uncovered: Any = None, *, bus: bool = True
         pop = f", 人口 {pct(d['population_share'])}" if d["population_total"] is not None else ""
         lines.append(f"    {d['name']} ({d['code']}): 面积 {pct(d['area_share'])}{pop}")
     if uncovered is not None and len(uncovered):
-        big = uncovered.iloc[0]
+        # the patches largest first: arrays (CoverageResult.patches) or the frame
+        area = np.asarray(uncovered["area_m2"] if is_frame(uncovered) else uncovered.area_m2)
+        dist = np.asarray(uncovered["district"] if is_frame(uncovered) else uncovered.district)
+        names = (np.asarray(uncovered["district_name"]) if is_frame(uncovered) and
+                 "district_name" in uncovered.columns else
+                 np.asarray(getattr(uncovered, "district_name", [None] * len(area))))
         lines.append(f"  未覆盖 / uncovered: {len(uncovered)} 片 patches, "
-                     f"{uncovered['area_m2'].sum() / km2:.2f} km²; 最大 largest "
-                     f"{big['area_m2'] / km2:.2f} km²"
-                     + (f" ({big.get('district_name') or big['district']})"
-                        if big.get("district") else ""))
+                     f"{float(area.sum()) / km2:.2f} km²; 最大 largest "
+                     f"{float(area[0]) / km2:.2f} km²"
+                     + (f" ({names[0] or dist[0]})" if dist[0] else ""))
     if s["unreachable_facilities"]:
         lines.append(f"  无法接入路网 / off the network: {len(s['unreachable_facilities'])}")
     return "\n".join(lines)
