@@ -153,8 +153,10 @@ def components(n: int, u: np.ndarray, v: np.ndarray) -> tuple[int, np.ndarray]:
             if np.array_equal(grand, parent):
                 break
             parent = grand
-    roots, labels = np.unique(parent, return_inverse=True)
-    return len(roots), labels.reshape(-1).astype(np.int64)
+    # every node points at its component's smallest node: number the roots in order
+    is_root = parent == np.arange(n, dtype=np.int64)
+    rank = np.cumsum(is_root) - 1
+    return int(is_root.sum()), rank[parent].astype(np.int64)
 
 
 def multi_source(graph: Adjacency, nodes: np.ndarray, dist: np.ndarray, source: np.ndarray,

@@ -188,14 +188,20 @@ def _bucket_size(px: np.ndarray, py: np.ndarray, reach: float) -> float:
 # ------------------------------------------------------------------------------------------
 Dist = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 Keep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+#: ``chord(targets, y, r)``: the x-interval, at height ``y``, of the points within ``r`` of each
+#: target (a superset is fine: every point in it is compared exactly).
+Chord = Callable[[np.ndarray, np.ndarray, float], tuple[np.ndarray, np.ndarray]]
 
 
 def _stamp(b: _Buckets, px: np.ndarray, py: np.ndarray, lo_x: np.ndarray, lo_y: np.ndarray,
            hi_x: np.ndarray, hi_y: np.ndarray, target: np.ndarray, reach: float,
            dist: Dist, best_d: np.ndarray, best_t: np.ndarray, *, filter_empty: bool,
-           keep: Keep) -> None:
+           keep: Keep, chord: Chord | None = None) -> None:
     """Compare every point with the targets whose box widened by ``reach`` holds its bucket
     (``dist`` gives squared distances; ``best_d`` holds squared distances).
+
+    With ``chord`` (buckets that are cells, one centre each), a row compares only the centres
+    within the target's reach at the row's height instead of its whole box.
     """
     grow = reach * (1.0 + 1e-9) + 1e-6
     i0, i1, j0, j1, ok = b.ranges(lo_x - grow, lo_y - grow, hi_x + grow, hi_y + grow)
@@ -221,8 +227,17 @@ def _stamp(b: _Buckets, px: np.ndarray, py: np.ndarray, lo_x: np.ndarray, lo_y: 
         first_row = np.cumsum(cj) - cj
         jj = np.repeat(j0[lo:hi] - first_row, cj) + np.arange(len(row_t), dtype=np.int64)
         base = jj * b.ncols
-        p0 = starts[base + i0[row_t]]
-        c = starts[base + i1[row_t] + 1] - p0
+        c_lo, c_hi = i0[row_t], i1[row_t]
+        if chord is not None:
+            left, right = chord(target[row_t], b.oytop - (jj + 0.5) * b.size, grow)
+            # clip before the cast (an empty chord comes back as +inf .. -inf)
+            cl = np.clip(np.ceil((left - b.ox) / b.size - 0.5), -1, b.ncols)
+            cr = np.clip(np.floor((right - b.ox) / b.size - 0.5), -1, b.ncols)
+            c_lo = np.maximum(c_lo, cl.astype(np.int64))
+            c_hi = np.minimum(c_hi, cr.astype(np.int64))
+            c_hi = np.maximum(c_hi, c_lo - 1)
+        p0 = starts[base + c_lo]
+        c = starts[base + c_hi + 1] - p0
         nz = c > 0
         if not nz.all():
             row_t, p0, c = row_t[nz], p0[nz], c[nz]
@@ -271,7 +286,8 @@ def _keep_first(best_d: np.ndarray, best_t: np.ndarray, pt: np.ndarray, d: np.nd
 
 def _solve(px: np.ndarray, py: np.ndarray, boxes: Callable[[float], tuple[np.ndarray, ...]],
            dist: Dist, reach: float, within: float | None, grid: GridSpec | None,
-           geoms: Callable[[], np.ndarray], keep: Keep) -> tuple[np.ndarray, np.ndarray]:
+           geoms: Callable[[], np.ndarray], keep: Keep, chord: Chord | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """The pass loop shared by both searches (see the module docstring)."""
     n = len(px)
     best_d = np.full(n, np.inf)
@@ -288,7 +304,8 @@ def _solve(px: np.ndarray, py: np.ndarray, boxes: Callable[[float], tuple[np.nda
         sub_d = best_d[todo]
         sub_t = best_t[todo]
         _stamp(b, qx, qy, lo_x, lo_y, hi_x, hi_y, target, r, dist, sub_d, sub_t,
-               filter_empty=not first, keep=keep)
+               filter_empty=not first, keep=keep,
+               chord=chord if (first and grid is not None) else None)
         best_d[todo] = sub_d
         best_t[todo] = sub_t
         todo = todo[~(sub_d <= r * r)]
@@ -311,6 +328,49 @@ def _solve(px: np.ndarray, py: np.ndarray, boxes: Callable[[float], tuple[np.nda
     out = np.sqrt(best_d)
     out[best_t < 0] = np.inf
     return best_t, out
+
+
+def _capsule_chord(seg: Segments, e: np.ndarray, y: np.ndarray, r: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The x-interval of the capsule (points within ``r`` of segment ``e``) at height ``y``,
+    widened by a hair; empty intervals come back with left > right.
+
+    The capsule is the band of half-width ``r`` along the segment cut to the slab between its
+    ends' perpendiculars, plus a disc at each end: the interval spans the parts that exist.
+    """
+    ax, ay = seg.ax[e], seg.ay[e]
+    dx, dy = seg.dx[e], seg.dy[e]
+    bx, by = ax + dx, ay + dy
+    ll = dx * dx + dy * dy
+    inf = np.full(len(e), np.inf)
+    left, right = inf.copy(), -inf
+    for cx, cy in ((ax, ay), (bx, by)):
+        h2 = r * r - (y - cy) ** 2
+        ok = h2 >= 0
+        h = np.sqrt(np.where(ok, h2, 0.0))
+        left = np.where(ok, np.minimum(left, cx - h), left)
+        right = np.where(ok, np.maximum(right, cx + h), right)
+    # band: |(x - ax) dy - (y - ay) dx| <= r L ; slab: 0 <= (x - ax) dx + (y - ay) dy <= ll
+    length = np.sqrt(ll)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u0 = ((y - ay) * dx - r * length) / dy
+        u1 = ((y - ay) * dx + r * length) / dy
+        band_lo = np.where(dy != 0, ax + np.minimum(u0, u1), -np.inf)
+        band_hi = np.where(dy != 0, ax + np.maximum(u0, u1), np.inf)
+        in_band = (dy != 0) | (np.abs(y - ay) <= r)
+        s0 = -(y - ay) * dy / dx
+        s1 = (ll - (y - ay) * dy) / dx
+        slab_lo = np.where(dx != 0, ax + np.minimum(s0, s1), -np.inf)
+        slab_hi = np.where(dx != 0, ax + np.maximum(s0, s1), np.inf)
+        t = (y - ay) * dy
+        in_slab = (dx != 0) | ((t >= 0) & (t <= ll))
+    lo = np.maximum(band_lo, slab_lo)
+    hi = np.minimum(band_hi, slab_hi)
+    ok = in_band & in_slab & (lo <= hi) & (ll > 0)
+    left = np.where(ok, np.minimum(left, lo), left)
+    right = np.where(ok, np.maximum(right, hi), right)
+    pad = 1e-9 * (np.abs(ax) + np.abs(dx) + r) + 1e-9
+    return left - pad, right + pad
 
 
 def nearest_segment(px: np.ndarray, py: np.ndarray, seg: Segments, *,
@@ -379,6 +439,9 @@ def nearest_segment(px: np.ndarray, py: np.ndarray, seg: Segments, *,
         return (np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1),
                 np.maximum(y0, y1), e)
 
+    def chord(e: np.ndarray, y: np.ndarray, r: float) -> tuple[np.ndarray, np.ndarray]:
+        return _capsule_chord(seg, e, y, r)
+
     def geoms() -> np.ndarray:
         import shapely
 
@@ -386,7 +449,8 @@ def nearest_segment(px: np.ndarray, py: np.ndarray, seg: Segments, *,
         return np.asarray(shapely.linestrings(np.stack([a, a + np.column_stack([seg.dx, seg.dy])],
                                                        axis=1)))
 
-    return _solve(px, py, boxes, seg.distance2, float(reach), within, grid, geoms, _keep_best)
+    return _solve(px, py, boxes, seg.distance2, float(reach), within, grid, geoms, _keep_best,
+                  chord)
 
 
 def nearest_point(px: np.ndarray, py: np.ndarray, fx: np.ndarray, fy: np.ndarray, *,
@@ -430,9 +494,14 @@ def nearest_point(px: np.ndarray, py: np.ndarray, fx: np.ndarray, fy: np.ndarray
         dx += dy
         return dx
 
+    def chord(t: np.ndarray, y: np.ndarray, r: float) -> tuple[np.ndarray, np.ndarray]:
+        h = np.sqrt(np.maximum(r * r - (y - fy[t]) ** 2, 0.0)) * (1.0 + 1e-9) + 1e-9 * r
+        cx = fx[t]
+        return cx - h, cx + h
+
     def geoms() -> np.ndarray:
         import shapely
 
         return np.asarray(shapely.points(fx, fy))
 
-    return _solve(px, py, boxes, dist, float(reach), within, grid, geoms, _keep_first)
+    return _solve(px, py, boxes, dist, float(reach), within, grid, geoms, _keep_first, chord)

@@ -47,8 +47,11 @@ def _edges(geom: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def polygon_mask(geom: shapely.Geometry | None, x0: float, ytop: float, cell: float,
-                 nrows: int, ncols: int) -> np.ndarray:
+                 nrows: int, ncols: int, r0: int = 0, c0: int = 0) -> np.ndarray:
     """Boolean image (nrows, ncols): the cell centre intersects ``geom``.
+
+    The image is the window of rows ``r0 ..`` and columns ``c0 ..`` of the grid whose top-left
+    corner is ``(x0, ytop)`` (centres computed from the grid's corner, as the grid does).
 
     Examples
     --------
@@ -63,13 +66,14 @@ def polygon_mask(geom: shapely.Geometry | None, x0: float, ytop: float, cell: fl
     if not len(xa):
         return img
     tol = _TOL * max(cell, 1.0)
+    rmax, cmax = r0 + nrows - 1, c0 + ncols - 1
     # rows whose centre height y_r = ytop - (r + 0.5) cell lies in [min(ya, yb), max(ya, yb))
     lo_y = np.minimum(ya, yb)
     hi_y = np.maximum(ya, yb)
     r_first = np.ceil((ytop - hi_y) / cell - 0.5).astype(np.int64)
     r_last = np.floor((ytop - lo_y) / cell - 0.5).astype(np.int64)
-    r_first = np.maximum(r_first, 0)
-    r_last = np.minimum(r_last, nrows - 1)
+    r_first = np.maximum(r_first, r0)
+    r_last = np.minimum(r_last, rmax)
     n = np.maximum(r_last - r_first + 1, 0)
     n[ya == yb] = 0
     e = np.repeat(np.arange(len(xa), dtype=np.int64), n)
@@ -78,7 +82,7 @@ def polygon_mask(geom: shapely.Geometry | None, x0: float, ytop: float, cell: fl
     inside = (yr >= lo_y[e]) & (yr < hi_y[e])  # half-open: a vertex counts for one edge
     e, row, yr = e[inside], row[inside], yr[inside]
     x = xa[e] + (yr - ya[e]) * (xb[e] - xa[e]) / (yb[e] - ya[e])
-    key = part[e] * nrows + row
+    key = part[e] * (rmax + 1) + row
     order = np.lexsort((x, key))
     key, x, row = key[order], x[order], row[order]
     # crossings pair up per (part, row): fill between the first and second, third and fourth ...
@@ -88,34 +92,34 @@ def polygon_mask(geom: shapely.Geometry | None, x0: float, ytop: float, cell: fl
     nxt = nxt[nxt + 1 < len(key)]
     nxt = nxt[key[nxt + 1] == key[nxt]]
     xl, xr, rr = x[nxt], x[nxt + 1], row[nxt]
-    c_lo = np.maximum(np.ceil((xl - x0) / cell - 0.5).astype(np.int64), 0)
-    c_hi = np.minimum(np.floor((xr - x0) / cell - 0.5).astype(np.int64), ncols - 1)
+    c_lo = np.maximum(np.ceil((xl - x0) / cell - 0.5).astype(np.int64), c0)
+    c_hi = np.minimum(np.floor((xr - x0) / cell - 0.5).astype(np.int64), cmax)
     ok = c_hi >= c_lo
     diff = np.zeros((nrows, ncols + 1), dtype=np.int32)
-    np.add.at(diff, (rr[ok], c_lo[ok]), 1)
-    np.add.at(diff, (rr[ok], c_hi[ok] + 1), -1)
+    np.add.at(diff, (rr[ok] - r0, c_lo[ok] - c0), 1)
+    np.add.at(diff, (rr[ok] - r0, c_hi[ok] + 1 - c0), -1)
     img = np.cumsum(diff[:, :ncols], axis=1) > 0
     # decide exactly the centres next to a crossing, and every centre of rows through a vertex
     shapely.prepare(geom)
     cc = np.rint((x - x0) / cell - 0.5).astype(np.int64)
-    near = (np.abs(x0 + (cc + 0.5) * cell - x) <= tol) & (cc >= 0) & (cc < ncols)
+    near = (np.abs(x0 + (cc + 0.5) * cell - x) <= tol) & (cc >= c0) & (cc <= cmax)
     rows_v = unique(np.concatenate([ya, yb]))
     rv = np.rint((ytop - rows_v) / cell - 0.5).astype(np.int64)
-    on = (np.abs(ytop - (rv + 0.5) * cell - rows_v) <= tol) & (rv >= 0) & (rv < nrows)
+    on = (np.abs(ytop - (rv + 0.5) * cell - rows_v) <= tol) & (rv >= r0) & (rv <= rmax)
     rv = unique(rv[on])
     if near.any():
         r_n, c_n = row[near], cc[near]
-        img[r_n, c_n] = shapely.intersects_xy(geom, x0 + (c_n + 0.5) * cell,
-                                              ytop - (r_n + 0.5) * cell)
+        img[r_n - r0, c_n - c0] = shapely.intersects_xy(geom, x0 + (c_n + 0.5) * cell,
+                                                        ytop - (r_n + 0.5) * cell)
     if len(rv):
         minx, _miny, maxx, _maxy = geom.bounds
-        c0 = max(int(np.floor((minx - x0) / cell - 0.5)), 0)
-        c1 = min(int(np.ceil((maxx - x0) / cell - 0.5)), ncols - 1)
-        if c1 >= c0:
-            cols = np.arange(c0, c1 + 1)
+        ca = max(int(np.floor((minx - x0) / cell - 0.5)), c0)
+        cb = min(int(np.ceil((maxx - x0) / cell - 0.5)), cmax)
+        if cb >= ca:
+            cols = np.arange(ca, cb + 1)
             rg, cg = np.meshgrid(rv, cols, indexing="ij")
-            img[rg, cg] = shapely.intersects_xy(geom, x0 + (cg + 0.5) * cell,
-                                                ytop - (rg + 0.5) * cell)
+            img[rg - r0, cg - c0] = shapely.intersects_xy(geom, x0 + (cg + 0.5) * cell,
+                                                          ytop - (rg + 0.5) * cell)
     return img
 
 

@@ -169,6 +169,11 @@ class Grid:
             return out
         lookup = np.full(self.nrows * self.ncols, -1, dtype=np.int64)
         lookup[self.row * self.ncols + self.col] = np.arange(len(self.row))
+        if ok.all():
+            key = row.astype(np.int64)
+            key *= self.ncols
+            key += col.astype(np.int64)
+            return lookup[key]
         key = (row[ok] * self.ncols + col[ok]).astype(np.int64)
         out[ok] = lookup[key]
         return out
@@ -290,14 +295,26 @@ def _grid_district_rows(grid: Grid, districts: Any) -> np.ndarray:
     the first district wins where they overlap.
     """
     out = np.full(len(grid), -1, dtype=np.int64)
-    free = np.ones(len(grid), dtype=bool)
     for k, geom in enumerate(geometries(districts)):
         if geom is None or geom.is_empty:
             continue
-        img = inside_mask(geom, grid.x0, grid.ytop, grid.cell, grid.nrows, grid.ncols)
-        hit = free & img[grid.row, grid.col]
-        out[hit] = k
-        free &= ~hit
+        # only the window of the grid the district's box covers (kept cells are in row order)
+        minx, miny, maxx, maxy = geom.bounds
+        r0 = max(int(np.floor((grid.ytop - maxy) / grid.cell)) - 1, 0)
+        r1 = min(int(np.ceil((grid.ytop - miny) / grid.cell)) + 1, grid.nrows - 1)
+        c0 = max(int(np.floor((minx - grid.x0) / grid.cell)) - 1, 0)
+        c1 = min(int(np.ceil((maxx - grid.x0) / grid.cell)) + 1, grid.ncols - 1)
+        if r1 < r0 or c1 < c0:
+            continue
+        lo = int(np.searchsorted(grid.row, r0, side="left"))
+        hi = int(np.searchsorted(grid.row, r1, side="right"))
+        rows, cols = grid.row[lo:hi], grid.col[lo:hi]
+        img = polygon_mask(geom, grid.x0, grid.ytop, grid.cell, r1 - r0 + 1, c1 - c0 + 1,
+                           r0, c0)
+        inwin = (cols >= c0) & (cols <= c1)
+        at = lo + np.flatnonzero(inwin)
+        hit = img[rows[inwin] - r0, cols[inwin] - c0] & (out[at] < 0)
+        out[at[hit]] = k
     return out
 
 
@@ -725,6 +742,29 @@ def prepare_districts(districts: Any, code_field: str, name_field: str,
     return d
 
 
+class _Groups:
+    """Positions sorted (stably) by a small integer code (-1 = none): one slice per code."""
+
+    def __init__(self, code: np.ndarray) -> None:
+        from ._nearest import _argsort_keys
+
+        key = np.asarray(code, dtype=np.int64) + 1
+        self.order = _argsort_keys(key)
+        counts = np.bincount(key, minlength=1)
+        self.start = np.concatenate([[0], np.cumsum(counts)])
+
+    def sort(self, values: np.ndarray) -> np.ndarray:
+        """``values`` in the sorted order."""
+        return values[self.order]
+
+    def slice(self, code: int) -> slice:
+        """Where the members of ``code`` lie in the sorted order."""
+        k = code + 1
+        if k + 1 >= len(self.start):
+            return slice(0, 0)
+        return slice(int(self.start[k]), int(self.start[k + 1]))
+
+
 def _share(part: float, total: float) -> float | None:
     return float(part / total) if total > 0 else None
 
@@ -944,35 +984,40 @@ def compute_coverage(
                 pcode[~hit] = _code_ids(ucodes, district_codes(pop.x[~hit], pop.y[~hit],
                                                                dist_l, district_code_field))
 
-    def measures(r: float, cmask: np.ndarray | None = None, pmask: np.ndarray | None = None
-                 ) -> dict[str, Any]:
-        cc = cover_c[r]
-        pc = cover_p[r] if cover_p is not None else None
-        if cmask is not None:
-            cc = cc[cmask]
-        if pc is not None and pmask is not None:
-            pc = pc[pmask]
+    def measures(r: float) -> dict[str, Any]:
         pw = pop.weight if pop is not None else None
-        if pw is not None and pmask is not None:
-            pw = pw[pmask]
-        return _measures(cc, grid.cell_area, pw, pc)
+        return _measures(cover_c[r], grid.cell_area, pw,
+                         cover_p[r] if cover_p is not None else None)
 
     summary: dict[str, Any] = {"method": method, "radius_m": radius}
     summary.update(measures(radius))
     by_district = []
     if dist_l is not None:
+        # cells and people sorted by district (stable): each district is one slice, its
+        # members in their original order (the same sums as selecting them by a mask)
+        cells_by = _Groups(ccode)
+        cc_sorted = cells_by.sort(cover_c[radius])
+        people_by = _Groups(pcode) if pcode is not None else None
+        if people_by is not None and pop is not None and cover_p is not None:
+            pw_sorted = people_by.sort(pop.weight)
+            pc_sorted = people_by.sort(cover_p[radius])
+
+        def district_measures(cid: int) -> dict[str, Any]:
+            cs = cells_by.slice(cid)
+            if people_by is None:
+                return _measures(cc_sorted[cs], grid.cell_area, None, None)
+            ps = people_by.slice(cid)
+            return _measures(cc_sorted[cs], grid.cell_area, pw_sorted[ps], pc_sorted[ps])
+
         names = dist_l[district_name_field]
         for k, (code, name) in enumerate(zip(_text(dist_l[district_code_field]), names,
                                              strict=True)):
             row = {"name": None if _missing(name) else str(name), "code": code}
-            cid = row_code_id[k]
-            row.update(measures(radius, ccode == cid,
-                                (pcode == cid) if pcode is not None else None))
+            row.update(district_measures(int(row_code_id[k])))
             by_district.append(row)
         # what lies in the area but in no district (gaps, or an area wider than the districts):
         # the district rows and this one add up to the totals
-        outside = measures(radius, ccode < 0, (pcode < 0) if pcode is not None else None)
-        summary["outside_districts"] = outside
+        summary["outside_districts"] = district_measures(-1)
     summary["by_district"] = by_district
     summary["facilities"] = len(fac)
     summary["unreachable_facilities"] = unreachable

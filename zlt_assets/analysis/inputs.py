@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -108,7 +108,7 @@ class Layer:
 
     geometry: np.ndarray
     crs: Any = None
-    data: dict[str, np.ndarray] = field(default_factory=dict)
+    data: MutableMapping[str, np.ndarray] = field(default_factory=dict)
     index: np.ndarray | None = None
     source: str = ""
 
@@ -181,13 +181,45 @@ class Layer:
 
     @classmethod
     def from_frame(cls, gdf: Any, *, what: str = "input") -> Layer:
-        """A GeoDataFrame's geometries, columns, index and CRS."""
+        """A GeoDataFrame's geometries, columns, index and CRS (each column converted to an
+        array when first used)."""
         if getattr(gdf, "geometry", None) is None:
             raise BadInput(f"{what}: {gdf!r} has no geometry column")
         geom_name = gdf.geometry.name
         geoms = np.asarray(gdf.geometry.values, dtype=object)
-        data = {str(c): gdf[c].to_numpy() for c in gdf.columns if c != geom_name}
+        data = _FrameColumns(gdf, [str(c) for c in gdf.columns if c != geom_name])
         return cls(geoms, gdf.crs, data, gdf.index.to_numpy(), what)
+
+
+class _FrameColumns(MutableMapping[str, np.ndarray]):
+    """A GeoDataFrame's columns as numpy arrays, each converted on first access."""
+
+    def __init__(self, frame: Any, names: list[str]) -> None:
+        self._frame = frame
+        self._names = list(names)
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._done:
+            if name not in self._names:
+                raise KeyError(name)
+            self._done[name] = self._frame[name].to_numpy()
+        return self._done[name]
+
+    def __setitem__(self, name: str, value: np.ndarray) -> None:
+        if name not in self._names:
+            self._names.append(name)
+        self._done[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._done.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def is_frame(obj: object) -> bool:

@@ -264,15 +264,14 @@ def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
             if ds.crs is None:
                 raise BadInput(f"population ({path.name}): the raster has no coordinate "
                                "reference system")
-            band = ds.read(1, masked=True).astype("float64")
+            data = _read_band(ds)
             transform = ds.transform
             crs = ds.crs.to_string()
     except BadInput:
         raise
     except Exception as exc:
         raise BadInput(f"population: cannot read {path}: {' '.join(str(exc).split())}") from None
-    data = np.ma.filled(band, 0.0)
-    data = np.where(np.isfinite(data), data, 0.0)
+    data[~np.isfinite(data)] = 0.0
     if (data < 0).any():
         raise BadInput(f"population ({path.name}): negative cell values")
     rows, cols = np.nonzero(data > 0)
@@ -288,6 +287,27 @@ def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
         cell_area = None  # not metric in the source CRS
     return PopulationInput(np.asarray(xs, dtype="float64"), np.asarray(ys, dtype="float64"), w,
                            path.name, cell_area, work_crs)
+
+
+def _read_band(ds: Any) -> np.ndarray:
+    """Band 1 as float64 with the cells GDAL masks (no data, mask band) set to 0.
+
+    The same values as ``ds.read(1, masked=True)`` filled with 0, without building a masked
+    array (ten times slower on a million cells).
+    """
+    from rasterio.enums import MaskFlags
+
+    data = ds.read(1).astype("float64")
+    flags = set(ds.mask_flag_enums[0])
+    if flags == {MaskFlags.all_valid}:
+        return data
+    if flags == {MaskFlags.nodata} and ds.nodata is not None:
+        nod = float(ds.nodata)
+        raw = ds.read(1)
+        data[(raw == ds.nodata) if nod == nod else np.isnan(raw)] = 0.0
+        return data
+    data[ds.read_masks(1) == 0] = 0.0
+    return data
 
 
 def _same(a: object, b: object) -> bool:
