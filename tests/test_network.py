@@ -406,3 +406,36 @@ def test_osm_crossings_noding_without_levels_makes_false_junctions_levels_preven
     assert flat.n_noded_crossings > 100  # tunnels and bridges noded as level crossings
     assert levelled.grade_separated > 100
     assert levelled.n_noded_crossings < flat.n_noded_crossings / 10
+
+
+def test_auto_noding_on_a_large_layer_decides_from_a_sample(monkeypatch):
+    from zlt_assets.analysis import network
+
+    # OpenStreetMap-like: 101 x 101 streets cut at every crossing (20,200 segments > the bound)
+    n = 100
+    h = [[(x * 20.0, y * 20.0) for x in range(n + 1)] for y in range(n + 1)]
+    v = [[(x * 20.0, y * 20.0) for y in range(n + 1)] for x in range(n + 1)]
+    osm = lines(*h, *v)
+    auto = build_network(osm)
+    assert 2 * n * (n + 1) > network.AUTO_SAMPLE_ABOVE
+    rep = auto.report
+    assert (rep.noding, rep.noding_detected, rep.meetings_estimated) == ("vertices", True, True)
+    assert rep.meetings_crossing == 0 and rep.to_dict()["meetings_estimated"] is True
+    ref = build_network(osm, noding="vertices")
+    assert np.array_equal(auto.edge_u, ref.edge_u) and np.array_equal(auto.node_xy, ref.node_xy)
+    # half the north-south streets drawn as CAD lines across the others: the sample sees that
+    # half the meetings have no shared vertex, crossings
+    cad = lines(*h, *v[::2], *[[(x * 40.0 + 10.0, 0.0), (x * 40.0 + 10.0, n * 20.0)]
+                               for x in range(n // 2)])
+    monkeypatch.setattr(network, "AUTO_SAMPLE", 500)
+    monkeypatch.setattr(network, "AUTO_SAMPLE_ABOVE", 2000)
+    seen = []
+    sampled = network._sampled_meetings
+    monkeypatch.setattr(network, "_sampled_meetings",
+                        lambda *a: seen.append(sampled(*a)) or seen[-1])
+    got = build_network(cad)
+    assert len(seen) == 1 and seen[0][0] > 0
+    full = build_network(cad, noding="crossings")
+    assert (got.report.noding, got.report.meetings_estimated) == ("crossings", False)
+    assert got.report.meetings_crossing == full.report.meetings_crossing > 0
+    assert np.array_equal(got.edge_u, full.edge_u) and np.array_equal(got.node_xy, full.node_xy)

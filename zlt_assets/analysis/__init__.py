@@ -30,7 +30,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str):  # lazy: importing the package stays cheap
+def __getattr__(name: str) -> object:  # lazy: importing the package stays cheap
     if name in _WHERE:
         import importlib
 

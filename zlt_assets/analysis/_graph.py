@@ -31,8 +31,10 @@ _NO_SOURCE = np.iinfo(np.int64).max
 
 
 def unique(a: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of an array, by one sort (numpy 2.4's ``np.unique`` without
-    ``return_*`` hashes, ten times slower on a few hundred thousand integers).
+    """The sorted distinct values of an array, by one sort.
+
+    (numpy 2.4's ``np.unique`` without ``return_*`` hashes: ten times slower on a few hundred
+    thousand integers.)
 
     Examples
     --------
@@ -88,8 +90,9 @@ class Adjacency:
 
 
 def undirected(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> Adjacency:
-    """The adjacency of edges ``u[k]``-``v[k]``: self-loops dropped, the shortest of parallel
-    edges kept, weights at least :data:`EPS`.
+    """The adjacency of edges ``u[k]``-``v[k]``.
+
+    Self-loops are dropped, the shortest of parallel edges kept, weights at least :data:`EPS`.
 
     Examples
     --------

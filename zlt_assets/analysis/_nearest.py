@@ -12,7 +12,9 @@ cell centres the buckets are the cells themselves, so nothing needs sorting.
 
 Targets are compared by their squared distance (no square root in the inner loop: numpy's
 ``hypot`` alone costs more than the rest), computed exactly as written here whatever the path;
-the distance returned is the square root of the smallest. Equally near targets: one of them.
+the distance returned is the square root of the smallest. Of equally near targets the one with
+the smaller index wins, so an answer does not depend on the bucket size or the order of the
+points.
 """
 from __future__ import annotations
 
@@ -36,8 +38,9 @@ _NONE = np.iinfo(np.int64).max
 
 @dataclass(frozen=True)
 class GridSpec:
-    """The query points are cell centres of this grid (``x0``, ``ytop`` the top-left corner):
-    buckets are its cells.
+    """The query points are the cell centres of this grid: buckets are its cells.
+
+    ``x0``, ``ytop`` is the grid's top-left corner, ``cell`` its side.
     """
 
     x0: float
@@ -85,7 +88,7 @@ class Segments:
         rx *= rx
         ry *= ry
         rx += ry
-        return rx
+        return np.asarray(rx)
 
 
 # ------------------------------------------------------------------------------------------
@@ -126,7 +129,7 @@ class _Buckets:
         c = self.counts.reshape(self.nrows, self.ncols)
         sat = np.zeros((self.nrows + 1, self.ncols + 1), dtype=np.int64)
         np.cumsum(np.cumsum(c, axis=0), axis=1, out=sat[1:, 1:])
-        return sat[j1 + 1, i1 + 1] - sat[j0, i1 + 1] - sat[j1 + 1, i0] + sat[j0, i0]
+        return np.asarray(sat[j1 + 1, i1 + 1] - sat[j0, i1 + 1] - sat[j1 + 1, i0] + sat[j0, i0])
 
 
 def _bucket(px: np.ndarray, py: np.ndarray, size: float, grid: GridSpec | None) -> _Buckets:
@@ -153,8 +156,9 @@ def _bucket(px: np.ndarray, py: np.ndarray, size: float, grid: GridSpec | None) 
 
 
 def _argsort_keys(key: np.ndarray) -> np.ndarray:
-    """A stable argsort of non-negative integer keys by radix passes of 16 bits (numpy sorts
-    16-bit integers by radix, several times faster than a comparison sort).
+    """A stable argsort of non-negative integer keys by radix passes of 16 bits.
+
+    numpy sorts 16-bit integers by radix, several times faster than a comparison sort.
     """
     if not len(key):
         return np.zeros(0, dtype=np.int64)
@@ -197,8 +201,9 @@ def _stamp(b: _Buckets, px: np.ndarray, py: np.ndarray, lo_x: np.ndarray, lo_y: 
            hi_x: np.ndarray, hi_y: np.ndarray, target: np.ndarray, reach: float,
            dist: Dist, best_d: np.ndarray, best_t: np.ndarray, *, filter_empty: bool,
            keep: Keep, chord: Chord | None = None) -> None:
-    """Compare every point with the targets whose box widened by ``reach`` holds its bucket
-    (``dist`` gives squared distances; ``best_d`` holds squared distances).
+    """Compare every point with the targets whose box widened by ``reach`` holds its bucket.
+
+    ``dist`` gives squared distances; ``best_d`` holds squared distances.
 
     With ``chord`` (buckets that are cells, one centre each), a row compares only the centres
     within the target's reach at the row's height instead of its whole box.
@@ -259,19 +264,12 @@ def _stamp(b: _Buckets, px: np.ndarray, py: np.ndarray, lo_x: np.ndarray, lo_y: 
             k = z
 
 
-def _keep_best(best_d: np.ndarray, best_t: np.ndarray, pt: np.ndarray, d: np.ndarray,
-               tgt: np.ndarray) -> None:
-    """Lower each point's best distance, and keep a target at that distance (any of equally
-    near ones: segments meeting at the point's nearest node)."""
-    np.minimum.at(best_d, pt, d)
-    at = d == best_d[pt]
-    best_t[pt[at]] = tgt[at]
-
-
 def _keep_first(best_d: np.ndarray, best_t: np.ndarray, pt: np.ndarray, d: np.ndarray,
                 tgt: np.ndarray) -> None:
-    """Lower each point's best (distance, target): nearer wins, then the smaller target, so
-    the answer does not depend on the order of comparison (the nearest facility's identity)."""
+    """Lower each point's best (distance, target): nearer wins, then the smaller target.
+
+    So the answer does not depend on the order of comparison (the nearest facility's identity).
+    """
     cur = best_d[pt]
     better = (d < cur) | ((d == cur) & (tgt < best_t[pt]))
     if not better.any():
@@ -332,8 +330,9 @@ def _solve(px: np.ndarray, py: np.ndarray, boxes: Callable[[float], tuple[np.nda
 
 def _capsule_chord(seg: Segments, e: np.ndarray, y: np.ndarray, r: float
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """The x-interval of the capsule (points within ``r`` of segment ``e``) at height ``y``,
-    widened by a hair; empty intervals come back with left > right.
+    """The x-interval, at height ``y``, of the points within ``r`` of segment ``e``.
+
+    Widened by a hair; empty intervals come back with left > right.
 
     The capsule is the band of half-width ``r`` along the segment cut to the slab between its
     ends' perpendiculars, plus a disc at each end: the interval spans the parts that exist.
@@ -401,7 +400,7 @@ def nearest_segment(px: np.ndarray, py: np.ndarray, seg: Segments, *,
     ...                        np.array([[10.0, 0.0], [10.0, 10.0]]))
     >>> e, d = nearest_segment(np.array([5.0, 5.0, 20.0]), np.array([1.0, 9.0, 10.0]), s)
     >>> e.tolist(), d.tolist()
-    [[0, 1, 1], [1.0, 1.0, 10.0]]
+    ([0, 1, 1], [1.0, 1.0, 10.0])
     """
     px = np.asarray(px, dtype=np.float64)
     py = np.asarray(py, dtype=np.float64)
@@ -449,7 +448,7 @@ def nearest_segment(px: np.ndarray, py: np.ndarray, seg: Segments, *,
         return np.asarray(shapely.linestrings(np.stack([a, a + np.column_stack([seg.dx, seg.dy])],
                                                        axis=1)))
 
-    return _solve(px, py, boxes, seg.distance2, float(reach), within, grid, geoms, _keep_best,
+    return _solve(px, py, boxes, seg.distance2, float(reach), within, grid, geoms, _keep_first,
                   chord)
 
 
@@ -469,7 +468,7 @@ def nearest_point(px: np.ndarray, py: np.ndarray, fx: np.ndarray, fy: np.ndarray
     >>> i, d = nearest_point(np.array([0.0, 10.0]), np.array([0.0, 0.0]),
     ...                      np.array([3.0, 10.0]), np.array([4.0, 1.0]))
     >>> i.tolist(), d.tolist()
-    [[0, 1], [5.0, 1.0]]
+    ([0, 1], [5.0, 1.0])
     """
     px = np.asarray(px, dtype=np.float64)
     py = np.asarray(py, dtype=np.float64)
@@ -492,7 +491,7 @@ def nearest_point(px: np.ndarray, py: np.ndarray, fx: np.ndarray, fy: np.ndarray
         dx *= dx
         dy *= dy
         dx += dy
-        return dx
+        return np.asarray(dx)
 
     def chord(t: np.ndarray, y: np.ndarray, r: float) -> tuple[np.ndarray, np.ndarray]:
         h = np.sqrt(np.maximum(r * r - (y - fy[t]) ** 2, 0.0)) * (1.0 + 1e-9) + 1e-9 * r

@@ -1,5 +1,7 @@
-"""Cell-grid helpers with numpy and shapely only: which centres a polygon holds, which cells lie
-within a radius of points, 4-connected patches and their outlines as polygons.
+"""Cell-grid helpers with numpy and shapely only.
+
+Which centres a polygon holds, which cells lie within a radius of points, 4-connected patches
+and their outlines as polygons.
 
 Rows count down from the top edge ``ytop``, columns right from ``x0``; cell ``(r, c)`` has its
 centre at ``(x0 + (c + 0.5) cell, ytop - (r + 0.5) cell)``.
@@ -158,7 +160,7 @@ def disc_mask(fx: np.ndarray, fy: np.ndarray, radius: float, x0: float, ytop: fl
 
     def within(c: np.ndarray) -> np.ndarray:
         dx = (x0 + (c + 0.5) * cell) - px
-        return np.sqrt(dx * dx + dy * dy) <= radius
+        return np.asarray(np.sqrt(dx * dx + dy * dy) <= radius)
 
     # widen or narrow each run by single cells until its ends are exact
     for _ in range(3):
@@ -189,8 +191,9 @@ def _runs(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def label_patches(img: np.ndarray) -> tuple[np.ndarray, int]:
-    """4-connected patches of True cells: ``(labels, count)``, 0 = not selected, patches 1..n
-    numbered in the raster order of their first cell.
+    """4-connected patches of True cells: ``(labels, count)``.
+
+    Label 0 is "not selected"; patches 1..n are numbered in the raster order of their first cell.
 
     Examples
     --------
@@ -302,7 +305,7 @@ def patch_polygons(labels: np.ndarray, n: int, x0: float, ytop: float, cell: flo
     sx, sy, d, length, lab = _pieces(labels)
     ex = sx + _DX[d] * length
     ey = sy + _DY[d] * length
-    h, w = labels.shape
+    w = labels.shape[1]
     stride = w + 3
     start_key = sy * stride + sx
     end_key = ey * stride + ex

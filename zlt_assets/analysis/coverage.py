@@ -121,12 +121,12 @@ class Grid:
     @property
     def x(self) -> np.ndarray:
         """Cell centre x of each kept cell."""
-        return self.x0 + (self.col + 0.5) * self.cell  # type: ignore[no-any-return]
+        return self.x0 + (self.col + 0.5) * self.cell
 
     @property
     def y(self) -> np.ndarray:
         """Cell centre y of each kept cell."""
-        return self.ytop - (self.row + 0.5) * self.cell  # type: ignore[no-any-return]
+        return self.ytop - (self.row + 0.5) * self.cell
 
     @property
     def xy(self) -> np.ndarray:
@@ -291,8 +291,9 @@ def grid_district_codes(grid: Grid, districts: Any, code_field: str) -> np.ndarr
 
 
 def _grid_district_rows(grid: Grid, districts: Any) -> np.ndarray:
-    """Row position (in ``districts``) of the district holding each cell centre, -1 outside;
-    the first district wins where they overlap.
+    """Row position (in ``districts``) of the district holding each cell centre, -1 outside.
+
+    The first district wins where they overlap.
     """
     out = np.full(len(grid), -1, dtype=np.int64)
     for k, geom in enumerate(geometries(districts)):
@@ -422,8 +423,10 @@ class Uncovered:
         return len(self.geometry)
 
     def to_frame(self) -> gpd.GeoDataFrame:
-        """The patches as a GeoDataFrame (``area_m2``, ``population``, ``district``,
-        ``district_name``)."""
+        """The patches as a GeoDataFrame.
+
+        Columns ``area_m2``, ``population``, ``district``, ``district_name``.
+        """
         import geopandas as gpd
 
         n = len(self)
@@ -477,8 +480,9 @@ def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
                      pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
                      districts: Any, code_field: str, name_field: str = "name", *,
                      crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
-    """:func:`_uncovered` as a GeoDataFrame; people with ``pop_dist`` beyond ``radius`` are out
-    of reach.
+    """:func:`_uncovered` as a GeoDataFrame.
+
+    People with ``pop_dist`` beyond ``radius`` are out of reach.
     """
     out = None if pop_dist is None else ~(pop_dist <= radius + COVER_EPS)
     return _uncovered(grid, mask, area_geom, pop, out, districts, code_field, name_field,
@@ -575,7 +579,7 @@ class CoverageResult:
         """True for each cell within the radius."""
         if self.covered_cells is not None:
             return self.covered_cells
-        return self.cell_distance <= self.radius + COVER_EPS  # type: ignore[no-any-return]
+        return self.cell_distance <= self.radius + COVER_EPS
 
     @cached_property
     def facilities(self) -> gpd.GeoDataFrame:
@@ -608,7 +612,7 @@ class CoverageResult:
 
         ids = np.asarray(self.facility_layer["facility_id"], dtype=object)
         cf = self.cell_facility
-        fac = np.where(cf >= 0, ids[np.maximum(cf, 0)], None)
+        fac = np.where(cf >= 0, ids[np.maximum(cf, 0)], np.full(len(cf), None, dtype=object))
         dist = np.where(np.isfinite(self.cell_distance), self.cell_distance, np.nan)
         return gpd.GeoDataFrame(
             {"facility_id": fac.astype(object), "distance_m": dist,
@@ -755,7 +759,7 @@ class _Groups:
 
     def sort(self, values: np.ndarray) -> np.ndarray:
         """``values`` in the sorted order."""
-        return values[self.order]
+        return np.asarray(values[self.order])
 
     def slice(self, code: int) -> slice:
         """Where the members of ``code`` lie in the sorted order."""
@@ -1100,8 +1104,9 @@ def _euclidean(grid: Grid, fxy: np.ndarray, pop: PopulationInput | None,
 def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, cf: np.ndarray,
            compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
            ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Distances for the population points: taken from the grid where a point is a cell
-    centre (``idx`` >= 0), computed for the others.
+    """Distances for the population points.
+
+    Taken from the grid where a point is a cell centre (``idx`` >= 0), computed for the others.
     """
     if pop is None or idx is None:
         return None, None

@@ -46,6 +46,7 @@ __all__ = [
     "as_work",
     "facility_ids",
     "geometries",
+    "gpkg_layers",
     "gpkg_point_table",
     "in_service",
     "is_frame",
@@ -181,8 +182,10 @@ class Layer:
 
     @classmethod
     def from_frame(cls, gdf: Any, *, what: str = "input") -> Layer:
-        """A GeoDataFrame's geometries, columns, index and CRS (each column converted to an
-        array when first used)."""
+        """A GeoDataFrame's geometries, columns, index and CRS.
+
+        Each column is converted to an array when first used.
+        """
         if getattr(gdf, "geometry", None) is None:
             raise BadInput(f"{what}: {gdf!r} has no geometry column")
         geom_name = gdf.geometry.name
@@ -258,10 +261,9 @@ def _split(path: str | os.PathLike[str], layer: str | None) -> tuple[Path, str |
 def _check_exists(p: Path, what: str) -> None:
     if not p.exists():
         raise BadInput(f"{what}: file not found: {p}")
-    if p.is_dir() and not str(p).lower().endswith((".gdb",)):
-        # a shapefile folder is fine for GDAL, but an empty folder is not
-        if not any(p.iterdir()):
-            raise BadInput(f"{what}: empty folder, not a vector file: {p}")
+    # a shapefile folder is fine for GDAL, but an empty folder is not
+    if p.is_dir() and not str(p).lower().endswith((".gdb",)) and not any(p.iterdir()):
+        raise BadInput(f"{what}: empty folder, not a vector file: {p}")
 
 
 def read_layer(path: str | os.PathLike[str], *, what: str = "input", layer: str | None = None,
@@ -390,7 +392,7 @@ def gpkg_point_table(path: str | os.PathLike[str], layer: str | None,
     if p.suffix.lower() != ".gpkg" or not p.is_file():
         return None
     try:
-        with _closing(_connect(p)) as con:
+        with _Closing(_connect(p)) as con:
             found = _pick_table(con, layer)
             if found is None:
                 return None
@@ -398,10 +400,10 @@ def gpkg_point_table(path: str | os.PathLike[str], layer: str | None,
             types = _column_types(con, table)
             pk = {str(r[1]) for r in con.execute(f"PRAGMA table_info({_q(table)})") if r[5]}
             names = list(choose([c for c in types if c != gcol and c not in pk]))
+            crs = _srs(con, srs)
             cur = con.execute(f"SELECT {', '.join(_q(c) for c in [gcol, *names])} "
                               f"FROM {_q(table)} ORDER BY rowid")
             rows = cur.fetchall()
-            crs = _srs(con, srs)
     except sqlite3.Error:
         return None
     xy, keep = _decode_points([r[0] for r in rows])
@@ -414,7 +416,7 @@ def gpkg_point_table(path: str | os.PathLike[str], layer: str | None,
     return crs, xy, data
 
 
-class _closing:
+class _Closing:
     """``contextlib.closing`` for a connection (sqlite3's own context manager only commits)."""
 
     def __init__(self, con: sqlite3.Connection) -> None:
@@ -425,6 +427,27 @@ class _closing:
 
     def __exit__(self, *exc: object) -> None:
         self.con.close()
+
+
+def gpkg_layers(path: str | os.PathLike[str]) -> list[tuple[str, Any]] | None:
+    """The feature layers of a GeoPackage with their CRS, in the file's order.
+
+    None when the file cannot be read so (GDAL decides).
+
+    Examples
+    --------
+    >>> from zlt_assets.inventory import sample_path
+    >>> [(n, c.to_epsg()) for n, c in gpkg_layers(sample_path()) if n == "roads"]
+    [('roads', 4550)]
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".gpkg" or not p.is_file():
+        return None
+    try:
+        with _Closing(_connect(p)) as con:
+            return [(t, _srs(con, srs)) for t, _g, srs in _gpkg_tables(con)]
+    except sqlite3.Error:
+        return None
 
 
 def _pick_table(con: sqlite3.Connection, layer: str | None) -> tuple[str, str, int] | None:
@@ -501,7 +524,7 @@ def _header_len(blob: bytes) -> int | None:
 
 
 def _read_gpkg(p: Path, layer: str | None, columns: Sequence[str] | None) -> Layer | None:
-    with _closing(_connect(p)) as con:
+    with _Closing(_connect(p)) as con:
         found = _pick_table(con, layer)
         if found is None:
             return None
@@ -563,28 +586,40 @@ def _decode_points(blobs: list[Any]) -> tuple[np.ndarray | None, np.ndarray]:
         vals = blobs
     if not n or not keep.any():
         return None, keep
-    first = next(b for b in blobs if b is not None)
-    h = _header_len(bytes(first[:8]))
+    h = _header_len(bytes(vals[0][:8]))
     if h is None:
         return None, keep
-    size = h + 21  # WKB point: byte order, type, x, y
     buf = b"".join(vals)
-    if len(buf) != size * len(vals):
+    if len(buf) != (h + 21) * len(vals):
         return None, keep
-    raw = np.frombuffer(buf, dtype=np.uint8).reshape(len(vals), size)
-    head = raw[:, :8]
-    if not ((head == raw[0, :8]).all(axis=0)[[0, 1, 3]].all()):
-        return None, keep  # headers differ (flags): not the one layout this reads
-    if not (raw[:, h] == 1).all():  # little-endian WKB only
+    xy, empty = _decode_point_buffer(buf, len(vals), h)
+    if xy is None:
         return None, keep
-    gtype = raw[:, h + 1:h + 5].copy().view("<u4").ravel()
-    if not (gtype == 1).all():
-        return None, keep
-    coords = raw[:, h + 5:h + 21].copy().view("<f8").reshape(len(vals), 2)
-    empty = np.isnan(coords).all(axis=1) | ((raw[:, 3] & 0x10) > 0)
     sub = np.flatnonzero(keep)
     keep[sub[empty]] = False
-    return np.ascontiguousarray(coords[~empty]), keep
+    return xy, keep
+
+
+def _decode_point_buffer(buf: bytes, n: int, h: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """Decode ``n`` GeoPackage point blobs of header length ``h`` lying back to back.
+
+    Returns ``(xy of the points that are not empty, empty mask)``, or ``(None, ...)`` when they
+    are not all 2D points with the same header flags.
+    """
+    size = h + 21  # WKB point: byte order, type, x, y
+    raw = np.frombuffer(buf, dtype=np.uint8).reshape(n, size)
+    empty = np.zeros(n, dtype=bool)
+    head = raw[:, :8]
+    if not ((head == raw[0, :8]).all(axis=0)[[0, 1, 3]].all()):
+        return None, empty  # headers differ (flags): not the one layout this reads
+    if not (raw[:, h] == 1).all():  # little-endian WKB only
+        return None, empty
+    gtype = raw[:, h + 1:h + 5].copy().view("<u4").ravel()
+    if not (gtype == 1).all():
+        return None, empty
+    coords = raw[:, h + 5:h + 21].copy().view("<f8").reshape(n, 2)
+    empty = np.isnan(coords).all(axis=1) | ((raw[:, 3] & 0x10) > 0)
+    return np.ascontiguousarray(coords[~empty]), empty
 
 
 def read_vector(path: str | os.PathLike[str], *, what: str = "input",
@@ -645,8 +680,9 @@ def read_vector(path: str | os.PathLike[str], *, what: str = "input",
 # CRS and checks (Layers and GeoDataFrames alike)
 # ------------------------------------------------------------------------------------------
 def as_work(gdf: L, crs: object, *, what: str = "input") -> L:
-    """Return ``gdf`` (a GeoDataFrame or a :class:`Layer`) in ``crs``, unchanged when it is
-    already there.
+    """Return ``gdf`` (a GeoDataFrame or a :class:`Layer`) in ``crs``.
+
+    Unchanged when it is already there.
 
     Parameters
     ----------
@@ -778,7 +814,7 @@ def require_geometry(gdf: L, kinds: Iterable[str], *, what: str,
 
 def _notna(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind == "f":
-        return ~np.isnan(values)
+        return np.asarray(~np.isnan(values))
     if values.dtype.kind in "iub":
         return np.ones(len(values), dtype=bool)
     return np.array([not (v is None or (isinstance(v, float) and v != v)) for v in values],

@@ -14,14 +14,15 @@ The network is built from any line layer in a metric CRS with numpy/shapely 2 ar
 ``auto`` (the default) counts, among the places where two lines meet, those at a shared vertex
 and those where they cross without one, and takes ``vertices`` when nine in ten meetings are at
 shared vertices. Lines that share no vertex at all are ``crossings`` without a search. On a large
-layer (more than :data:`AUTO_SAMPLE` segments) the crossings are counted for an evenly spread
-sample of the segments; when the sample decides clearly (three standard deviations) that is the
-answer, and the report says the count is an estimate (``meetings_estimated``); otherwise every
-segment is searched. Grade separation: a line's level comes from a level field, or from the
-OpenStreetMap ``layer`` / ``bridge`` / ``tunnel`` attributes (``bridge`` without ``layer`` is 1,
-``tunnel`` -1); lines on different levels never join except at end points. With a river layer,
-road lines that cross the river without a ``bridge_id`` are cut at the river (reported, and they
-do not connect the banks): the banks connect only through bridges.
+layer (more than :data:`AUTO_SAMPLE_ABOVE` segments) the crossings are counted for an evenly
+spread sample of :data:`AUTO_SAMPLE` segments; when the sample decides clearly (three standard
+deviations) that is the answer, and the report says the count is an estimate
+(``meetings_estimated``); otherwise every segment is searched. Grade separation: a line's level
+comes from a level field, or from the OpenStreetMap ``layer`` / ``bridge`` / ``tunnel``
+attributes (``bridge`` without ``layer`` is 1, ``tunnel`` -1); lines on different levels never
+join except at end points. With a river layer, road lines that cross the river without a
+``bridge_id`` are cut at the river (reported, and they do not connect the banks): the banks
+connect only through bridges.
 
 Points (facilities, population cells) attach to the nearest point on the nearest edge, not the
 nearest node (:mod:`zlt_assets.analysis._nearest`). Distances from many sources at once come from
@@ -31,6 +32,7 @@ distance along the edge).
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTO_SAMPLE",
+    "AUTO_SAMPLE_ABOVE",
     "FACILITY_MAX_SNAP",
     "LEVEL_FIELDS",
     "NODING_MODES",
@@ -74,8 +77,10 @@ LEVEL_FIELDS = ("layer", "bridge", "tunnel")
 VERTEX_SHARE_FOR_AUTO = 0.9
 #: Points projected on their edge per numpy pass (the temporaries stay in the caches).
 _SLICE = 65_536
-#: ``auto`` counts crossings on a sample of this many segments when a layer has more.
+#: ``auto`` counts crossings on a sample of this many segments ...
 AUTO_SAMPLE = 4096
+#: ... when a layer has more than this many (smaller layers are searched whole: it is quick).
+AUTO_SAMPLE_ABOVE = 16_384
 
 
 # ------------------------------------------------------------------------------------------
@@ -486,7 +491,7 @@ class RoadNetwork:
         """A road attribute per edge (object array; None when the roads lack the column)."""
         if column not in self.roads.columns:
             return np.full(self.n_edges, None, dtype=object)
-        return np.asarray(self.roads[column])[self.edge_road]
+        return np.asarray(np.asarray(self.roads[column])[self.edge_road])
 
     # -------------------------------------------------------------- attachment
     @cached_property
@@ -660,9 +665,10 @@ def _cluster(points: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
 
 
 def _pairs_within(points: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs ``i < j`` of points at most ``tol`` apart (``sqrt(dx² + dy²) <= tol``, GEOS's
-    ``dwithin`` for points), from a hash grid of cells of side ``tol``: a point's partners lie in
-    its own cell or the eight around it.
+    """Pairs ``i < j`` of points at most ``tol`` apart.
+
+    ``sqrt(dx² + dy²) <= tol``, GEOS's ``dwithin`` for points, from a hash grid of cells of side
+    ``tol``: a point's partners lie in its own cell or the eight around it.
     """
     from ._nearest import _argsort_keys
 
@@ -785,17 +791,15 @@ def _numeric(values: np.ndarray) -> np.ndarray:
     for k, v in enumerate(arr):
         if v is None or isinstance(v, bool):
             continue
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             out[k] = float(v)
-        except (TypeError, ValueError):
-            pass
     return out
 
 
 def _present(values: np.ndarray) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype.kind == "f":
-        return ~np.isnan(arr)
+        return np.asarray(~np.isnan(arr))
     if arr.dtype.kind in "iub":
         return np.ones(len(arr), dtype=bool)
     return np.array([not (v is None or (isinstance(v, float) and np.isnan(v))) for v in arr],
@@ -839,9 +843,9 @@ def _levels(roads: Layer, level_field: str | None) -> tuple[np.ndarray | None, s
         lay = _numeric(cols["layer"])
         has_layer = np.isfinite(lay)
         level[has_layer] = np.rint(lay[has_layer]).astype(np.int64)
-    for col, value in (("bridge", 1), ("tunnel", -1)):
-        if col in cols:
-            flag = np.array([_is_yes(v) for v in cols[col]], dtype=bool)
+    for name, value in (("bridge", 1), ("tunnel", -1)):
+        if name in cols:
+            flag = np.array([_is_yes(v) for v in cols[name]], dtype=bool)
             level[flag & ~has_layer] = value
     return level, "/".join(present)
 
@@ -992,7 +996,7 @@ def build_network(roads: Any, tolerance: float | None = None, river: Any = None,
     if mode == "auto":
         if at_vertices == 0:
             mode = "crossings"  # no line shares a vertex with another: CAD lines
-        elif s > AUTO_SAMPLE:
+        elif s > AUTO_SAMPLE_ABOVE:
             node0 = inv[:s], inv[s:]
             guess = _sampled_meetings(a, b, node0[0], node0[1], tol, len(uniq), seg_level)
             mode, crossing_meetings, estimated = _decide(at_vertices, *guess)
@@ -1091,8 +1095,9 @@ def build_network(roads: Any, tolerance: float | None = None, river: Any = None,
 
 
 def _decide(at_vertices: int, found: int, share: float) -> tuple[str, int, bool]:
-    """``auto`` from a sample: ``(mode, estimated crossings, estimated)``; mode ``auto`` when
-    the sample does not decide clearly (then every segment is searched).
+    """``auto`` from a sample: ``(mode, estimated crossings, estimated)``.
+
+    Mode ``auto`` when the sample does not decide clearly (then every segment is searched).
 
     ``found`` meetings were seen among the pairs that involve a sampled segment; a meeting
     involves two segments, so it is seen with probability ``1 - (1 - share) ** 2``.
@@ -1104,7 +1109,7 @@ def _decide(at_vertices: int, found: int, share: float) -> tuple[str, int, bool]
     high = (found + spread) / seen
     low = max(found - spread, 0.0) / seen
     if at_vertices >= VERTEX_SHARE_FOR_AUTO * (at_vertices + high):
-        return "vertices", int(round(found / seen)), True
+        return "vertices", round(found / seen), True
     if at_vertices < VERTEX_SHARE_FOR_AUTO * (at_vertices + low):
         return "crossings", 0, False  # the search for the noding counts them exactly
     return "auto", 0, False
@@ -1112,8 +1117,10 @@ def _decide(at_vertices: int, found: int, share: float) -> tuple[str, int, bool]
 
 def _box_pairs(lo: np.ndarray, hi: np.ndarray, query: np.ndarray) -> tuple[np.ndarray,
                                                                               np.ndarray]:
-    """Pairs ``(i in query, j)`` of boxes that intersect (i != j), from a bucket grid: the
-    query boxes are listed per bucket, every box looks in the buckets it covers.
+    """Pairs ``(i in query, j)`` of boxes that intersect (i != j).
+
+    From a bucket grid: the query boxes are listed per bucket, every box looks in the buckets it
+    covers.
     """
     from ._nearest import _argsort_keys
 
@@ -1150,8 +1157,9 @@ def _box_pairs(lo: np.ndarray, hi: np.ndarray, query: np.ndarray) -> tuple[np.nd
 
 def _sampled_meetings(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, tol: float,
                       n_nodes: int, level: np.ndarray) -> tuple[int, float]:
-    """Meetings without a shared vertex seen on an evenly spread sample of the segments:
-    ``(count, share of segments sampled)``.
+    """Meetings without a shared vertex seen on an evenly spread sample of the segments.
+
+    Returns ``(count, share of segments sampled)``.
     """
     s = len(a)
     step = int(np.ceil(s / AUTO_SAMPLE))

@@ -297,7 +297,7 @@ def _read_band(ds: Any) -> np.ndarray:
     """
     from rasterio.enums import MaskFlags
 
-    data = ds.read(1).astype("float64")
+    data = np.asarray(ds.read(1), dtype="float64")
     flags = set(ds.mask_flag_enums[0])
     if flags == {MaskFlags.all_valid}:
         return data

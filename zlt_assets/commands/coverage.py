@@ -11,7 +11,8 @@ from ._common import add_data_argument, log, step, write_json
 NAME = "coverage"
 ORDER = 30
 HELP = "公交站点(或任意设施)覆盖率 / coverage of bus stops (or any facility layer)"
-DESCRIPTION = """计算设施(默认公交站点)服务半径内的城区面积与人口占比:直线距离(官方指标)或沿路网步行距离。
+DESCRIPTION = """计算设施(默认公交站点)服务半径内的城区面积与人口占比:
+直线距离(官方指标)或沿路网步行距离。
 输入默认取清单 GeoPackage 的图层(bus_stops、roads、urban_area、street_offices 及同目录的人口栅格);
 也可用 GDAL 能读的任何矢量文件、任何坐标系;一旦给出任一文件,其余输入须同样给出、
 来自 --data 指定的清单,或明确省略(--no-population、--no-districts),示例数据绝不悄悄混入。
@@ -36,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="服务半径 / radius in metres (default 500, plan 四(五)2; 300 m is "
                              "reported beside it, GB 50220)")
     parser.add_argument("--method", choices=("euclidean", "network"), default="euclidean",
-                        help="euclidean = 直线 straight line (official); network = 沿路网步行 walking")
+                        help="euclidean = 直线 straight line (official); "
+                             "network = 沿路网步行 walking")
     parser.add_argument("--cell", type=float, default=None, metavar="M",
                         help="面积采样格网 / area grid cell in metres (default 25)")
     parser.add_argument("--include-planned", action="store_true",
@@ -45,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="设施接入路网最大距离 / facilities farther than this from every road "
                              "are unreachable (default 150)")
     parser.add_argument("--out", metavar="GPKG", default=None,
-                        help="结果 GeoPackage / write uncovered areas, cells, facilities, districts")
+                        help="结果 GeoPackage / write uncovered areas, cells, facilities, "
+                             "districts")
     parser.add_argument("--no-cells", action="store_true",
                         help="--out 不写格网点 / leave the per-cell layer out of --out")
     add_network_arguments(parser)
@@ -176,12 +179,48 @@ class Inputs:
         """The metric CRS of the inventory the run took inputs from (None when it took none)."""
         if not self.from_inventory:
             return None
-        from ..schema import PROJECT_CRS
+        from .. import schema
 
+        layers = self._gpkg_layers()
+        if layers is not None:  # the CRS of its first declared layer (Inventory.metric_crs)
+            crs = next((c for n, c in layers if n in schema.LAYERS and c is not None), None)
+            return crs or schema.PROJECT_CRS
         inv = self.inventory
         # a GeoPackage declares its CRS through its layers; PostGIS inventories are EPSG:4550
         crs = inv.metric_crs if getattr(inv, "backend", "gpkg") == "gpkg" else None
-        return crs or PROJECT_CRS
+        return crs or schema.PROJECT_CRS
+
+    def _gpkg_layers(self) -> list[tuple[str, Any]] | None:
+        """The layers of the inventory's GeoPackage when the run reads it as arrays directly.
+
+        No pandas, no geopandas; None for PostGIS, or when GeoDataFrames are wanted.
+        """
+        if self.frames:
+            return None
+        if "_layers" not in self.__dict__:
+            from ..analysis.inputs import gpkg_layers
+
+            inv = self.inventory
+            self._layers = gpkg_layers(inv.path) if getattr(inv, "backend", "") == "gpkg" \
+                else None
+        return self._layers
+
+    def _has(self, layer: str) -> bool:
+        layers = self._gpkg_layers()
+        if layers is not None:
+            return layer in {n for n, _c in layers}
+        return bool(self.inventory.has(layer))
+
+    def _read(self, layer: str) -> Any:
+        """An inventory layer in EPSG:4550, as ``Inventory.read`` gives it."""
+        if self._gpkg_layers() is not None:
+            from ..analysis.inputs import as_work, read_layer
+            from ..schema import PROJECT_CRS
+
+            inv = self.inventory
+            return as_work(read_layer(inv.path, layer=layer, what=layer), PROJECT_CRS,
+                           what=layer)
+        return self.inventory.read(layer)
 
     def layer(self, value: str | None, layer: str, what: str, *, required: bool = True) -> Any:
         """The file ``value`` in its own CRS, else the inventory layer (None when absent).
@@ -196,13 +235,13 @@ class Inputs:
         if self.files_only:
             return None  # require_complete has refused what must not be missing
         inv = self.inventory
-        if not inv.has(layer):
+        if not self._has(layer):
             if required:
                 raise BadInput(f"{what}: layer {layer!r} is missing from {inv.label}; "
                                f"give a file with the matching option")
             return None
         self.from_inventory.append(layer)
-        return inv.read(layer)
+        return self._read(layer)
 
     def population(self) -> Any:
         """The population source: a path, or None."""
@@ -249,8 +288,9 @@ class Inputs:
 
 
 def illustrative(*frames: Any, src: Inputs | None = None) -> bool:
-    """True when illustrative data took part: the sample inventory, or a layer whose
-    ``data_source`` says so.
+    """True when illustrative data took part.
+
+    The sample inventory, or a layer whose ``data_source`` says so.
     """
     if src is not None and src.used_sample():
         return True
@@ -293,7 +333,8 @@ def run(args: argparse.Namespace) -> int:
     res = compute_coverage(fac, area, radius=args.radius, method=args.method, roads=roads,
                            river=river, population=pop, districts=districts, cell=args.cell,
                            include_planned=args.include_planned, max_snap=args.max_snap,
-                           progress=say.span(0.1, 0.9), crs=args.crs, declared_crs=src.declared_crs(),
+                           progress=say.span(0.1, 0.9), crs=args.crs,
+                           declared_crs=src.declared_crs(),
                            noding=args.noding, level_field=args.level_field,
                            snap_tolerance=args.snap_tolerance)
     warn_crs(res.summary["crs"])
