@@ -59,6 +59,13 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
                    "the editor's name in the PostGIS audit trail (default: the login name)"),
     "ZLT_TIANDITU_KEY": ("engine (map)", "天地图底图的密钥(--basemap tianditu)",
                          "the Tianditu key for --basemap tianditu"),
+    "ZLT_BUSY_TIMEOUT": ("engine", "等待其他写入者(如 QGIS)释放 GeoPackage 的秒数(默认 10)",
+                         "seconds a write waits for another writer (QGIS) to release a "
+                         "GeoPackage (default 10)"),
+    "ZLT_IO_PAUSE": ("tests", "测试钩子:写入在该阶段暂停(locked、written、commit)",
+                     "test hook: a write pauses at this stage (locked, written, commit)"),
+    "ZLT_IO_PAUSE_FILE": ("tests", "测试钩子:暂停时创建的文件", "test hook: the file a paused "
+                          "write creates"),
     "ZLT_ASSETS_ENGINE": ("QGIS plugin", "QGIS 插件使用的 zlt-assets 程序路径",
                           "path of the zlt-assets engine the QGIS plugin runs"),
     "ZLT_NOTEBOOK_OUT": ("notebooks", "示例笔记本的输出文件夹", "output folder of the notebooks"),
@@ -68,6 +75,15 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_SKIP_APT": ("scripts/setup.sh", "设为 1:只装 Python 部分,不装系统包",
                      "1: only the Python part, no system packages"),
     "ZLT_TEST_BLOCK": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_QGIS_PYTHON": ("tests, scripts/build_qgis_project.py",
+                        "带 PyQGIS 的系统 Python(默认 PATH 上的 python3)",
+                        "the system Python that has PyQGIS (default: python3 on the system PATH)"),
+    "ZLT_TEST_SHOTS": ("tests", "保存 QGIS 桌面测试截图的文件夹", "folder to keep the QGIS desktop "
+                       "test's screenshots in"),
+    "ZLT_TEST_OUT": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_LOG": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_MODULES": ("tests", "测试内部使用 / internal to the tests",
+                               "internal to the tests"),
     "CI": ("tests", "设为 true:缺少 QGIS、PostGIS、Chromium 的测试失败而非跳过",
            "true: tests that need QGIS, PostGIS or Chromium fail, not skip, when it is missing"),
 }
