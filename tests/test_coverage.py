@@ -634,3 +634,11 @@ def test_cli_refuses_files_mixed_with_the_sample_and_lists_what_is_missing(cli, 
     r = cli("coverage", "--facilities", f["facilities"], "--data", str(f["sample"]))
     assert r.returncode == 0, r.stderr
     assert "illustrative" in r.stdout
+
+
+def test_the_cli_names_the_inventory_variable_as_the_inventory_does():
+    # commands/coverage.py names it itself so that a run on files need not import the inventory
+    from zlt_assets.commands import coverage as cmd
+    from zlt_assets.inventory import DATA_ENV
+
+    assert cmd.DATA_ENV == DATA_ENV

@@ -101,7 +101,7 @@ def test_nan_passes_through_without_hanging():
     assert math.isnan(lon[1]) and math.isfinite(lon[0])
 
 
-# ------------------------------------------------------------------ true metres wherever the data lie
+# ------------------------------------------------------------ true metres wherever the data lie
 def test_work_crs_choice_across_the_world():
     cases = {
         (122.74, 48.0): ("EPSG:4550", "declared"),     # Zhalantun: the inventory's CRS
@@ -213,7 +213,9 @@ def test_a_city_moved_anywhere_gives_the_same_true_metre_answer(method):
 @pytest.mark.parametrize("module", ["zlt_assets.crs", "zlt_assets.analysis.coverage",
                                     "zlt_assets.analysis.network", "zlt_assets.analysis.inputs",
                                     "zlt_assets.analysis.population",
-                                    "zlt_assets.analysis.toilets", "zlt_assets.analysis.siting"])
+                                    "zlt_assets.analysis.toilets", "zlt_assets.analysis.siting",
+                                    "zlt_assets.analysis._graph", "zlt_assets.analysis._nearest",
+                                    "zlt_assets.analysis._raster"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -221,31 +221,53 @@ def test_river_as_polygon_also_cuts_non_bridge_crossings():
     assert d[0] == pytest.approx(50 + 200 + 50)
 
 
-def test_far_points_ring_and_fallback_are_exact_and_index_is_cached():
-    # two blocks of streets 2 km apart: points in the gap are far (> 2B) from every edge, points
-    # just outside a block are between B and 2B, so every search path of _nearest_edge is used
+def test_far_points_every_pass_and_the_fallback_are_exact_and_the_edges_are_cached():
+    # two blocks of streets 2 km apart: points inside a block are settled by the first pass,
+    # points just outside by a wider pass, points in the gap (hundreds of metres from every
+    # edge) by GEOS's nearest search: every search path of the attachment is used
+    from zlt_assets.analysis import _nearest
+
     left = grid_roads(4, 50.0)
     right = grid_roads(4, 50.0).translate(2000.0, 0.0)
     net = build_network(gpd.GeoDataFrame(geometry=list(left.geometry) + list(right.geometry),
                                          crs=CRS))
-    size = net._bucket_size
     rng = np.random.default_rng(11)
     xy = np.vstack([rng.uniform([-100, -100], [2300, 300], (4000, 2)),
-                    # between B and 2B to the left of the first block
-                    np.column_stack([-1.5 * size * np.ones(50), rng.uniform(0, 200, 50)])])
+                    rng.uniform([-10, 0], [0, 200], (50, 2))])
     tree = shapely.STRtree(net.edge_geoms)
     _, exact = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
-    assert (exact > 2 * size).any() and ((exact > size) & (exact <= 2 * size)).any()
-    first = net.attach_xy(xy)
+    passes = []
+    stamp = _nearest._stamp
+
+    def spy(b, px, *args, **kw):
+        passes.append((len(px), args[6]))  # points searched, reach of the pass
+        return stamp(b, px, *args, **kw)
+
+    _nearest._stamp = spy
+    try:
+        first = net.attach_xy(xy)
+    finally:
+        _nearest._stamp = stamp
+    reach = passes[0][1]
+    assert len(passes) == 1 + _nearest._PASSES  # the first pass and the wider ones
+    assert (exact <= reach).any() and ((exact > reach) & (exact <= passes[-1][1])).any()
+    assert (exact > passes[-1][1]).any()  # left for the fallback
     assert first.distance == pytest.approx(exact, abs=1e-9)
-    # the bucket index is built once per network and reused by later calls
-    cache = net.__dict__["_bucket_cache"]
-    index = cache[size]
+    # the edges' coordinate arrays are built once per network and reused by later calls
+    seg = net.segments
     again = net.attach_xy(xy[::-1])
-    assert net.__dict__["_bucket_cache"][size] is index and list(cache) == [size]
-    assert np.array_equal(again.edge, first.edge[::-1])
+    assert net.segments is seg
     assert np.array_equal(again.distance, first.distance[::-1])
     assert np.array_equal(again.along, first.along[::-1])
+    assert np.array_equal(again.edge, first.edge[::-1])
+    # cell centres of a grid (buckets = cells) give the same answer as scattered points
+    from zlt_assets.analysis.coverage import make_grid
+
+    g = make_grid(shapely.box(-100, -100, 2300, 300), 25.0)
+    on_grid = net.attach_xy(g.xy, grid=g.spec)
+    anywhere = net.attach_xy(g.xy)
+    assert np.array_equal(on_grid.distance, anywhere.distance)
+    assert np.array_equal(on_grid.along, anywhere.along)
 
 
 def test_lines_with_z_or_as_multilines_give_the_same_network():
@@ -384,3 +406,36 @@ def test_osm_crossings_noding_without_levels_makes_false_junctions_levels_preven
     assert flat.n_noded_crossings > 100  # tunnels and bridges noded as level crossings
     assert levelled.grade_separated > 100
     assert levelled.n_noded_crossings < flat.n_noded_crossings / 10
+
+
+def test_auto_noding_on_a_large_layer_decides_from_a_sample(monkeypatch):
+    from zlt_assets.analysis import network
+
+    # OpenStreetMap-like: 101 x 101 streets cut at every crossing (20,200 segments > the bound)
+    n = 100
+    h = [[(x * 20.0, y * 20.0) for x in range(n + 1)] for y in range(n + 1)]
+    v = [[(x * 20.0, y * 20.0) for y in range(n + 1)] for x in range(n + 1)]
+    osm = lines(*h, *v)
+    auto = build_network(osm)
+    assert 2 * n * (n + 1) > network.AUTO_SAMPLE_ABOVE
+    rep = auto.report
+    assert (rep.noding, rep.noding_detected, rep.meetings_estimated) == ("vertices", True, True)
+    assert rep.meetings_crossing == 0 and rep.to_dict()["meetings_estimated"] is True
+    ref = build_network(osm, noding="vertices")
+    assert np.array_equal(auto.edge_u, ref.edge_u) and np.array_equal(auto.node_xy, ref.node_xy)
+    # half the north-south streets drawn as CAD lines across the others: the sample sees that
+    # half the meetings have no shared vertex, crossings
+    cad = lines(*h, *v[::2], *[[(x * 40.0 + 10.0, 0.0), (x * 40.0 + 10.0, n * 20.0)]
+                               for x in range(n // 2)])
+    monkeypatch.setattr(network, "AUTO_SAMPLE", 500)
+    monkeypatch.setattr(network, "AUTO_SAMPLE_ABOVE", 2000)
+    seen = []
+    sampled = network._sampled_meetings
+    monkeypatch.setattr(network, "_sampled_meetings",
+                        lambda *a: seen.append(sampled(*a)) or seen[-1])
+    got = build_network(cad)
+    assert len(seen) == 1 and seen[0][0] > 0
+    full = build_network(cad, noding="crossings")
+    assert (got.report.noding, got.report.meetings_estimated) == ("crossings", False)
+    assert got.report.meetings_crossing == full.report.meetings_crossing > 0
+    assert np.array_equal(got.edge_u, full.edge_u) and np.array_equal(got.node_xy, full.node_xy)

@@ -9,15 +9,22 @@ the Chinese web-map systems (GCJ-02, BD-09) live here too.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from typing import Any
+from functools import cache, cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyproj import CRS, Transformer
 
 from .errors import BadInput
 from .schema import CGCS2000_GEOGRAPHIC, DISPLAY_CRS, PROJECT_CRS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+ArrayLike = Any  # a float or an array of floats (lon/lat)
+Forward = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 __all__ = [
     "CGCS2000_GEOGRAPHIC",
@@ -64,16 +71,17 @@ def is_project_crs(crs: object) -> bool:
     return CRS.from_user_input(crs).equals(project_crs())
 
 
-def to_project(gdf):
+def to_project(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Reproject a GeoDataFrame to EPSG:4550; ValueError when it has no CRS."""
     if gdf.crs is None:
-        raise ValueError("the layer has no coordinate reference system; declare one (e.g. EPSG:4550)")
+        raise ValueError("the layer has no coordinate reference system; "
+                         "declare one (e.g. EPSG:4550)")
     if is_project_crs(gdf.crs):
         return gdf
     return gdf.to_crs(PROJECT_CRS)
 
 
-def to_display(gdf):
+def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Reproject a GeoDataFrame to WGS84 for display."""
     if gdf.crs is None:
         raise ValueError("the layer has no coordinate reference system")
@@ -83,6 +91,8 @@ def to_display(gdf):
 # ---------------------------------------------------------------------------------------------
 # True metres: the CRS an analysis computes in
 # ---------------------------------------------------------------------------------------------
+#: Name of the local transverse Mercator CRSs :func:`local_tm` makes (before its centre).
+LOCAL_TM_PREFIX = "zlt-assets local transverse Mercator"
 #: EPSG code of the CGCS2000 3-degree Gauss-Kruger zone with central meridian 75E; the codes up
 #: to 4554 (135E) follow in steps of 3 degrees (the "CM" variants, false easting 500 km).
 GK_CM75_EPSG = 4534
@@ -114,10 +124,17 @@ class WorkCRS:
         """The CRS's name (e.g. ``CGCS2000 / 3-degree Gauss-Kruger CM 123E``)."""
         return str(self.crs.name)
 
-    @property
+    @cached_property
     def epsg(self) -> int | None:
-        """The EPSG code, or None for a local CRS."""
-        return self.crs.to_epsg()
+        """The EPSG code, or None for a local CRS.
+
+        Looked up once: pyproj searches its database for a CRS without an identifier, a good
+        part of a second.
+        """
+        if str(self.crs.name).startswith(LOCAL_TM_PREFIX):
+            return None  # ours (local_tm): never an EPSG CRS
+        code = self.crs.to_epsg()
+        return int(code) if code is not None else None
 
     @property
     def label(self) -> str:
@@ -235,19 +252,43 @@ def local_tm(lon: float, lat: float) -> CRS:
     lat0 = round(float(lat), 4)
     ew = "E" if lon0 >= 0 else "W"
     ns = "N" if lat0 >= 0 else "S"
-    name = (f"zlt-assets local transverse Mercator {abs(lon0):.4f}{ew} {abs(lat0):.4f}{ns}")
+    name = f"{LOCAL_TM_PREFIX} {abs(lon0):.4f}{ew} {abs(lat0):.4f}{ns}"
     conv = TransverseMercatorConversion(latitude_natural_origin=lat0,
                                         longitude_natural_origin=lon0, false_easting=0.0,
                                         false_northing=0.0, scale_factor_natural_origin=1.0)
     return ProjectedCRS(conversion=conv, geodetic_crs=GeographicCRS(datum="WGS84"), name=name)
 
 
+#: Datums that PROJ takes to WGS 84 without a shift (a null transformation): a projected CRS on
+#: one of them gives WGS 84 longitude/latitude by its own inverse projection.
+_WGS84_LIKE = ("World Geodetic System 1984", "World Geodetic System 1984 ensemble", "China 2000",
+               "European Terrestrial Reference System 1989",
+               "European Terrestrial Reference System 1989 ensemble")
+
+
+def _to_lonlat(c: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude/latitude (WGS 84) of points in ``c``.
+
+    A projected CRS on a datum PROJ equates with WGS 84 is inverted by its own projection (a
+    millisecond; building a transformer reads PROJ's database, about a tenth of a second).
+    """
+    from pyproj import Proj
+
+    geo = c.geodetic_crs
+    if c.is_projected and geo is not None and geo.datum is not None \
+            and geo.datum.name in _WGS84_LIKE:
+        lon, lat = Proj(c)(x, y, inverse=True)
+        return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+    lon, lat = transformer(c.to_wkt(), "EPSG:4326").transform(x, y)
+    return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+
+
 def lonlat_bounds(frames: Any, *, margin_m: float = 0.0) -> tuple[float, float, float, float]:
-    """Longitude/latitude box of the vertices of GeoDataFrames (in any CRS), widened by metres.
+    """Longitude/latitude box of the vertices of layers (in any CRS), widened by metres.
 
     Parameters
     ----------
-    frames : iterable of GeoDataFrame
+    frames : iterable of GeoDataFrame or :class:`zlt_assets.analysis.inputs.Layer`
         Layers with a CRS (None entries are skipped).
     margin_m : float
         Widen the box by this many metres on every side.
@@ -274,8 +315,9 @@ def lonlat_bounds(frames: Any, *, margin_m: float = 0.0) -> tuple[float, float, 
             continue
         import shapely
 
-        xy = shapely.get_coordinates(f.geometry.values)
-        lon, lat = transformer(c.to_wkt(), "EPSG:4326").transform(xy[:, 0], xy[:, 1])
+        geoms = f.geometry
+        xy = shapely.get_coordinates(np.asarray(getattr(geoms, "values", geoms), dtype=object))
+        lon, lat = _to_lonlat(c, xy[:, 0], xy[:, 1])
         boxes.append(np.array([np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)]))
     if not boxes:
         raise BadInput("no geometry to measure: every layer is empty")
@@ -405,7 +447,7 @@ _INVERSE_TOL_DEG = 1e-8
 _INVERSE_MAX_ITER = 50
 
 
-def out_of_china(lon, lat):
+def out_of_china(lon: ArrayLike, lat: ArrayLike) -> Any:
     """True where a point lies outside the box in which GCJ-02 applies.
 
     Parameters
@@ -428,7 +470,7 @@ def _transform_lat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
     ret += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
     ret += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
-    return ret
+    return np.asarray(ret)
 
 
 def _transform_lon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -436,10 +478,10 @@ def _transform_lon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
     ret += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
     ret += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
-    return ret
+    return np.asarray(ret)
 
 
-def _as_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray, bool]:
+def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
     lon_a = np.asarray(lon, dtype="float64")
     lat_a = np.asarray(lat, dtype="float64")
     scalar = lon_a.ndim == 0 and lat_a.ndim == 0
@@ -447,7 +489,7 @@ def _as_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray, bool]:
     return lon_a.astype("float64"), lat_a.astype("float64"), scalar
 
 
-def _ret(lon: np.ndarray, lat: np.ndarray, scalar: bool):
+def _ret(lon: np.ndarray, lat: np.ndarray, scalar: bool) -> Any:
     if scalar:
         return float(lon[0]), float(lat[0])
     return lon, lat
@@ -465,7 +507,8 @@ def _gcj_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.where(inside, lon + dlon, lon), np.where(inside, lat + dlat, lat)
 
 
-def _iterate_inverse(forward, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _iterate_inverse(forward: Forward, lon: np.ndarray, lat: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Solve forward(x) = target by fixed-point iteration x <- x - (forward(x) - target)."""
     x, y = lon.copy(), lat.copy()
     for _ in range(_INVERSE_MAX_ITER):
@@ -478,7 +521,7 @@ def _iterate_inverse(forward, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndar
     return x, y
 
 
-def wgs84_to_gcj02(lon, lat):
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> Any:
     """WGS84 (or CGCS2000) to GCJ-02 (Gaode/AutoNavi, Tencent).
 
     Parameters
@@ -496,7 +539,7 @@ def wgs84_to_gcj02(lon, lat):
     return _ret(*_gcj_forward(lon_a, lat_a), scalar)
 
 
-def gcj02_to_wgs84(lon, lat):
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> Any:
     """GCJ-02 to WGS84 (or CGCS2000) by iterated inverse (error well below 0.5 m).
 
     Parameters
@@ -519,25 +562,25 @@ def _bd_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
-def gcj02_to_bd09(lon, lat):
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> Any:
     """GCJ-02 to BD-09 (Baidu). ``(lon, lat)`` in, ``(lon, lat)`` out."""
     lon_a, lat_a, scalar = _as_arrays(lon, lat)
     return _ret(*_bd_forward(lon_a, lat_a), scalar)
 
 
-def bd09_to_gcj02(lon, lat):
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> Any:
     """BD-09 to GCJ-02 by iterated inverse. ``(lon, lat)`` in, ``(lon, lat)`` out."""
     lon_a, lat_a, scalar = _as_arrays(lon, lat)
     return _ret(*_iterate_inverse(_bd_forward, lon_a, lat_a), scalar)
 
 
-def wgs84_to_bd09(lon, lat):
+def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> Any:
     """WGS84 (or CGCS2000) to BD-09 via GCJ-02. ``(lon, lat)`` in, ``(lon, lat)`` out."""
     lon_a, lat_a, scalar = _as_arrays(lon, lat)
     return _ret(*_bd_forward(*_gcj_forward(lon_a, lat_a)), scalar)
 
 
-def bd09_to_wgs84(lon, lat):
+def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> Any:
     """BD-09 to WGS84 (or CGCS2000) by iterating the composed forward transform (< 0.5 m).
 
     Parameters

@@ -17,14 +17,27 @@ between (nothing is lost; read again and retry).
 """
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:  # imported on first use: opening an inventory (coverage on arrays) needs neither
+    class _Lazy:
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    gpd, pd = _Lazy("geopandas"), _Lazy("pandas")
 
 from . import schema
 from ._io import gpkg_layer_token, open_inventory, write_gpkg_layers

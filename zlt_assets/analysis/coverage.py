@@ -2,15 +2,22 @@
 
 Two distance methods:
 
-* ``euclidean`` - straight line (the official 公交站点500米覆盖率 indicator): nearest facility per
-  grid cell centre from a k-d tree;
+* ``euclidean`` - straight line (the official 公交站点500米覆盖率 indicator): the cells within
+  the radius of a facility are marked by stamping a disc of cells around each facility (one run
+  of columns per row, its ends decided with the exact distance), people off the cell centres by an
+  exact nearest-facility search; the distance to the nearest facility of every cell is computed
+  when asked for (the cells output);
 * ``network`` - walking: straight distance from the point to its attachment on the nearest edge +
   distance along the network + the facility's own attachment distance, from one multi-source
-  Dijkstra (see :mod:`zlt_assets.analysis.network`).
+  search (see :mod:`zlt_assets.analysis.network`).
 
 Measures: the urban area is sampled on a grid of ``cell`` metres (a cell counts when its centre is
 inside the area, and is covered when its centre is within reach); population cells or points
 count by their centre. Totals and per street office.
+
+The computation works on arrays (:class:`zlt_assets.analysis.inputs.Layer`): it imports neither
+pandas nor geopandas, nor scipy; the result builds its GeoDataFrames (``facilities``,
+``uncovered``, ``cells``, ``districts``) when they are first asked for.
 """
 from __future__ import annotations
 
@@ -18,26 +25,41 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from .. import schema, standards
 from ..crs import WorkCRS, choose_work_crs, lonlat_bounds
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .inputs import POINT, POLYGON, as_work, facility_ids, in_service, require_geometry
+from ._nearest import GridSpec, nearest_point
+from ._raster import disc_mask, label_patches, patch_polygons, polygon_mask
+from .inputs import (
+    POINT,
+    POLYGON,
+    Layer,
+    as_layer,
+    as_work,
+    facility_ids,
+    geometries,
+    in_service,
+    is_frame,
+    require_geometry,
+)
 from .network import NetworkReport, RoadNetwork, build_network
 from .population import PopulationInput, load_population
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "COVER_EPS",
     "METHODS",
     "CoverageResult",
     "Grid",
+    "Uncovered",
     "compute_coverage",
     "district_codes",
     "grid_district_codes",
@@ -49,12 +71,33 @@ __all__ = [
 METHODS = ("euclidean", "network")
 #: Distances are compared with this slack (m) so that a point exactly at the radius is covered.
 COVER_EPS = 1e-6
+#: The largest grid (cells) a run samples.
+MAX_GRID_CELLS = 60_000_000
 
 Progress = Callable[[str], None]
 
 
 def _quiet(_msg: str) -> None:
     return None
+
+
+def _column(obj: Any, name: str) -> np.ndarray:
+    """A column of a Layer or GeoDataFrame as a numpy array."""
+    if isinstance(obj, Layer):
+        return np.asarray(obj[name])
+    return np.asarray(obj[name].to_numpy())
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """Values as text (an object array of str), like pandas' ``astype(str)``."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [str(v) for v in values]
+    return out
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType",
+                                                                                  "NaTType")
 
 
 # ------------------------------------------------------------------------------------------
@@ -91,12 +134,23 @@ class Grid:
         return np.column_stack([self.x, self.y])
 
     @property
+    def spec(self) -> GridSpec:
+        """The grid for the searches that take cell centres (buckets = cells)."""
+        return GridSpec(self.x0, self.ytop, self.cell)
+
+    @property
     def cell_area(self) -> float:
         """Area of one cell (m²)."""
         return self.cell * self.cell
 
     def __len__(self) -> int:
         return len(self.row)
+
+    def image(self, values: np.ndarray) -> np.ndarray:
+        """Kept cells' booleans as a (nrows, ncols) image (False elsewhere)."""
+        img = np.zeros((self.nrows, self.ncols), dtype=bool)
+        img[self.row, self.col] = values
+        return img
 
     def index_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Position in the grid of points lying exactly on a kept cell centre, else -1.
@@ -115,6 +169,11 @@ class Grid:
             return out
         lookup = np.full(self.nrows * self.ncols, -1, dtype=np.int64)
         lookup[self.row * self.ncols + self.col] = np.arange(len(self.row))
+        if ok.all():
+            key = row.astype(np.int64)
+            key *= self.ncols
+            key += col.astype(np.int64)
+            return lookup[key]
         key = (row[ok] * self.ncols + col[ok]).astype(np.int64)
         out[ok] = lookup[key]
         return out
@@ -123,18 +182,16 @@ class Grid:
         """Label 4-connected patches of the selected cells.
 
         Returns ``(labels image, first row, first column, number of patches)``; label 0 is
-        "not selected".
+        "not selected"; patches are numbered in raster order.
         """
-        from scipy import ndimage
-
         if not mask.any():
             return np.zeros((0, 0), dtype=np.int32), 0, 0, 0
         r, c = self.row[mask], self.col[mask]
         r0, c0 = int(r.min()), int(c.min())
         img = np.zeros((int(r.max()) - r0 + 1, int(c.max()) - c0 + 1), dtype=bool)
         img[r - r0, c - c0] = True
-        labels, n = ndimage.label(img)
-        return labels.astype(np.int32), r0, c0, int(n)
+        labels, n = label_patches(img)
+        return labels, r0, c0, int(n)
 
     def label_at(self, labels: np.ndarray, r0: int, c0: int, x: np.ndarray,
                  y: np.ndarray) -> np.ndarray:
@@ -147,7 +204,7 @@ class Grid:
         return out
 
     def to_polygons(self, mask: np.ndarray, clip: shapely.Geometry | None = None
-                    ) -> tuple[list[shapely.Geometry], np.ndarray, tuple]:
+                    ) -> tuple[list[shapely.Geometry], np.ndarray, tuple[np.ndarray, int, int]]:
         """Dissolve the cells selected by ``mask`` into one polygon per 4-connected patch.
 
         Returns ``(polygons, their patch labels, (labels image, first row, first column))``;
@@ -157,43 +214,27 @@ class Grid:
         labels, r0, c0, n = self.patches(mask)
         if n == 0:
             return [], np.zeros(0, dtype=np.int64), (labels, r0, c0)
-        from rasterio import features
-        from rasterio.transform import from_origin
-
-        tr = from_origin(self.x0 + c0 * self.cell, self.ytop - r0 * self.cell, self.cell,
-                         self.cell)
-        # rings of all patches in one coordinate array, then one vectorised construction
-        # (the same coordinates, shell first then holes, as building polygon by polygon)
-        ring_xy: list[Any] = []
-        ring_len: list[int] = []
-        ring_poly: list[int] = []
-        labs: list[int] = []
-        for k, (g, v) in enumerate(features.shapes(labels, mask=labels > 0, transform=tr,
-                                                   connectivity=4)):
-            for ring in g["coordinates"]:
-                ring_xy.extend(ring)
-                ring_len.append(len(ring))
-                ring_poly.append(k)
-            labs.append(int(v))
-        lab = np.asarray(labs, dtype=np.int64)
-        rings = shapely.linearrings(np.asarray(ring_xy, dtype="float64"),
-                                    indices=np.repeat(np.arange(len(ring_len)), ring_len))
-        polys = list(shapely.polygons(rings, indices=np.asarray(ring_poly, dtype=np.int64)))
+        polys, lab = patch_polygons(labels, n, self.x0 + c0 * self.cell,
+                                    self.ytop - r0 * self.cell, self.cell)
         if clip is not None:
-            cut = shapely.intersection(np.asarray(polys, dtype=object), clip)
+            shapely.prepare(clip)
+            inside = shapely.covers(clip, polys)
+            cut = polys.copy()
+            if not inside.all():
+                cut[~inside] = shapely.intersection(polys[~inside], clip)
             parts, idx = shapely.get_parts(cut, return_index=True)
             keep = (shapely.get_dimensions(parts) == 2) & ~shapely.is_empty(parts)
-            polys, lab = list(parts[keep]), lab[idx[keep]]
-        return polys, lab, (labels, r0, c0)
+            polys, lab = parts[keep], lab[idx[keep]]
+        return list(polys), lab, (labels, r0, c0)
 
 
 def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nrows: int,
                 ncols: int) -> np.ndarray:
     """Boolean image (nrows, ncols): the cell centre is in ``geom`` (inside or on its boundary).
 
-    GDAL burns the polygon by cell centres; cells crossed by the boundary are then decided
-    exactly with ``shapely.intersects_xy`` (a centre on the boundary belongs to the polygon), so
-    the answer does not depend on GDAL's tie rules.
+    A scanline fill at the centres' heights, the centres next to the boundary decided exactly
+    with ``shapely.intersects_xy`` (a centre on the boundary belongs to the polygon); see
+    :func:`zlt_assets.analysis._raster.polygon_mask`.
 
     Examples
     --------
@@ -201,21 +242,7 @@ def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nro
     >>> inside_mask(shapely.box(0, 0, 20, 10), 0.0, 10.0, 10.0, 1, 3).tolist()
     [[True, True, False]]
     """
-    from rasterio import features
-    from rasterio.transform import from_origin
-
-    if geom is None or geom.is_empty:
-        return np.zeros((nrows, ncols), dtype=bool)
-    tr = from_origin(x0, ytop, cell, cell)
-    img = features.rasterize([(geom, 1)], out_shape=(nrows, ncols), transform=tr, fill=0,
-                             dtype="uint8", all_touched=False).astype(bool)
-    edge = features.rasterize([(shapely.boundary(geom), 1)], out_shape=(nrows, ncols),
-                              transform=tr, fill=0, dtype="uint8", all_touched=True)
-    r, c = np.nonzero(edge)
-    if len(r):
-        shapely.prepare(geom)
-        img[r, c] = shapely.intersects_xy(geom, x0 + (c + 0.5) * cell, ytop - (r + 0.5) * cell)
-    return img
+    return polygon_mask(geom, x0, ytop, cell, nrows, ncols)
 
 
 def make_grid(area: shapely.Geometry, cell: float) -> Grid:
@@ -235,14 +262,13 @@ def make_grid(area: shapely.Geometry, cell: float) -> Grid:
     ytop = float(np.ceil(maxy / cell) * cell)
     ncols = max(1, int(np.ceil((maxx - x0) / cell)))
     nrows = max(1, int(np.ceil((ytop - miny) / cell)))
-    if ncols * nrows > 60_000_000:
+    if ncols * nrows > MAX_GRID_CELLS:
         raise BadInput(f"grid too large ({nrows} x {ncols} cells of {cell} m); use a larger --cell")
     row, col = np.nonzero(inside_mask(area, x0, ytop, cell, nrows, ncols))
     return Grid(float(cell), x0, ytop, nrows, ncols, row.astype(np.int64), col.astype(np.int64))
 
 
-def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
-                        code_field: str) -> np.ndarray:
+def grid_district_codes(grid: Grid, districts: Any, code_field: str) -> np.ndarray:
     """The district code of each grid cell (by its centre; None outside; first district wins).
 
     Examples
@@ -259,24 +285,37 @@ def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
         return out
     row = _grid_district_rows(grid, districts)
     hit = row >= 0
-    codes = np.asarray(districts[code_field].astype(str).to_numpy(), dtype=object)
+    codes = _text(_column(districts, code_field))
     out[hit] = codes[row[hit]]
     return out
 
 
-def _grid_district_rows(grid: Grid, districts: gpd.GeoDataFrame) -> np.ndarray:
-    """Row position (in ``districts``) of the district holding each cell centre, -1 outside;
-    the first district wins where they overlap.
+def _grid_district_rows(grid: Grid, districts: Any) -> np.ndarray:
+    """Row position (in ``districts``) of the district holding each cell centre, -1 outside.
+
+    The first district wins where they overlap.
     """
     out = np.full(len(grid), -1, dtype=np.int64)
-    free = np.ones(len(grid), dtype=bool)
-    for k, geom in enumerate(districts.geometry.values):
+    for k, geom in enumerate(geometries(districts)):
         if geom is None or geom.is_empty:
             continue
-        img = inside_mask(geom, grid.x0, grid.ytop, grid.cell, grid.nrows, grid.ncols)
-        hit = free & img[grid.row, grid.col]
-        out[hit] = k
-        free &= ~hit
+        # only the window of the grid the district's box covers (kept cells are in row order)
+        minx, miny, maxx, maxy = geom.bounds
+        r0 = max(int(np.floor((grid.ytop - maxy) / grid.cell)) - 1, 0)
+        r1 = min(int(np.ceil((grid.ytop - miny) / grid.cell)) + 1, grid.nrows - 1)
+        c0 = max(int(np.floor((minx - grid.x0) / grid.cell)) - 1, 0)
+        c1 = min(int(np.ceil((maxx - grid.x0) / grid.cell)) + 1, grid.ncols - 1)
+        if r1 < r0 or c1 < c0:
+            continue
+        lo = int(np.searchsorted(grid.row, r0, side="left"))
+        hi = int(np.searchsorted(grid.row, r1, side="right"))
+        rows, cols = grid.row[lo:hi], grid.col[lo:hi]
+        img = polygon_mask(geom, grid.x0, grid.ytop, grid.cell, r1 - r0 + 1, c1 - c0 + 1,
+                           r0, c0)
+        inwin = (cols >= c0) & (cols <= c1)
+        at = lo + np.flatnonzero(inwin)
+        hit = img[rows[inwin] - r0, cols[inwin] - c0] & (out[at] < 0)
+        out[at[hit]] = k
     return out
 
 
@@ -287,8 +326,7 @@ def _code_ids(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
                        dtype=np.int64, count=len(values))
 
 
-def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None,
-                   code_field: str) -> np.ndarray:
+def district_codes(x: np.ndarray, y: np.ndarray, districts: Any, code_field: str) -> np.ndarray:
     """The district code at each point (None outside every district).
 
     A point belongs to the first district (in the layer's order) that holds it, inside or on its
@@ -305,32 +343,34 @@ def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | N
     out = np.full(len(x), None, dtype=object)
     if districts is None or not len(x):
         return out
-    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values, strict=False):
+    free = np.ones(len(x), dtype=bool)
+    for code, geom in zip(_text(_column(districts, code_field)), geometries(districts),
+                          strict=True):
         if geom is None or geom.is_empty:
             continue
         minx, miny, maxx, maxy = geom.bounds
-        cand = np.flatnonzero((out == None) & (x >= minx) & (x <= maxx) &  # noqa: E711
-                              (y >= miny) & (y <= maxy))
+        cand = np.flatnonzero(free & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
         if not len(cand):
             continue
         shapely.prepare(geom)
-        hit = shapely.intersects_xy(geom, x[cand], y[cand])
-        out[cand[hit]] = code
+        hit = cand[shapely.intersects_xy(geom, x[cand], y[cand])]
+        out[hit] = code
+        free[hit] = False
     return out
 
 
 def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray, *,
                       within: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Straight-line distance to, and position of, the nearest facility (k-d tree).
+    """Straight-line distance to, and position of, the nearest facility.
 
     Parameters
     ----------
     points_xy, facilities_xy : ndarray (n, 2)
     within : float, optional
-        A speed hint, not a limit: the tree is first searched only up to this distance (most
-        points have a facility within the radius asked, and a bounded search stops early); the
-        points with none that near are then searched without a bound. Every point still gets
-        its exact nearest facility and distance, the same as without the hint.
+        A speed hint, not a limit: the search starts with this reach (most points have a
+        facility within the radius asked); the points with none that near are then searched
+        farther. Every point still gets its exact nearest facility and distance, the same as
+        without the hint (:func:`zlt_assets.analysis._nearest.nearest_point`).
 
     Returns
     -------
@@ -343,26 +383,110 @@ def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray, *,
     >>> d.tolist(), i.tolist()
     ([5.0, 8.06225774829855], [0, 0])
     """
-    if not len(facilities_xy):
-        return np.full(len(points_xy), np.inf), np.full(len(points_xy), -1, dtype=np.int64)
-    if not len(points_xy):
+    pxy = np.asarray(points_xy, dtype="float64").reshape(-1, 2)
+    fxy = np.asarray(facilities_xy, dtype="float64").reshape(-1, 2)
+    if not len(fxy):
+        return np.full(len(pxy), np.inf), np.full(len(pxy), -1, dtype=np.int64)
+    if not len(pxy):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    from scipy.spatial import cKDTree  # imported here: the network method does not need it
-
-    tree = cKDTree(facilities_xy)
-    if within is None or not np.isfinite(within) or within <= 0:
-        d, i = tree.query(points_xy, k=1, workers=-1)
-        return np.asarray(d, dtype="float64"), np.asarray(i, dtype=np.int64)
-    bound = float(within) * (1.0 + 1e-9) + 1e-6
-    d, i = tree.query(points_xy, k=1, workers=-1, distance_upper_bound=bound)
-    d = np.asarray(d, dtype="float64")
-    i = np.asarray(i, dtype=np.int64)
-    far = np.flatnonzero(~np.isfinite(d))
-    if len(far):
-        d2, i2 = tree.query(points_xy[far], k=1, workers=-1)
-        d[far] = d2
-        i[far] = i2
+    reach = float(within) if within is not None and np.isfinite(within) and within > 0 \
+        else None
+    i, d = nearest_point(pxy[:, 0], pxy[:, 1], fxy[:, 0], fxy[:, 1], reach=reach)
     return d, i
+
+
+# ------------------------------------------------------------------------------------------
+# Uncovered patches
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Uncovered:
+    """Uncovered parts of the area, one polygon per connected patch, largest first.
+
+    Attributes
+    ----------
+    geometry : ndarray of polygons
+    area_m2, population : ndarray of float
+        Area of each patch, and the people in it out of reach (NaN without population).
+    district, district_name : ndarray of object
+        The street office holding the patch (None outside every district).
+    crs : CRS-like
+    """
+
+    geometry: np.ndarray
+    area_m2: np.ndarray
+    population: np.ndarray
+    district: np.ndarray
+    district_name: np.ndarray
+    crs: object = PROJECT_CRS
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """The patches as a GeoDataFrame.
+
+        Columns ``area_m2``, ``population``, ``district``, ``district_name``.
+        """
+        import geopandas as gpd
+
+        n = len(self)
+        return gpd.GeoDataFrame(
+            {"area_m2": self.area_m2, "population": self.population,
+             "district": self.district, "district_name": self.district_name},
+            geometry=gpd.GeoSeries(list(self.geometry) if n else [], crs=self.crs).values,
+            crs=self.crs)
+
+
+def _uncovered(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
+               pop: PopulationInput | None, pop_out: np.ndarray | None, districts: Any,
+               code_field: str, name_field: str = "name", *, crs: object = PROJECT_CRS
+               ) -> Uncovered:
+    """Uncovered patches: polygons with their area, uncovered people and street office.
+
+    ``pop_out`` marks the people out of reach; a person counts for the patch of the grid cell
+    they stand in.
+    """
+    polys, lab, (labels, r0, c0) = grid.to_polygons(mask, clip=area_geom)
+    n = len(polys)
+    geoms = np.asarray(polys, dtype=object) if n else np.zeros(0, dtype=object)
+    areas = shapely.area(geoms) if n else np.zeros(0)
+    people = np.zeros(n)
+    if n and pop is not None and pop_out is not None and pop_out.any():
+        pl = grid.label_at(labels, r0, c0, pop.x[pop_out], pop.y[pop_out])
+        per_label = np.bincount(pl, weights=pop.weight[pop_out],
+                                minlength=int(labels.max()) + 1)
+        # a patch cut into parts by the clip: its people go to its largest part
+        order = np.lexsort((-areas, lab))
+        first = np.ones(n, dtype=bool)
+        first[1:] = lab[order][1:] != lab[order][:-1]
+        people[order[first]] = per_label[lab[order[first]]]
+    if n:
+        reps = shapely.get_coordinates(shapely.point_on_surface(geoms))
+        dist = district_codes(reps[:, 0], reps[:, 1], districts, code_field)
+    else:
+        dist = np.zeros(0, dtype=object)
+    names = np.full(n, None, dtype=object)
+    if n and districts is not None and name_field in districts.columns:
+        lookup = dict(zip(_text(_column(districts, code_field)), _column(districts, name_field),
+                          strict=True))
+        names = np.array([lookup.get(c) if c is not None else None for c in dist], dtype=object)
+    order = np.argsort(-areas, kind="stable") if n else np.zeros(0, dtype=np.int64)
+    return Uncovered(geoms[order], areas[order],
+                     people[order] if pop is not None else np.full(n, np.nan), dist[order],
+                     names[order], crs)
+
+
+def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
+                     pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
+                     districts: Any, code_field: str, name_field: str = "name", *,
+                     crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
+    """:func:`_uncovered` as a GeoDataFrame.
+
+    People with ``pop_dist`` beyond ``radius`` are out of reach.
+    """
+    out = None if pop_dist is None else ~(pop_dist <= radius + COVER_EPS)
+    return _uncovered(grid, mask, area_geom, pop, out, districts, code_field, name_field,
+                      crs=crs).to_frame()
 
 
 # ------------------------------------------------------------------------------------------
@@ -383,7 +507,8 @@ class CoverageResult:
     grid : Grid
         The area sampling grid.
     cell_distance : ndarray
-        Distance from each cell centre to its nearest facility (inf when out of reach).
+        Distance from each cell centre to its nearest facility (inf when out of reach by the
+        network; by straight line the exact distance, computed on first use).
     cell_facility : ndarray of int
         Position of the nearest facility in ``facilities`` (-1 when out of reach).
     cell_district : ndarray of object
@@ -392,7 +517,7 @@ class CoverageResult:
         The facilities used (``facility_id``, ``reachable``).
     uncovered : GeoDataFrame
         Uncovered parts of the area, one polygon per connected patch (``area_m2``,
-        ``population``, ``district``).
+        ``population``, ``district``); :attr:`patches` holds the same as arrays.
     population : PopulationInput or None
         The population inside the area, with ``population_distance`` per point.
     network_report : NetworkReport or None
@@ -400,19 +525,49 @@ class CoverageResult:
 
     summary: dict[str, Any]
     grid: Grid
-    cell_distance: np.ndarray
-    cell_facility: np.ndarray
     cell_district: np.ndarray
-    facilities: gpd.GeoDataFrame
-    uncovered: gpd.GeoDataFrame
+    facility_layer: Layer = field(repr=False)
+    patches: Uncovered = field(repr=False)
     population: PopulationInput | None = None
-    population_distance: np.ndarray | None = None
     network_report: NetworkReport | None = None
     radius: float = 500.0
-    districts: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    district_layer: Layer | None = field(default=None, repr=False)
     district_code_field: str = "code"
     work_crs: WorkCRS | None = None
     network: RoadNetwork | None = field(default=None, repr=False)
+    covered_cells: np.ndarray | None = field(default=None, repr=False)
+    _distances: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = \
+        field(default=None, repr=False)
+    _cell_distance: np.ndarray | None = field(default=None, repr=False)
+    _cell_facility: np.ndarray | None = field(default=None, repr=False)
+    _population_distance: np.ndarray | None = field(default=None, repr=False)
+
+    def _complete(self) -> None:
+        if self._cell_distance is None and self._distances is not None:
+            cd, cf, pdist = self._distances()
+            self._cell_distance, self._cell_facility = cd, cf
+            self._population_distance = pdist
+
+    @property
+    def cell_distance(self) -> np.ndarray:
+        """Distance from each cell centre to its nearest facility (see the class)."""
+        self._complete()
+        assert self._cell_distance is not None
+        return self._cell_distance
+
+    @property
+    def cell_facility(self) -> np.ndarray:
+        """Position of the nearest facility of each cell (-1 when out of reach)."""
+        self._complete()
+        assert self._cell_facility is not None
+        return np.where(np.isfinite(self.cell_distance), self._cell_facility,
+                        -1).astype(np.int64)
+
+    @property
+    def population_distance(self) -> np.ndarray | None:
+        """Distance of each person (point) to the nearest facility (None without population)."""
+        self._complete()
+        return self._population_distance
 
     @property
     def crs(self) -> object:
@@ -422,13 +577,42 @@ class CoverageResult:
     @property
     def cell_covered(self) -> np.ndarray:
         """True for each cell within the radius."""
+        if self.covered_cells is not None:
+            return self.covered_cells
         return self.cell_distance <= self.radius + COVER_EPS
+
+    @cached_property
+    def facilities(self) -> gpd.GeoDataFrame:
+        """The facilities used: ``facility_id``, ``name`` (when present), ``reachable``."""
+        import geopandas as gpd
+
+        lay = self.facility_layer
+        data: dict[str, Any] = {"facility_id": lay["facility_id"]}
+        if "name" in lay.columns:
+            data["name"] = np.asarray(lay["name"], dtype=object)
+        data["reachable"] = lay["reachable"]
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
+            lay.geometry, index=np.asarray(lay.index), crs=self.crs).values,
+            index=np.asarray(lay.index), crs=self.crs)
+
+    @cached_property
+    def uncovered(self) -> gpd.GeoDataFrame:
+        """Uncovered patches as a GeoDataFrame (see :class:`Uncovered`)."""
+        return self.patches.to_frame()
+
+    @cached_property
+    def districts(self) -> gpd.GeoDataFrame | None:
+        """The street offices the run used (None without districts)."""
+        return self.district_layer.to_frame() if self.district_layer is not None else None
 
     @cached_property
     def cells(self) -> gpd.GeoDataFrame:
         """Grid cell centres: nearest facility id, distance (m), covered, district code."""
-        ids = self.facilities["facility_id"].to_numpy()
-        fac = np.where(self.cell_facility >= 0, ids[np.maximum(self.cell_facility, 0)], None)
+        import geopandas as gpd
+
+        ids = np.asarray(self.facility_layer["facility_id"], dtype=object)
+        cf = self.cell_facility
+        fac = np.where(cf >= 0, ids[np.maximum(cf, 0)], np.full(len(cf), None, dtype=object))
         dist = np.where(np.isfinite(self.cell_distance), self.cell_distance, np.nan)
         return gpd.GeoDataFrame(
             {"facility_id": fac.astype(object), "distance_m": dist,
@@ -437,6 +621,9 @@ class CoverageResult:
 
     def district_frame(self) -> gpd.GeoDataFrame | None:
         """Street offices with their measures (None without districts)."""
+        import geopandas as gpd
+        import pandas as pd
+
         if self.districts is None:
             return None
         rows = pd.DataFrame(self.summary["by_district"])
@@ -444,7 +631,6 @@ class CoverageResult:
         d["code"] = d[self.district_code_field].astype(str)
         out = d[["code", d.geometry.name]].merge(rows, on="code", how="left")
         return gpd.GeoDataFrame(out, geometry=d.geometry.name, crs=self.crs)
-
 
     def to_geopackage(self, path: str | os.PathLike[str], *, cells: bool = True) -> None:
         """Write the results as layers of a new GeoPackage, atomically.
@@ -485,19 +671,19 @@ def _storable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # ------------------------------------------------------------------------------------------
 # Computation
 # ------------------------------------------------------------------------------------------
-def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
-    geom = shapely.union_all(shapely.make_valid(gdf.geometry.values))
+def _union(gdf: Any) -> shapely.Geometry:
+    geom = shapely.union_all(shapely.make_valid(geometries(gdf)))
     polys = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == 2]
     return shapely.union_all(polys) if polys else shapely.Polygon()
 
 
-def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = False,
-                       what: str = "facilities", crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
+def prepare_facilities(facilities: Any, *, include_planned: bool = False,
+                       what: str = "facilities", crs: object = PROJECT_CRS) -> Any:
     """Facilities in ``crs``, single points, in service only (unless ``include_planned``).
 
     Parameters
     ----------
-    facilities : GeoDataFrame of points (any CRS)
+    facilities : GeoDataFrame or Layer of points (any CRS)
     include_planned : bool
         Keep planned and under-construction ones too.
     what : str
@@ -507,7 +693,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = 
 
     Returns
     -------
-    GeoDataFrame
+    GeoDataFrame or Layer (the type given)
         With a ``facility_id`` column (``obj_id`` or the index).
 
     Examples
@@ -518,23 +704,28 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = 
     >>> prepare_facilities(f)["facility_id"].tolist()
     ['0']
     """
-    fac = as_work(facilities, crs, what=what)
+    frame = is_frame(facilities)
+    fac = as_work(as_layer(facilities, what=what), crs, what=what)
     fac = require_geometry(fac, POINT, what=what)
-    if (shapely.get_type_id(fac.geometry.values) == 4).any():
-        fac = fac.explode(index_parts=False)
+    if (shapely.get_type_id(fac.geometry) == 4).any():
+        parts, idx = shapely.get_parts(fac.geometry, return_index=True)
+        fac = fac.take(idx)
+        fac.geometry = np.asarray(parts, dtype=object)
     fac = in_service(fac, include_planned=include_planned)
     if fac.empty:
         raise BadInput(f"{what}: no facility is in service (status "
                        f"{'/'.join(schema.IN_SERVICE_STATUSES)}); count planned ones with "
                        "include_planned (--include-planned)")
-    fac = fac.copy()
-    fac["facility_id"] = facility_ids(fac)
-    return fac
+    fac = Layer(fac.geometry, fac.crs, dict(fac.data), fac.index, fac.source)
+    fac.data["facility_id"] = facility_ids(fac)
+    return fac.to_frame() if frame else fac
 
 
-def prepare_districts(districts: gpd.GeoDataFrame | None, code_field: str, name_field: str,
-                      crs: object = PROJECT_CRS) -> gpd.GeoDataFrame | None:
+def prepare_districts(districts: Any, code_field: str, name_field: str,
+                      crs: object = PROJECT_CRS) -> Any:
     """Street offices in ``crs`` with their code and name columns checked (None passes).
+
+    Returns the type given (GeoDataFrame or Layer).
 
     Examples
     --------
@@ -548,11 +739,34 @@ def prepare_districts(districts: gpd.GeoDataFrame | None, code_field: str, name_
         return None
     d = as_work(districts, crs, what="districts")
     d = require_geometry(d, POLYGON, what="districts")
+    cols = [str(c) for c in d.columns if not (is_frame(d) and c == d.geometry.name)]
     for f in (code_field, name_field):
-        if f not in d.columns:
-            raise BadInput(f"districts: no {f!r} column (columns: "
-                           f"{', '.join(c for c in d.columns if c != d.geometry.name)})")
+        if f not in cols:
+            raise BadInput(f"districts: no {f!r} column (columns: {', '.join(cols)})")
     return d
+
+
+class _Groups:
+    """Positions sorted (stably) by a small integer code (-1 = none): one slice per code."""
+
+    def __init__(self, code: np.ndarray) -> None:
+        from ._nearest import _argsort_keys
+
+        key = np.asarray(code, dtype=np.int64) + 1
+        self.order = _argsort_keys(key)
+        counts = np.bincount(key, minlength=1)
+        self.start = np.concatenate([[0], np.cumsum(counts)])
+
+    def sort(self, values: np.ndarray) -> np.ndarray:
+        """``values`` in the sorted order."""
+        return np.asarray(values[self.order])
+
+    def slice(self, code: int) -> slice:
+        """Where the members of ``code`` lie in the sorted order."""
+        k = code + 1
+        if k + 1 >= len(self.start):
+            return slice(0, 0)
+        return slice(int(self.start[k]), int(self.start[k + 1]))
 
 
 def _share(part: float, total: float) -> float | None:
@@ -574,20 +788,20 @@ def _measures(cov_cells: np.ndarray, cell_area: float, pop_w: np.ndarray | None,
 
 
 def compute_coverage(
-    facilities: gpd.GeoDataFrame,
-    area: gpd.GeoDataFrame | None,
+    facilities: Any,
+    area: Any,
     *,
     radius: float | None = None,
     method: str = "euclidean",
-    roads: gpd.GeoDataFrame | None = None,
-    population: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None = None,
-    districts: gpd.GeoDataFrame | None = None,
+    roads: Any = None,
+    population: str | os.PathLike[str] | Any = None,
+    districts: Any = None,
     cell: float | None = None,
     district_code_field: str = "code",
     district_name_field: str = "name",
     include_planned: bool = False,
     network: RoadNetwork | None = None,
-    river: gpd.GeoDataFrame | None = None,
+    river: Any = None,
     max_snap: float | None = None,
     short_radius: float | None = None,
     progress: Progress | None = None,
@@ -601,19 +815,19 @@ def compute_coverage(
 
     Parameters
     ----------
-    facilities : GeoDataFrame of points
+    facilities : GeoDataFrame or Layer of points
         Any CRS. Only in-service ones count (``status`` in
         :data:`zlt_assets.schema.IN_SERVICE_STATUSES`) unless ``include_planned``; ids from
         ``obj_id`` or the index.
-    area : GeoDataFrame of polygons
+    area : GeoDataFrame or Layer of polygons
         The urban area; None to use the union of ``districts``.
     radius : float
         Reach in metres (default :data:`zlt_assets.standards.BUS_STOP_RADIUS`, 500).
     method : {"euclidean", "network"}
-    roads : GeoDataFrame of lines
+    roads : GeoDataFrame or Layer of lines
         Needed for ``network`` (unless ``network`` is given).
-    population : GeoTIFF path, points GeoDataFrame/file, PopulationInput or None
-    districts : GeoDataFrame of polygons, optional
+    population : GeoTIFF path, points file/GeoDataFrame/Layer, PopulationInput or None
+    districts : GeoDataFrame or Layer of polygons, optional
         Street offices with ``district_code_field`` and ``district_name_field``.
     cell : float
         Area grid cell in metres (default :data:`zlt_assets.standards.GRID_CELL`, 25).
@@ -621,7 +835,7 @@ def compute_coverage(
         Count planned and under-construction facilities too.
     network : RoadNetwork, optional
         A network built beforehand (reused across runs).
-    river : GeoDataFrame, optional
+    river : GeoDataFrame or Layer, optional
         Passed to :func:`build_network`: only bridges cross it.
     max_snap : float, optional
         Facilities farther than this from every road are unreachable (network method; default
@@ -672,21 +886,27 @@ def compute_coverage(
         raise BadInput(f"radius must be a positive number of metres, got {radius}")
     if area is None and districts is None:
         raise BadInput("no area given (and no districts to take it from)")
+    fac_in = as_layer(facilities, what="facilities")
+    area_in = as_layer(area, what="area") if area is not None else None
+    dist_in = as_layer(districts, what="districts") if districts is not None else None
+    roads_in = as_layer(roads, what="roads") if roads is not None else None
+    river_in = as_layer(river, what="river") if river is not None else None
     reach = max(radius, short)
     work = work_crs_for(
-        [area if area is not None else districts],
-        [area, districts, facilities, roads, river, population],
+        [area_in if area_in is not None else dist_in],
+        [area_in, dist_in, fac_in, roads_in, river_in, population],
         margin=reach + (network_max_snap() if max_snap is None else float(max_snap)),
         forced=crs, declared=declared_crs, network=network)
     wcrs = work.crs
     say(f"CRS {work.label} ({work.reason}, scale error {work.max_scale_error:.1e}) ...")
-    fac = prepare_facilities(facilities, include_planned=include_planned, crs=wcrs)
-    dist_gdf = prepare_districts(districts, district_code_field, district_name_field, wcrs)
-    if area is None:
-        assert dist_gdf is not None
-        area_geom = _union(dist_gdf)
+    fac: Layer = prepare_facilities(fac_in, include_planned=include_planned, crs=wcrs)
+    dist_l: Layer | None = prepare_districts(dist_in, district_code_field, district_name_field,
+                                             wcrs)
+    if area_in is None:
+        assert dist_l is not None
+        area_geom = _union(dist_l)
     else:
-        a = require_geometry(as_work(area, wcrs, what="area"), POLYGON, what="area")
+        a = require_geometry(as_work(area_in, wcrs, what="area"), POLYGON, what="area")
         area_geom = _union(a)
     if area_geom.is_empty or area_geom.area <= 0:
         raise BadInput("area: the polygons have no area")
@@ -709,23 +929,23 @@ def compute_coverage(
             inside[off] = shapely.intersects_xy(area_geom, pop.x[off], pop.y[off])
         pop = pop.subset(inside)
         pidx = pidx[inside]
-    fxy = shapely.get_coordinates(fac.geometry.values)
+    fxy = shapely.get_coordinates(fac.geometry)
     net_report = None
-    unreachable: list = []
+    unreachable: list[Any] = []
+    cd: np.ndarray | None = None
+    cf: np.ndarray | None = None
+    pd_: np.ndarray | None = None
+    lazy: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
     if method == "euclidean":
-        say(f"straight-line distances for {len(grid):,} cells ...")
-        # exact nearest facility for every cell (the catchment output gives it for far
-        # cells too); ``within`` only lets the tree stop early for the cells within reach
-        cd, cf = nearest_euclidean(grid.xy, fxy, within=reach + COVER_EPS)
-        pd_, pf = _reuse(pop, pidx, cd, cf,
-                         lambda xy: nearest_euclidean(xy, fxy, within=reach + COVER_EPS))
+        say(f"straight-line reach of {len(fac):,} facilities over {len(grid):,} cells ...")
+        cover_c, cover_p, lazy = _euclidean(grid, fxy, pop, pidx, (radius, short), reach)
         reachable = np.ones(len(fac), dtype=bool)
     else:
         if network is None:
-            if roads is None:
+            if roads_in is None:
                 raise BadInput("the network method needs a road layer (roads)")
             say("building the road network ...")
-            network = build_network(roads, snap_tolerance, river=river, crs=wcrs,
+            network = build_network(roads_in, snap_tolerance, river=river_in, crs=wcrs,
                                     noding=noding, level_field=level_field)
         net_report = network.report
         say(f"network: {network.n_nodes:,} nodes, {network.n_edges:,} edges, "
@@ -739,62 +959,73 @@ def compute_coverage(
             raise BadInput(f"facilities: none of the {len(fac)} facilities is within {snap:g} m "
                            "of a road; check the CRS of both layers")
         say(f"walking distances for {len(grid):,} cells ...")
-        cd, cf = nd.at(network.attach_xy(grid.xy))
+        cd, cf = nd.at(network.attach_xy(grid.xy, grid=grid.spec))
         pd_, _pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
-    cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
+        cd = np.where(cd <= reach + COVER_EPS, cd, np.inf)
+        cover_c = {r: cd <= r + COVER_EPS for r in (radius, short)}
+        cover_p = {r: pd_ <= r + COVER_EPS for r in (radius, short)} if pd_ is not None \
+            else None
     # districts as small integers (the position of the code among the distinct codes):
     # comparing integers instead of a million code strings gives the same cells
     cdist = np.full(len(grid), None, dtype=object)
     ccode = np.full(len(grid), -1, dtype=np.int64)
     pcode = None
-    if dist_gdf is not None:
-        row_codes = dist_gdf[district_code_field].astype(str).to_numpy()
-        ucodes, row_code_id = np.unique(row_codes, return_inverse=True)
+    row_code_id = np.zeros(0, dtype=np.int64)
+    if dist_l is not None:
+        row_codes = _text(dist_l[district_code_field])
+        ucodes, row_code_id = np.unique(row_codes.astype(str), return_inverse=True)
         row_code_id = row_code_id.reshape(-1)
-        crow = _grid_district_rows(grid, dist_gdf)
+        crow = _grid_district_rows(grid, dist_l)
         hit = crow >= 0
         ccode[hit] = row_code_id[crow[hit]]
-        cdist[hit] = np.asarray(row_codes, dtype=object)[crow[hit]]
+        cdist[hit] = row_codes[crow[hit]]
         if pop is not None:
+            assert pidx is not None
             pcode = np.full(len(pop), -1, dtype=np.int64)
             hit = pidx >= 0
             pcode[hit] = ccode[pidx[hit]]
             if not hit.all():
                 pcode[~hit] = _code_ids(ucodes, district_codes(pop.x[~hit], pop.y[~hit],
-                                                               dist_gdf, district_code_field))
+                                                               dist_l, district_code_field))
 
-    def measures(r: float, cmask: np.ndarray | None = None, pmask: np.ndarray | None = None
-                 ) -> dict[str, Any]:
-        cc = cd <= r + COVER_EPS
-        pc = (pd_ <= r + COVER_EPS) if pd_ is not None else None
-        if cmask is not None:
-            cc = cc[cmask]
-        if pc is not None and pmask is not None:
-            pc = pc[pmask]
+    def measures(r: float) -> dict[str, Any]:
         pw = pop.weight if pop is not None else None
-        if pw is not None and pmask is not None:
-            pw = pw[pmask]
-        return _measures(cc, grid.cell_area, pw, pc)
+        return _measures(cover_c[r], grid.cell_area, pw,
+                         cover_p[r] if cover_p is not None else None)
 
     summary: dict[str, Any] = {"method": method, "radius_m": radius}
     summary.update(measures(radius))
     by_district = []
-    if dist_gdf is not None:
-        for k, (code, name) in enumerate(zip(dist_gdf[district_code_field].astype(str),
-                                             dist_gdf[district_name_field].astype(object), strict=False)):
-            row = {"name": None if pd.isna(name) else str(name), "code": code}
-            cid = row_code_id[k]
-            row.update(measures(radius, ccode == cid,
-                                (pcode == cid) if pcode is not None else None))
+    if dist_l is not None:
+        # cells and people sorted by district (stable): each district is one slice, its
+        # members in their original order (the same sums as selecting them by a mask)
+        cells_by = _Groups(ccode)
+        cc_sorted = cells_by.sort(cover_c[radius])
+        people_by = _Groups(pcode) if pcode is not None else None
+        if people_by is not None and pop is not None and cover_p is not None:
+            pw_sorted = people_by.sort(pop.weight)
+            pc_sorted = people_by.sort(cover_p[radius])
+
+        def district_measures(cid: int) -> dict[str, Any]:
+            cs = cells_by.slice(cid)
+            if people_by is None:
+                return _measures(cc_sorted[cs], grid.cell_area, None, None)
+            ps = people_by.slice(cid)
+            return _measures(cc_sorted[cs], grid.cell_area, pw_sorted[ps], pc_sorted[ps])
+
+        names = dist_l[district_name_field]
+        for k, (code, name) in enumerate(zip(_text(dist_l[district_code_field]), names,
+                                             strict=True)):
+            row = {"name": None if _missing(name) else str(name), "code": code}
+            row.update(district_measures(int(row_code_id[k])))
             by_district.append(row)
         # what lies in the area but in no district (gaps, or an area wider than the districts):
         # the district rows and this one add up to the totals
-        outside = measures(radius, ccode < 0, (pcode < 0) if pcode is not None else None)
-        summary["outside_districts"] = outside
+        summary["outside_districts"] = district_measures(-1)
     summary["by_district"] = by_district
     summary["facilities"] = len(fac)
     summary["unreachable_facilities"] = unreachable
-    short_block = {"radius_m": short}
+    short_block: dict[str, Any] = {"radius_m": short}
     short_block.update(measures(short))
     short_block["standard"] = standards.BUS_STOP_RADIUS_SHORT.cite()
     short_block["min_area_share"] = standards.BUS_COVERAGE_MIN_300.value
@@ -812,29 +1043,70 @@ def compute_coverage(
     summary["crs"] = work.to_dict()
 
     say("uncovered areas ...")
-    covered = cd <= radius + COVER_EPS
-    uncovered = _uncovered_frame(grid, ~covered, area_geom, pop, pd_, radius, dist_gdf,
-                                 district_code_field, district_name_field, crs=wcrs)
-    fac_out = fac[["facility_id", fac.geometry.name]].copy()
-    if "name" in fac.columns:
-        fac_out.insert(1, "name", fac["name"].astype(object))
-    fac_out["reachable"] = reachable
-    res = CoverageResult(
-        summary=summary, grid=grid, cell_distance=cd, cell_facility=np.where(
-            np.isfinite(cd), cf, -1).astype(np.int64),
-        cell_district=cdist, facilities=gpd.GeoDataFrame(fac_out, crs=wcrs),
-        uncovered=uncovered, population=pop, population_distance=pd_,
-        network_report=net_report, radius=radius, districts=dist_gdf,
+    covered = cover_c[radius]
+    pop_out = ~cover_p[radius] if cover_p is not None else None
+    patches = _uncovered(grid, ~covered, area_geom, pop, pop_out, dist_l, district_code_field,
+                         district_name_field, crs=wcrs)
+    fac = Layer(fac.geometry, fac.crs, dict(fac.data), fac.index, fac.source)
+    fac.data["reachable"] = np.asarray(reachable, dtype=bool)
+    return CoverageResult(
+        summary=summary, grid=grid, cell_district=cdist, facility_layer=fac, patches=patches,
+        population=pop, network_report=net_report, radius=radius, district_layer=dist_l,
         district_code_field=district_code_field, work_crs=work,
-        network=network if method == "network" else None)
-    return res
+        network=network if method == "network" else None, covered_cells=covered,
+        _distances=lazy, _cell_distance=cd, _cell_facility=cf, _population_distance=pd_)
+
+
+def _euclidean(grid: Grid, fxy: np.ndarray, pop: PopulationInput | None,
+               pidx: np.ndarray | None, radii: tuple[float, ...], reach: float
+               ) -> tuple[dict[float, np.ndarray], dict[float, np.ndarray] | None,
+                          Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray | None]]]:
+    """Straight-line reach: covered cells and people per radius, and the exact distances later.
+
+    Cells: a disc of cells stamped around each facility (:func:`_raster.disc_mask`). People on a
+    kept cell centre take their cell's answer; the others get an exact nearest-facility search
+    up to the reach. The returned function computes every cell's and person's exact distance to
+    its nearest facility (the catchment output).
+    """
+    cover_c: dict[float, np.ndarray] = {}
+    for r in radii:
+        img = disc_mask(fxy[:, 0], fxy[:, 1], r + COVER_EPS, grid.x0, grid.ytop, grid.cell,
+                        grid.nrows, grid.ncols)
+        cover_c[r] = img[grid.row, grid.col]
+    cover_p = None
+    off_d = None
+    if pop is not None and pidx is not None:
+        on = pidx >= 0
+        off = np.flatnonzero(~on)
+        if len(off):
+            _i, off_d = nearest_point(pop.x[off], pop.y[off], fxy[:, 0], fxy[:, 1],
+                                      within=reach + COVER_EPS, reach=reach + COVER_EPS)
+        cover_p = {}
+        for r in radii:
+            c = np.zeros(len(pop), dtype=bool)
+            c[on] = cover_c[r][pidx[on]]
+            if off_d is not None:
+                c[off] = off_d <= r + COVER_EPS
+            cover_p[r] = c
+
+    def distances() -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        ci, cdist = nearest_point(grid.x, grid.y, fxy[:, 0], fxy[:, 1], grid=grid.spec,
+                                  reach=reach + COVER_EPS)
+        pdist = None
+        if pop is not None and pidx is not None:
+            pdist, _pf = _reuse(pop, pidx, cdist, ci, lambda xy: nearest_euclidean(
+                xy, fxy, within=reach + COVER_EPS))
+        return cdist, ci, pdist
+
+    return cover_c, cover_p, distances
 
 
 def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, cf: np.ndarray,
            compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
            ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Distances for the population points: taken from the grid where a point is a cell
-    centre (``idx`` >= 0), computed for the others.
+    """Distances for the population points.
+
+    Taken from the grid where a point is a cell centre (``idx`` >= 0), computed for the others.
     """
     if pop is None or idx is None:
         return None, None
@@ -855,11 +1127,11 @@ def work_crs_for(extent: list[Any], inputs: list[Any], *, margin: float, forced:
 
     Parameters
     ----------
-    extent : list of GeoDataFrame
+    extent : list of GeoDataFrame or Layer
         The layers whose extent (widened by ``margin`` metres) the CRS must be true over: the
         area, or the districts.
     inputs : list
-        Every input (GeoDataFrames, population); their own metric CRSs are candidates.
+        Every input (layers, population); their own metric CRSs are candidates.
     margin : float
         Metres around the extent (the reach plus the attachment limit).
     forced, declared : CRS-like, optional
@@ -904,44 +1176,3 @@ def network_max_snap() -> float:
     from .network import FACILITY_MAX_SNAP
 
     return float(FACILITY_MAX_SNAP.value)
-
-
-def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
-                     pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
-                     districts: gpd.GeoDataFrame | None, code_field: str,
-                     name_field: str = "name", *, crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
-    """Uncovered patches: polygons with their area, uncovered people and street office.
-
-    A person counts for the patch of the grid cell they stand in (when they are themselves out
-    of reach).
-    """
-    polys, lab, (labels, r0, c0) = grid.to_polygons(mask, clip=area_geom)
-    n = len(polys)
-    geoms = np.asarray(polys, dtype=object) if n else np.zeros(0, dtype=object)
-    areas = shapely.area(geoms) if n else np.zeros(0)
-    people = np.zeros(n)
-    if n and pop is not None and pop_dist is not None:
-        un = ~(pop_dist <= radius + COVER_EPS)
-        if un.any():
-            pl = grid.label_at(labels, r0, c0, pop.x[un], pop.y[un])
-            per_label = np.bincount(pl, weights=pop.weight[un], minlength=int(labels.max()) + 1)
-            # a patch cut into parts by the clip: its people go to its largest part
-            order = np.lexsort((-areas, lab))
-            first = np.ones(n, dtype=bool)
-            first[1:] = lab[order][1:] != lab[order][:-1]
-            people[order[first]] = per_label[lab[order[first]]]
-    if n:
-        reps = shapely.get_coordinates(shapely.point_on_surface(geoms))
-        dist = district_codes(reps[:, 0], reps[:, 1], districts, code_field)
-    else:
-        dist = np.zeros(0, dtype=object)
-    names = np.full(n, None, dtype=object)
-    if n and districts is not None and name_field in districts.columns:
-        lookup = dict(zip(districts[code_field].astype(str), districts[name_field], strict=False))
-        names = np.array([lookup.get(c) if c is not None else None for c in dist], dtype=object)
-    order = np.argsort(-areas, kind="stable") if n else np.zeros(0, dtype=np.int64)
-    return gpd.GeoDataFrame(
-        {"area_m2": areas[order], "population": people[order] if pop is not None else
-         np.full(n, np.nan), "district": dist[order], "district_name": names[order]},
-        geometry=gpd.GeoSeries(list(geoms[order]) if n else [], crs=crs).values,
-        crs=crs)

@@ -12,7 +12,7 @@ x_j in {0, 1}, 0 <= y_i <= 1 (demand points with the same covering set are merge
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +23,9 @@ from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from .inputs import POINT, as_work, require_geometry
 from .population import PopulationInput, load_population
+
+if TYPE_CHECKING:
+    from .network import RoadNetwork
 
 __all__ = [
     "SITING_METHODS",
@@ -92,7 +95,7 @@ def _greedy(cover: sparse.csr_matrix, weight: np.ndarray, n: int,
     chosen: list[int] = []
     got: list[float] = []
     order = list(fixed) if fixed is not None else None
-    for step in range(n if order is None else len(order)):
+    for _step in range(n if order is None else len(order)):
         if order is None:
             j = int(np.argmax(gains)) if len(gains) else -1
             if j < 0 or gains[j] <= 0:
@@ -116,8 +119,9 @@ def _greedy(cover: sparse.csr_matrix, weight: np.ndarray, n: int,
 
 def solve_mclp(cover: sparse.spmatrix, weight: np.ndarray, n: int, method: str = "auto",
                time_limit: float = 60.0) -> MCLPSolution:
-    """Pick up to ``n`` columns of ``cover`` (demand x candidate, truthy = covers) to maximise the
-    covered weight.
+    """Pick up to ``n`` columns of ``cover`` to maximise the covered weight.
+
+    ``cover`` is demand x candidate, truthy where the candidate covers the demand.
 
     Parameters
     ----------
@@ -232,7 +236,7 @@ def candidates_along(roads: gpd.GeoDataFrame, spacing: float = 150.0, *,
 
 
 def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | np.ndarray,
-                    *, network=None) -> sparse.csr_matrix:
+                    *, network: RoadNetwork | None = None) -> sparse.csr_matrix:
     """Boolean sparse matrix (demand x candidate): candidate j reaches demand i.
 
     ``radius`` may be one number or one per demand point. With ``network`` (a RoadNetwork) the
@@ -276,7 +280,7 @@ def _coincident(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
 
 
-def _network_pairs(net, demand_xy: np.ndarray, cand_xy: np.ndarray, r: np.ndarray,
+def _network_pairs(net: RoadNetwork, demand_xy: np.ndarray, cand_xy: np.ndarray, r: np.ndarray,
                    rmax: float) -> tuple[np.ndarray, np.ndarray]:
     from scipy.sparse import csgraph
 
@@ -366,7 +370,9 @@ class SitingResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data summary, JSON-ready."""
-        share = (lambda v: v / self.demand_total if self.demand_total > 0 else None)
+        def share(v: float) -> float | None:
+            return v / self.demand_total if self.demand_total > 0 else None
+
         return {
             "method": self.method,
             "optimal": self.optimal,
@@ -396,7 +402,7 @@ def propose_sites(
     n: int,
     method: str = "auto",
     *,
-    network=None,
+    network: RoadNetwork | None = None,
     time_limit: float = 60.0,
     candidate_id_field: str = "candidate",
     crs: object = None,

@@ -1,5 +1,6 @@
-"""Public-toilet gaps: density, toilets per 10,000 residents, spacing along roads, service gaps,
-and proposals for new sites.
+"""Public-toilet gaps and proposals for new sites.
+
+Density, toilets per 10,000 residents, spacing along roads, service gaps, and new sites.
 
 Defaults and their sources (:mod:`zlt_assets.standards`):
 
@@ -107,8 +108,10 @@ class ToiletGapResult:
     crs: object = PROJECT_CRS
 
     def to_geopackage(self, path: str | os.PathLike[str]) -> None:
-        """Write ``toilet_districts``, ``toilet_uncovered``, ``toilet_spacing`` (lines) and
-        ``toilet_proposals`` (when any) into a new GeoPackage, atomically.
+        """Write the results into a new GeoPackage, atomically.
+
+        Layers ``toilet_districts``, ``toilet_uncovered``, ``toilet_spacing`` (lines) and
+        ``toilet_proposals`` (when any).
         """
         from ..inventory import write_layers
 
@@ -324,7 +327,7 @@ def toilet_gaps(
     g_code = grid_district_codes(grid, dist, "code")
     r_of = {c: (crowded_radius if crowd[c] else radius) for c in codes}
     g_r = np.array([r_of.get(c, radius) for c in g_code])
-    p_r = np.array([r_of.get(c, radius) for c in p_code]) if pop is not None else None
+    p_r = np.array([r_of.get(c, radius) for c in p_code]) if p_code is not None else None
     net = None
     if method == "network":
         if network is None:
@@ -343,7 +346,7 @@ def toilet_gaps(
         g_d, _ = nearest_euclidean(grid.xy, fxy)
         p_d = nearest_euclidean(pop.xy, fxy)[0] if pop is not None else None
     g_cov = g_d <= g_r + COVER_EPS
-    p_cov = (p_d <= p_r + COVER_EPS) if pop is not None else None
+    p_cov = (p_d <= p_r + COVER_EPS) if p_d is not None and p_r is not None else None
 
     dens = dict(standards.TOILET_DENSITY_PER_KM2.value)
     rows = []
@@ -391,13 +394,13 @@ def toilet_gaps(
 
     say("uncovered areas ...")
     uncovered = _uncovered_frame(grid, ~g_cov, area_geom, pop,
-                                 None if p_d is None else np.where(p_cov, 0.0, np.inf), 0.0,
+                                 None if p_cov is None else np.where(p_cov, 0.0, np.inf), 0.0,
                                  dist, "code", crs=wcrs)
     proposals = None
     if propose > 0:
         if roads is None:
             raise BadInput("proposals need a road layer (candidate sites lie on the roads)")
-        if pop is None:
+        if pop is None or p_r is None:
             raise BadInput("proposals need population (a raster or points)")
         say(f"proposing {propose} new site(s) ...")
         cand = candidates_along(roads, spacing, crs=wcrs)
@@ -409,8 +412,8 @@ def toilet_gaps(
             sxy = shapely.get_coordinates(proposals.sites.geometry.values)
             proposals.sites["district"] = district_codes(sxy[:, 0], sxy[:, 1], dist, "code")
 
-    pt = float(pop.weight.sum()) if pop is not None else None
-    pc = float(pop.weight[p_cov].sum()) if pop is not None else None
+    pop_total = float(pop.weight.sum()) if pop is not None else None
+    pop_cov = float(pop.weight[p_cov].sum()) if pop is not None and p_cov is not None else None
     a_tot = float(len(grid) * grid.cell_area)
     a_cov = float(g_cov.sum() * grid.cell_area)
     summary: dict[str, Any] = {
@@ -418,9 +421,10 @@ def toilet_gaps(
         "toilets": len(fac),
         "area_total_m2": a_tot, "area_covered_m2": a_cov,
         "area_share": a_cov / a_tot if a_tot > 0 else None,
-        "population_total": pt, "population_covered": pc,
-        "population_share": (pc / pt) if pt else None,
-        "toilets_per_10k": (len(fac) / pt * 1e4) if pt else None,
+        "population_total": pop_total, "population_covered": pop_cov,
+        "population_share": (pop_cov / pop_total) if pop_total and pop_cov is not None
+        else None,
+        "toilets_per_10k": (len(fac) / pop_total * 1e4) if pop_total else None,
         "districts_below_density": [r["code"] for r in rows if r["density_status"] == "below"],
         "by_district": _records(by_district),
         "spacing": {
@@ -451,7 +455,8 @@ def _per_district(override: Any, dist: gpd.GeoDataFrame, column: str, default: A
     if override is not None and not isinstance(override, Mapping):
         return dict.fromkeys(codes, override)
     if column in dist.columns:
-        base = {c: (default if pd.isna(v) else v) for c, v in zip(codes, dist[column], strict=False)}
+        base = {c: (default if pd.isna(v) else v)
+                for c, v in zip(codes, dist[column], strict=True)}
     else:
         base = dict.fromkeys(codes, default)
     if isinstance(override, Mapping):

@@ -11,7 +11,8 @@ from ._common import add_data_argument, log, step, write_json
 NAME = "coverage"
 ORDER = 30
 HELP = "公交站点(或任意设施)覆盖率 / coverage of bus stops (or any facility layer)"
-DESCRIPTION = """计算设施(默认公交站点)服务半径内的城区面积与人口占比:直线距离(官方指标)或沿路网步行距离。
+DESCRIPTION = """计算设施(默认公交站点)服务半径内的城区面积与人口占比:
+直线距离(官方指标)或沿路网步行距离。
 输入默认取清单 GeoPackage 的图层(bus_stops、roads、urban_area、street_offices 及同目录的人口栅格);
 也可用 GDAL 能读的任何矢量文件、任何坐标系;一旦给出任一文件,其余输入须同样给出、
 来自 --data 指定的清单,或明确省略(--no-population、--no-districts),示例数据绝不悄悄混入。
@@ -36,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="服务半径 / radius in metres (default 500, plan 四(五)2; 300 m is "
                              "reported beside it, GB 50220)")
     parser.add_argument("--method", choices=("euclidean", "network"), default="euclidean",
-                        help="euclidean = 直线 straight line (official); network = 沿路网步行 walking")
+                        help="euclidean = 直线 straight line (official); "
+                             "network = 沿路网步行 walking")
     parser.add_argument("--cell", type=float, default=None, metavar="M",
                         help="面积采样格网 / area grid cell in metres (default 25)")
     parser.add_argument("--include-planned", action="store_true",
@@ -45,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="设施接入路网最大距离 / facilities farther than this from every road "
                              "are unreachable (default 150)")
     parser.add_argument("--out", metavar="GPKG", default=None,
-                        help="结果 GeoPackage / write uncovered areas, cells, facilities, districts")
+                        help="结果 GeoPackage / write uncovered areas, cells, facilities, "
+                             "districts")
     parser.add_argument("--no-cells", action="store_true",
                         help="--out 不写格网点 / leave the per-cell layer out of --out")
     add_network_arguments(parser)
@@ -98,6 +101,9 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, facilities: tuple[st
                         help="不分街道 / no street offices: the area is the one district")
 
 
+#: The environment variable naming the default inventory (the same as ``inventory.DATA_ENV``).
+DATA_ENV = "ZLT_DATA"
+
 #: Inputs a command may take: (name, file option dest, leave-out option dest or None, words).
 INPUT_NAMES = {
     "facilities": "facilities 设施", "roads": "roads 道路", "population": "population 人口",
@@ -113,8 +119,9 @@ class Inputs:
     ``$ZLT_DATA``): the default sample is never mixed into a user's files.
     """
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, *, frames: bool = False) -> None:
         self.args = args
+        self.frames = frames  # give GeoDataFrames (else array layers: no pandas, no geopandas)
         self._inv: Any = None
         self.from_inventory: list[str] = []
 
@@ -123,8 +130,8 @@ class Inputs:
         """True when the user named an inventory (``--data`` or ``$ZLT_DATA``)."""
         import os
 
-        from ..inventory import DATA_ENV
-
+        # inventory.DATA_ENV, named here so that a run on files does not import the inventory
+        # module (and geopandas with it); tests/test_coverage.py checks they agree
         return getattr(self.args, "data", None) is not None or bool(os.environ.get(DATA_ENV))
 
     @property
@@ -172,29 +179,69 @@ class Inputs:
         """The metric CRS of the inventory the run took inputs from (None when it took none)."""
         if not self.from_inventory:
             return None
-        from ..schema import PROJECT_CRS
+        from .. import schema
 
+        layers = self._gpkg_layers()
+        if layers is not None:  # the CRS of its first declared layer (Inventory.metric_crs)
+            crs = next((c for n, c in layers if n in schema.LAYERS and c is not None), None)
+            return crs or schema.PROJECT_CRS
         inv = self.inventory
         # a GeoPackage declares its CRS through its layers; PostGIS inventories are EPSG:4550
         crs = inv.metric_crs if getattr(inv, "backend", "gpkg") == "gpkg" else None
-        return crs or PROJECT_CRS
+        return crs or schema.PROJECT_CRS
+
+    def _gpkg_layers(self) -> list[tuple[str, Any]] | None:
+        """The layers of the inventory's GeoPackage when the run reads it as arrays directly.
+
+        No pandas, no geopandas; None for PostGIS, or when GeoDataFrames are wanted.
+        """
+        if self.frames:
+            return None
+        if "_layers" not in self.__dict__:
+            from ..analysis.inputs import gpkg_layers
+
+            inv = self.inventory
+            self._layers = gpkg_layers(inv.path) if getattr(inv, "backend", "") == "gpkg" \
+                else None
+        return self._layers
+
+    def _has(self, layer: str) -> bool:
+        layers = self._gpkg_layers()
+        if layers is not None:
+            return layer in {n for n, _c in layers}
+        return bool(self.inventory.has(layer))
+
+    def _read(self, layer: str) -> Any:
+        """An inventory layer in EPSG:4550, as ``Inventory.read`` gives it."""
+        if self._gpkg_layers() is not None:
+            from ..analysis.inputs import as_work, read_layer
+            from ..schema import PROJECT_CRS
+
+            inv = self.inventory
+            return as_work(read_layer(inv.path, layer=layer, what=layer), PROJECT_CRS,
+                           what=layer)
+        return self.inventory.read(layer)
 
     def layer(self, value: str | None, layer: str, what: str, *, required: bool = True) -> Any:
-        """The file ``value`` in its own CRS, else the inventory layer (None when absent)."""
-        from ..analysis.inputs import read_vector
+        """The file ``value`` in its own CRS, else the inventory layer (None when absent).
 
+        A :class:`zlt_assets.analysis.inputs.Layer` (a GeoDataFrame with ``frames``).
+        """
         if value:
-            return read_vector(value, what=what, crs=None)
+            from ..analysis.inputs import read_layer
+
+            lay = read_layer(value, what=what)
+            return lay.to_frame() if self.frames else lay
         if self.files_only:
             return None  # require_complete has refused what must not be missing
         inv = self.inventory
-        if not inv.has(layer):
+        if not self._has(layer):
             if required:
                 raise BadInput(f"{what}: layer {layer!r} is missing from {inv.label}; "
                                f"give a file with the matching option")
             return None
         self.from_inventory.append(layer)
-        return inv.read(layer)
+        return self._read(layer)
 
     def population(self) -> Any:
         """The population source: a path, or None."""
@@ -241,14 +288,17 @@ class Inputs:
 
 
 def illustrative(*frames: Any, src: Inputs | None = None) -> bool:
-    """True when illustrative data took part: the sample inventory, or a frame whose
-    ``data_source`` says so.
+    """True when illustrative data took part.
+
+    The sample inventory, or a layer whose ``data_source`` says so.
     """
     if src is not None and src.used_sample():
         return True
     for f in frames:
         if f is not None and hasattr(f, "columns") and "data_source" in f.columns:
-            if (f["data_source"].astype(str) == "illustrative").any():
+            values = f["data_source"]
+            values = values.to_numpy() if hasattr(values, "to_numpy") else values
+            if any(str(v) == "illustrative" for v in values):
                 return True
     return False
 
@@ -283,7 +333,8 @@ def run(args: argparse.Namespace) -> int:
     res = compute_coverage(fac, area, radius=args.radius, method=args.method, roads=roads,
                            river=river, population=pop, districts=districts, cell=args.cell,
                            include_planned=args.include_planned, max_snap=args.max_snap,
-                           progress=say.span(0.1, 0.9), crs=args.crs, declared_crs=src.declared_crs(),
+                           progress=say.span(0.1, 0.9), crs=args.crs,
+                           declared_crs=src.declared_crs(),
                            noding=args.noding, level_field=args.level_field,
                            snap_tolerance=args.snap_tolerance)
     warn_crs(res.summary["crs"])
@@ -302,7 +353,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         write_json(args.json, res.summary)
     default_stops = not args.facilities
-    print(format_summary(res.summary, res.uncovered, bus=default_stops))
+    print(format_summary(res.summary, res.patches, bus=default_stops))
     if illustrative(fac, area, districts, src=src):
         print("注意:示例数据为示意数据,非实地调查 / Note: the sample data is illustrative, "
               "not surveyed.")
@@ -319,7 +370,10 @@ def warn_crs(crs: dict[str, Any]) -> None:
 
 def format_summary(s: dict[str, Any], uncovered: Any = None, *, bus: bool = True) -> str:
     """A short bilingual text summary of a coverage summary dict."""
+    import numpy as np
+
     from .. import standards
+    from ..analysis.inputs import is_frame
 
     what = "公交站点覆盖率 / Bus-stop coverage" if bus else "设施覆盖率 / Facility coverage"
     how = "直线 straight line" if s["method"] == "euclidean" else "沿路网步行 walking"
@@ -353,12 +407,16 @@ def format_summary(s: dict[str, Any], uncovered: Any = None, *, bus: bool = True
         pop = f", 人口 {pct(d['population_share'])}" if d["population_total"] is not None else ""
         lines.append(f"    {d['name']} ({d['code']}): 面积 {pct(d['area_share'])}{pop}")
     if uncovered is not None and len(uncovered):
-        big = uncovered.iloc[0]
+        # the patches largest first: arrays (CoverageResult.patches) or the frame
+        area = np.asarray(uncovered["area_m2"] if is_frame(uncovered) else uncovered.area_m2)
+        dist = np.asarray(uncovered["district"] if is_frame(uncovered) else uncovered.district)
+        names = (np.asarray(uncovered["district_name"]) if is_frame(uncovered) and
+                 "district_name" in uncovered.columns else
+                 np.asarray(getattr(uncovered, "district_name", [None] * len(area))))
         lines.append(f"  未覆盖 / uncovered: {len(uncovered)} 片 patches, "
-                     f"{uncovered['area_m2'].sum() / km2:.2f} km²; 最大 largest "
-                     f"{big['area_m2'] / km2:.2f} km²"
-                     + (f" ({big.get('district_name') or big['district']})"
-                        if big.get("district") else ""))
+                     f"{float(area.sum()) / km2:.2f} km²; 最大 largest "
+                     f"{float(area[0]) / km2:.2f} km²"
+                     + (f" ({names[0] or dist[0]})" if dist[0] else ""))
     if s["unreachable_facilities"]:
         lines.append(f"  无法接入路网 / off the network: {len(s['unreachable_facilities'])}")
     return "\n".join(lines)

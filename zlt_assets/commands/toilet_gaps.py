@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     say = step("读取输入 / reading the inputs", 0.0)
     from ..analysis.toilets import toilet_gaps
 
-    src = Inputs(args)
+    src = Inputs(args, frames=True)
     needs_roads = args.propose > 0 or args.method == "network"
     needed: dict[str, str | None] = {
         "facilities": None, "population": "no_population", "districts": "no_districts",
