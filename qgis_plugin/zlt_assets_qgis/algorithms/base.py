@@ -191,12 +191,15 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         args = [self.COMMAND, *self.arguments(parameters, context, feedback, work)]
         feedback.pushCommandInfo(" ".join([*eng.command, *args]))
 
+        last_step = [""]
+
         def progress(percent: float | None, step: str) -> None:
             if percent is not None:
                 feedback.setProgress(percent)
-            if step:
+            # setProgressText also writes the text into the algorithm's log: once per step
+            if step and step != last_step[0]:
+                last_step[0] = step
                 feedback.setProgressText(step)
-                feedback.pushInfo(step)
 
         def log(level: str, message: str) -> None:
             if level == "error":
