@@ -29,11 +29,6 @@ KNOWN_URLS: dict[str, str] = {
     "leaflet.fullscreen@3.0.0/Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
     "leaflet-measure@2.1.7/dist/leaflet-measure.min.js": "leaflet-measure/leaflet-measure.min.js",
     "leaflet-measure@2.1.7/dist/leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
-    "leaflet.markercluster/1.1.0/leaflet.markercluster.js":
-        "leaflet.markercluster/leaflet.markercluster.js",
-    "leaflet.markercluster/1.1.0/MarkerCluster.css": "leaflet.markercluster/MarkerCluster.css",
-    "leaflet.markercluster/1.1.0/MarkerCluster.Default.css":
-        "leaflet.markercluster/MarkerCluster.Default.css",
 }
 
 #: folium defaults the meeting map does not use: their tags are removed.
