@@ -309,7 +309,7 @@ _declare(_toilets, _status(_toilets, schema.SERVICE_STATUS, SERVICE_COLORS))
 # analysis results ----------------------------------------------------------------------------
 for _ov in (
     LayerStyle("scorecard_choropleth", "fill", None, (), other=NO_VALUE_COLOR, stroke="#555555",
-               width=0.3, fill_opacity=0.75, draw_order=100, label_field="name",
+               width=0.3, fill_opacity=0.75, draw_order=100, label_field="label",
                zh="记分卡分区图", en="Scorecard choropleth"),
     LayerStyle("coverage_districts", "outline", None, (), other="#225555", width=0.5,
                draw_order=105, label_field="label", zh="街道覆盖率",

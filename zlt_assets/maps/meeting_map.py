@@ -133,16 +133,12 @@ def illustrative_share(frames: Mapping[str, gpd.GeoDataFrame]) -> float:
 
 
 def title_lines(*, lang: str, day: _dt.date | None, illustrative_share: float,
-                basemap: Basemap, source_label: str, sources: Sequence[str] = ()
-                ) -> list[tuple[str, bool]]:
-    """The title block's lines (text, is_warning): data date, sources, illustrative, not
-    reviewed.
-    """
+                basemap: Basemap, source_label: str) -> list[tuple[str, bool]]:
+    """The title block's lines (text, is_warning): data date, illustrative, not reviewed."""
     lines: list[tuple[str, bool]] = []
     lines.append((lg.bi("数据日期", "Data date", lang) + ": " + format_date(day, lang) + " · "
                   + lg.bi("数据", "data", lang) + ": " + source_label, False))
-    if sources:
-        lines.append((lg.bi("目标依据", "Targets from", lang) + ": " + "; ".join(sources), False))
+
     if illustrative_share > 0:
         ill = schema.DATA_SOURCE.get("illustrative")
         pct = f"{illustrative_share:.0%}"
@@ -258,13 +254,14 @@ def build_content(
            lg.bi("实地调查与参考数据", "survey and reference", lang) if share == 0 else
            lg.bi("混合", "mixed", lang))
     lines = title_lines(lang=lang, day=day, illustrative_share=share, basemap=bm,
-                        source_label=src, sources=s.sources)
+                        source_label=src)
     lines += [(m, False) for m in more]  # overlays left out, and why
     return MapContent(layers=layers, overlays=overlays, title=st.story_title(s, lang, indicator),
                       subtitle=lg.bi(TITLE_ZH, TITLE_EN, lang), caption=caption,
                       lines=lines, lang=lang, basemap=bm, bounds=bounds,
                       data_date=day.isoformat() if day else None, illustrative_share=share,
-                      messages=messages, scorecard=scorecard, story=s.key)
+                      messages=messages, scorecard=scorecard, story=s.key,
+                      sources=[lg.bi("目标依据", "Targets from", lang) + ": " + "; ".join(s.sources)])
 
 
 def _bounds(frames: Sequence[gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
@@ -361,7 +358,8 @@ def page_config(content: MapContent) -> dict[str, object]:
         "domains": domains,
         "title": {"main": content.title, "subtitle": content.subtitle,
                   "caption": [list(pair) for pair in content.caption],
-                  "lines": [{"text": t, "warn": w} for t, w in content.lines]},
+                  "lines": [{"text": t, "warn": w} for t, w in content.lines],
+                  "sources": list(content.sources)},
         "text": {"yes": lg.bi("是", "Yes", lang), "no": lg.bi("否", "No", lang),
                  "layers": lg.bi("图层", "Layers", lang), "legend": lg.bi("图例", "Legend", lang),
                  "search": lg.bi("按名称或编码搜索", "Search by name or id", lang),
@@ -407,7 +405,9 @@ def _folium_map(content: MapContent) -> Any:
     else:
         center = [48.0, 122.74]  # Zhalantun
     m = folium.Map(location=center, zoom_start=13, tiles=None, prefer_canvas=True,
-                   control_scale=False, max_zoom=19, zoom_control=True)
+                   control_scale=False, max_zoom=19, zoom_control=True,
+                   fade_animation=False,  # a closing popup must not swallow the next click
+                   zoom_snap=0.25)  # fit the story's extent closely
     for i, t in enumerate(content.basemap.tiles):
         folium.TileLayer(tiles=t.url, attr=t.attribution, subdomains=t.subdomains,
                          max_zoom=t.max_zoom, name=f"basemap{i}", overlay=False,

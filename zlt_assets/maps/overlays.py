@@ -305,7 +305,7 @@ def _choropleth_style(edges: Sequence[float], unit: str) -> symbology.LayerStyle
                                    f"{edges[i]:.4g} – {edges[i + 1]:.4g}{u}", CHOROPLETH_COLORS[i])
                         for i in range(len(edges) - 1))
     return replace(base, field="_class", classes=classes, other=NO_VALUE_COLOR,
-                   other_zh="无数据", other_en="No data", interactive=True)
+                   other_zh="无数据", other_en="No data", interactive=True, zh="", en="")
 
 
 def scorecard_overlay(ctx: AnalysisContext, indicator: str | None

@@ -332,8 +332,9 @@ def render_print(content: MapContent, path: str | Path, *, paper: str = "a4", dp
             plain = [t for t, warn in content.lines if not warn]
             warns = [t for t, warn in content.lines if warn]
             scale_txt = lg.bi("比例尺", "Scale", content.lang) + f" 1:{_round_scale(denominator):,}"
-            left = " · ".join([scale_txt, *plain[:1]]) + f" · {paper.upper()}"
-            fig.text(m, bottom_h - 2 * scale / h_mm, _text(left, use_zh), fontsize=fs * 0.95,
+            left = " · ".join([scale_txt, *plain[:1], *content.sources]) + f" · {paper.upper()}"
+            fig.text(m, bottom_h - 2 * scale / h_mm, textwrap.shorten(_text(left, use_zh), 230),
+                     fontsize=fs * 0.95,
                      va="top")
             if warns:
                 fig.text(m, 4 * scale / h_mm, "\n".join(_text(t, use_zh) for t in warns),

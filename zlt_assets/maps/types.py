@@ -89,6 +89,7 @@ class MapContent:
     story: str = "inventory"
     caption: list[tuple[str, str]] = field(default_factory=list)  # (first, second language)
     subtitle: str = ""
+    sources: list[str] = field(default_factory=list)  # where the caption's targets come from
 
     def caption_text(self) -> list[str]:
         """The caption lines with both languages (``first / second``)."""

@@ -85,7 +85,11 @@
     }
   });
 
-  function pointScale(zoom) {
+  // dense point layers shrink when zoomed out (their symbols would merge into blots); a layer
+  // of a few hundred points or fewer keeps its declared size
+  var DENSE_POINTS = 300;
+  function pointScale(zoom, count) {
+    if (count !== undefined && count <= DENSE_POINTS) { return 1; }
     return zoom >= 16 ? 1 : Math.max(0.45, 1 - (16 - zoom) * 0.14);
   }
 
@@ -181,7 +185,7 @@
 
   function buildLayer(state, entry) {
     var lc = entry.cfg, map = state.map, group = L.featureGroup(), paths = [];
-    var scale = pointScale(map.getZoom());
+    var scale = pointScale(map.getZoom(), lc.count);
     for (var i = 0; i < lc.count; i++) {
       var o = featureStyle(lc, i), path;
       o.renderer = state.renderer;
@@ -276,7 +280,7 @@
 
   function rescale(state, entry) {
     if (entry.cfg.kind !== 'point' || !entry.paths) { return; }
-    var scale = pointScale(state.map.getZoom());
+    var scale = pointScale(state.map.getZoom(), entry.cfg.count);
     if (scale === entry.scale) { return; }
     entry.scale = scale;
     var r = entry.cfg.style.radius * scale;
@@ -294,6 +298,13 @@
   }
 
   // ------------------------------------------------------------------ labels
+  // a DOM node, never a string: Leaflet writes string content with innerHTML
+  function labelElement(text) {
+    var span = el('span', null, cut(text, LABEL_CUT));
+    span.setAttribute('dir', 'auto');
+    return span;
+  }
+
   function updateLabels(state) {
     var map = state.map;
     state.labels.forEach(function (t) { map.removeLayer(t); });
@@ -314,7 +325,7 @@
                            direction: lc.kind === 'point' ? 'right' : 'center',
                            className: 'zlt-label zlt-label-' + lc.kind,
                            offset: lc.kind === 'point' ? [6, 0] : [0, 0]})
-          .setLatLng(at).setContent(cut(text, LABEL_CUT));
+          .setLatLng(at).setContent(labelElement(text));
         t.addTo(map);
         state.labels.push(t);
         n++;
