@@ -431,7 +431,8 @@ def test_cli_and_script_exit_codes(city, cli):
                            capture_output=True, text=True, env=env, timeout=300)
     assert proc2.returncode == 0, proc2.stderr
     assert "current_euclidean_500: reused" in proc2.stdout
-    assert "情景 scenarios" in proc2.stderr  # the tqdm bar goes to stderr
+    # progress goes to stderr, as plain lines when it is not a terminal: never a bar's redraws
+    assert "\r" not in proc2.stderr
     bad = _write_scenarios(city, "[[scenarios]]\nname = 'a'\nfacilities = 'bus_stops'\n"
                                  "method = 'walk'\n", name="bad.toml")
     proc3 = cli("batch", str(bad), "--out", str(city["dir"] / "bad-out"))

@@ -390,8 +390,9 @@ def test_cli_missing_inventory_is_one_line(cli, tmp_path):
 
 def test_cli_progress_goes_to_stderr(cli, crafted_files):
     f = crafted_files
+    # json: every step is reported (plain lines show only steps that last over a second)
     p = cli("coverage", "--facilities", str(f["fac"]), "--area", str(f["area"]), "--districts",
-            str(f["districts"]), "--no-population", "--cell", "100")
+            str(f["districts"]), "--no-population", "--cell", "100", "--progress", "json")
     assert p.returncode == 0
     assert "grid" in p.stderr and "grid" not in p.stdout
 

@@ -308,7 +308,7 @@ def test_cli_import_refusal_lists_rows_on_stdout_and_one_line_on_stderr(tmp_path
                     rows=[f"x,{g0[0]},{g0[1]},兴华街道,火星局,在用,1,否,2025-01-01"])
     report = tmp_path / "report.json"
     r = cli("import", "bus_stops", str(src), "--data", str(inv), "--from-crs", "gcj02",
-            "--report", str(report))
+            "--json", str(report))
     assert r.returncode == 4, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert "1 of 6 rows" in r.stderr

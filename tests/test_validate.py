@@ -9,6 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
+from _bad_rows import BAD_ROWS, plant
+
 from zlt_assets import schema
 from zlt_assets.inventory import write_layers
 from zlt_assets.validate import validate_inventory, validate_layer
@@ -18,7 +20,7 @@ def _plant(path, layer, change):
     """Read a layer as stored, change it, and write it back (the rest of the file untouched)."""
     gdf = pyogrio.read_dataframe(path, layer=layer)
     gdf = change(gdf)
-    write_layers(path, {layer: gdf})
+    write_layers(path, {layer: gdf}, mode="recreate")
 
 
 def _checks(report, layer=None):
@@ -136,8 +138,9 @@ def test_plan_counts(sample_copy):
     _plant(sample_copy, "roads", lambda g: g.assign(plan_road=g["plan_road"].where(g["plan_road"] != "P07")))
     report = validate_inventory(sample_copy)
     msgs = [p.message for p in report.errors if p.check == "plan_count"]
-    assert any("189 buildings" in m for m in msgs), msgs
-    assert any("44 plan roads" in m for m in msgs), msgs
+    assert any("189 in the inventory, the plan names 190" in m and "清单中有 189 项" in m
+               for m in msgs), msgs
+    assert any("44 in the inventory, the plan names 45" in m for m in msgs), msgs
 
 
 def test_spatial_sanity(sample_copy):
@@ -209,3 +212,36 @@ def test_empty_layer_is_reported(sample_copy):
     _plant(sample_copy, "bus_stops", lambda g: g.iloc[0:0])
     report = validate_inventory(sample_copy)
     assert _has(report, "empty_layer", "bus_stops")
+
+
+def test_bad_rows_are_refused_by_validation(sample_copy):
+    """The same bad rows the QGIS form and PostGIS refuse (tests/_bad_rows.py)."""
+    planted = plant(sample_copy)
+    report = validate_inventory(sample_copy)
+    for case in BAD_ROWS:
+        rule = case.declared
+        hits = [p for p in report.problems if p.layer == case.layer
+                and p.obj_id == planted[case.id] and p.check == rule.check
+                and p.field == rule.fields[0] and p.message.startswith(rule.message)]
+        assert hits, (case.id, [p.line() for p in report.problems
+                                if p.obj_id == planted[case.id]])
+        assert {p.severity for p in hits} == {"error" if case.hard else "warning"}, case.id
+    lit = next(p for p in report.problems if p.obj_id == planted["roads-lamps-lit-999"]
+               and p.check == "range" and p.field == "lamps_lit")
+    assert "lamps_lit=999" in lit.message and "lamps_installed=15" in lit.message
+
+
+def test_the_check_date_is_a_parameter(sample_copy):
+    import datetime as dt
+
+    early = validate_inventory(sample_copy, today=dt.date(2020, 11, 1))
+    future = [p for p in early.errors if p.check == "future" and p.field == "updated"]
+    assert len(future) >= 190  # every asset was updated 2020-11-30
+    assert validate_inventory(sample_copy, today=dt.date(2020, 11, 30)).ok
+
+
+def test_cli_check_date(cli, sample_gpkg):
+    r = cli("validate", "--data", str(sample_gpkg), "--check-date", "2020-11-01", "-q")
+    assert r.returncode == 1 and "future=" in r.stdout, r.stdout + r.stderr
+    r = cli("validate", "--data", str(sample_gpkg), "--check-date", "2020/11/01")
+    assert r.returncode == 2 and "--check-date" in r.stderr, r.stderr

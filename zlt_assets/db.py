@@ -47,6 +47,7 @@ import shapely
 
 from . import schema
 from .crs import to_project
+from ._io import is_database_url
 from .errors import BadInput, MissingComponent, Refused
 from .inventory import Inventory, InventoryError, write_layers
 
@@ -82,11 +83,6 @@ CONFLICT_TAG = "zlt edit conflict"
 
 
 # ============================================================================ addressing
-def is_database_url(data: object) -> bool:
-    """True when ``data`` is a ``postgresql://`` (or ``postgres://``) URL."""
-    return isinstance(data, str) and data.strip().lower().startswith(("postgresql://", "postgres://"))
-
-
 @dataclass(frozen=True)
 class PgTarget:
     """A parsed inventory URL."""

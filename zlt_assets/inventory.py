@@ -6,16 +6,20 @@ into GeoDataFrames whose columns carry the schema's types: text as ``object``, i
 ``Int64``, reals as ``float64``, booleans as ``boolean``, dates as ISO ``YYYY-MM-DD`` text (the
 GeoPackage encoding of DATE).
 
-Writes are atomic: the GeoPackage is copied, changed, and moved over the original, so a failure
-leaves the original untouched.
+Writes go into the GeoPackage itself, in one SQLite transaction (:func:`zlt_assets._io.
+write_gpkg_layers`): all layers or none, safe beside QGIS and other writers, the file keeping its
+identity (permissions, symlinks, fids of unchanged features, indexes, views). A layer read through
+an :class:`Inventory` and written back through it is refused when another program changed it in
+between (nothing is lost; read again and retry).
+
+:func:`open_inventory` (from :mod:`zlt_assets._io`) is the one way to open an inventory, a path or a
+``postgresql://`` URL; this module does not know the database backend.
 """
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,8 +27,24 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from ._io import gpkg_layer_token, open_inventory, write_gpkg_layers
 from .crs import to_project
 from .errors import BadInput
+from .text import one_line as _one_line
+
+__all__ = [
+    "DATA_ENV",
+    "Inventory",
+    "InventoryError",
+    "coerce_types",
+    "default_data_path",
+    "is_present",
+    "iter_records",
+    "open_inventory",
+    "sample_path",
+    "to_storage",
+    "write_layers",
+]
 
 DATA_ENV = "ZLT_DATA"
 #: Package holding the shipped sample inventory (``layers/`` in the repository).
@@ -55,36 +75,26 @@ def default_data_path() -> Path:
 
 @dataclass
 class Inventory:
-    """An opened inventory (GeoPackage backend; :class:`zlt_assets.db.PostGISInventory` for
-    PostGIS shares this API).
+    """An opened inventory (GeoPackage backend; the PostGIS backend shares this API).
+
+    Open one with :func:`open_inventory` (or ``Inventory.open``, the same).
     """
 
     path: Path
+    #: layer -> digest of the layer when this object read it (refuses stale write-backs)
+    _read_tokens: dict[str, str] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False)
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, data: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> Inventory:
-        """Open an inventory; ``None`` opens the default (``$ZLT_DATA`` or the sample).
+    def open(cls, data: str | os.PathLike[str] | None = None, *, must_exist: bool = True,
+             create: bool = False) -> Inventory:
+        """Open an inventory: the same as :func:`open_inventory`.
 
-        ``data`` is a GeoPackage path or a ``postgresql://`` URL (see :mod:`zlt_assets.db`);
-        a URL gives a :class:`zlt_assets.db.PostGISInventory` with the same API.
+        ``data`` is a GeoPackage path or a ``postgresql://`` URL; ``None`` opens the default
+        (``$ZLT_DATA`` or the sample). A mistyped URL is refused, never taken as a path.
         """
-        raw = data if data is not None else os.environ.get(DATA_ENV)
-        if isinstance(raw, str) and raw.strip().lower().startswith(("postgresql://", "postgres://")):
-            from .db import PostGISInventory
-
-            return PostGISInventory.connect(raw.strip(), must_exist=must_exist)
-        path = Path(data) if data is not None else default_data_path()
-        if must_exist:
-            if not path.exists():
-                raise InventoryError(f"inventory not found: {path}")
-            if path.is_dir():
-                raise InventoryError(f"inventory must be a GeoPackage file, got a folder: {path}")
-            with open(path, "rb") as fh:
-                head = fh.read(16)
-            if not head.startswith(b"SQLite format 3"):
-                raise InventoryError(f"not a GeoPackage (SQLite) file: {path}")
-        return cls(path)
+        return open_inventory(data, must_exist=must_exist, create=create)
 
     @property
     def backend(self) -> str:
@@ -113,10 +123,13 @@ class Inventory:
 
         if layer not in self.list_layers():
             raise InventoryError(f"layer {layer!r} is missing from {self.path}")
+        token = gpkg_layer_token(self.path, layer)  # before reading: a change after it is seen
         try:
-            return pyogrio.read_dataframe(self.path, layer=layer)
+            gdf = pyogrio.read_dataframe(self.path, layer=layer)
         except Exception as exc:
             raise InventoryError(f"cannot read layer {layer!r} of {self.path}: {_one_line(exc)}") from None
+        self._read_tokens[layer] = token
+        return gdf
 
     def read(self, layer: str) -> gpd.GeoDataFrame:
         """A declared layer in EPSG:4550 with columns typed from the schema."""
@@ -141,9 +154,21 @@ class Inventory:
         return self.population_path.exists()
 
     # ------------------------------------------------------------------ writing
-    def write(self, layers: dict[str, gpd.GeoDataFrame]) -> None:
-        """Replace the given layers atomically (all or none)."""
-        write_layers(self.path, layers, replace_file=False)
+    def write(self, layers: dict[str, gpd.GeoDataFrame], *, create: bool = True,
+              backup_dir: str | os.PathLike[str] | None = None) -> Path | None:
+        """Write the given layers in one transaction (all or none); returns the backup's path.
+
+        Each layer becomes the frame's rows: features are matched by their object id (or the
+        schema's unique field), so unchanged features keep their fid. A layer this object read
+        is refused (:class:`zlt_assets._io.LayerChanged`, exit 4) when another program changed it
+        since; ``backup_dir`` copies the file first, inside the same lock.
+        """
+        expect = {n: self._read_tokens[n] for n in layers if n in self._read_tokens}
+        backup = write_layers(self.path, layers, expect=expect, create=create,
+                              backup_dir=backup_dir)
+        for n in layers:
+            self._read_tokens.pop(n, None)
+        return backup
 
 
 # ---------------------------------------------------------------------- types
@@ -238,48 +263,82 @@ def to_storage(gdf: gpd.GeoDataFrame, layer: schema.LayerDef | None) -> gpd.GeoD
 
 
 # ---------------------------------------------------------------------- writing
+def _key_field(layer: schema.LayerDef | None) -> str | None:
+    if layer is None:
+        return None
+    if "obj_id" in layer.field_names:
+        return "obj_id"
+    unique = [f.name for f in layer.fields if f.unique]
+    return unique[0] if unique else None
+
+
 def write_layers(
     path: str | os.PathLike[str],
     layers: dict[str, gpd.GeoDataFrame],
     *,
     replace_file: bool = False,
-) -> None:
-    """Write layers into a GeoPackage atomically.
+    mode: str | None = None,
+    expect: dict[str, str] | None = None,
+    create: bool = True,
+    backup_dir: str | os.PathLike[str] | None = None,
+) -> Path | None:
+    """Write layers into a GeoPackage, in place and in one transaction (all or none).
 
-    With ``replace_file`` the result holds only ``layers``; otherwise other layers already in
-    the file are kept. The work happens on a temporary copy moved over ``path`` at the end.
+    Parameters
+    ----------
+    path
+        The GeoPackage; created (complete or not at all) when it does not exist and ``create``.
+    layers
+        Layer name -> frame; declared layers are stored with the schema's column order, types
+        and geometry type, in their CRS.
+    replace_file
+        The file holds exactly ``layers`` afterwards (an output): its other layers are dropped
+        and each layer is created anew, in the same transaction. Otherwise other layers are kept
+        and each layer's rows become the frame's, features matched by object id (fids kept);
+        columns the frame lacks are kept (a partial frame never drops data).
+    mode
+        ``sync`` (the default just described), ``append`` (add the rows) or ``recreate`` (drop
+        each given layer and create it anew from the frame, columns included).
+    expect
+        Layer -> token taken when the layer was read: refuse if it changed since.
+    create
+        Create the file when it does not exist.
+    backup_dir
+        Copy the file into this folder first (SQLite backup API, inside the write's lock).
+
+    Returns
+    -------
+    Path or None
+        The backup's path, when one was made.
     """
-    import pyogrio
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    keys: dict[str, str | None] = {}
+    gtypes: dict[str, str | None] = {}
+    for name, gdf in layers.items():
+        decl = schema.LAYERS.get(name)
+        frame = to_storage(gdf, decl)
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None:
+            raise InventoryError(f"layer {name!r} has no CRS; refusing to write it",
+                                 zh=f"图层 {name!r} 没有坐标系,拒绝写入")
+        frames[name] = frame
+        keys[name] = _key_field(decl)
+        gtypes[name] = decl.geometry if decl is not None else _geometry_type(frame)
+    _, backup = write_gpkg_layers(
+        path, frames, mode=mode or ("recreate" if replace_file else "sync"), keys=keys,
+        geometry_types=gtypes, only_these=replace_file, create=create, expect=expect,
+        backup_dir=backup_dir)
+    return backup
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        if path.exists() and not replace_file:
-            shutil.copyfile(path, tmp)
-        else:
-            tmp.unlink()
-        for name, gdf in layers.items():
-            decl = schema.LAYERS.get(name)
-            frame = to_storage(gdf, decl)
-            if frame.crs is None:
-                raise InventoryError(f"layer {name!r} has no CRS; refusing to write it")
-            kwargs: dict[str, object] = {"layer": name, "driver": "GPKG"}
-            if not tmp.exists():
-                kwargs["dataset_options"] = {"VERSION": "1.2"}
-            if decl is not None:
-                kwargs["geometry_type"] = decl.geometry
-            if tmp.exists() and name in [n for n, _ in pyogrio.list_layers(tmp)]:
-                kwargs["layer_options"] = {"OVERWRITE": "YES"}
-            if frame.empty:
-                kwargs["promote_to_multi"] = False
-            pyogrio.write_dataframe(frame, tmp, **kwargs)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+def _geometry_type(frame: gpd.GeoDataFrame) -> str | None:
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        return None
+    types = {t for t in frame.geometry.geom_type.dropna().unique()}
+    if len(types) == 1:
+        return str(types.pop())
+    if types and all(t.replace("Multi", "") == next(iter(types)).replace("Multi", "") for t in types):
+        return "Multi" + next(iter(types)).replace("Multi", "")
+    return "Unknown" if types else None
 
 
 def iter_records(gdf: gpd.GeoDataFrame) -> Iterator[dict[str, object]]:
@@ -290,6 +349,3 @@ def iter_records(gdf: gpd.GeoDataFrame) -> Iterator[dict[str, object]]:
         rec["__index__"] = idx
         yield rec
 
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

@@ -544,10 +544,10 @@ def compute_coverage(
         facility attachable to the network.
     """
     say = progress or _quiet
-    radius = float(standards.BUS_STOP_RADIUS.value if radius is None else radius)  # type: ignore[arg-type]
-    short = float(standards.BUS_STOP_RADIUS_SHORT.value if short_radius is None  # type: ignore[arg-type]
+    radius = float(standards.BUS_STOP_RADIUS.value if radius is None else radius)
+    short = float(standards.BUS_STOP_RADIUS_SHORT.value if short_radius is None
                   else short_radius)
-    cell = float(standards.GRID_CELL.value if cell is None else cell)  # type: ignore[arg-type]
+    cell = float(standards.GRID_CELL.value if cell is None else cell)
     if method not in METHODS:
         raise BadInput(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if not (radius > 0 and np.isfinite(radius)):
@@ -718,7 +718,7 @@ def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, 
 def network_max_snap() -> float:
     from .network import FACILITY_MAX_SNAP
 
-    return float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]
+    return float(FACILITY_MAX_SNAP.value)
 
 
 def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,

@@ -130,15 +130,13 @@ def facility_ids(gdf: gpd.GeoDataFrame, id_field: str = "obj_id") -> np.ndarray:
 def in_service(gdf: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.GeoDataFrame:
     """Keep facilities that count as existing.
 
-    Rows whose ``status`` is in :data:`zlt_assets.schema.IN_SERVICE_STATUSES` (with
-    ``include_planned`` also ``planned`` and ``under_construction``); all rows when there is no
-    ``status`` column.
+    Rows that :func:`zlt_assets.schema.is_in_service` counts (status in
+    :data:`zlt_assets.schema.IN_SERVICE_STATUSES`; with ``include_planned`` also
+    :data:`zlt_assets.schema.PLANNED_STATUSES`; a blank status counts, like a file without a
+    status column).
     """
     if "status" not in gdf.columns:
-        return gdf
-    keep = set(schema.IN_SERVICE_STATUSES)
-    if include_planned:
-        keep |= {"planned", "under_construction"}
-    status = gdf["status"].astype(object)
-    mask = status.isin(keep) | status.isna()
-    return gdf.loc[mask.to_numpy()]
+        return gdf  # nothing recorded: every row exists
+    mask = [schema.is_in_service(s, include_planned=include_planned)
+            for s in gdf["status"].astype(object)]
+    return gdf.loc[mask]

@@ -585,7 +585,7 @@ class RoadNetwork:
         NodeDistances
         """
         if max_snap is None:
-            max_snap = float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]
+            max_snap = float(FACILITY_MAX_SNAP.value)
         if isinstance(sources, gpd.GeoDataFrame):
             ids = facility_ids(sources, id_field)
         else:
@@ -742,7 +742,7 @@ def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
         When the layer has no CRS, no lines, or other geometry types.
     """
     if tolerance is None:
-        tolerance = float(standards.NETWORK_SNAP_TOLERANCE.value)  # type: ignore[arg-type]
+        tolerance = float(standards.NETWORK_SNAP_TOLERANCE.value)
     tol = float(tolerance)
     if tol < 0:
         raise BadInput(f"snapping tolerance must be >= 0, got {tol}")

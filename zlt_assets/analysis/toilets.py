@@ -127,8 +127,8 @@ def road_spacing(roads: gpd.GeoDataFrame, toilets_xy: np.ndarray, *,
     the longest stretch of the street (from its ends and between toilets) without one, compared
     with the upper end of the spacing range for its road class.
     """
-    near = float(NEAR_ROAD.value if near is None else near)  # type: ignore[arg-type]
-    limits = dict(standards.TOILET_SPACING_M.value if limits is None else limits)  # type: ignore[arg-type]
+    near = float(NEAR_ROAD.value if near is None else near)
+    limits = dict(standards.TOILET_SPACING_M.value if limits is None else limits)
     roads = roads.copy()
     if name_field not in roads.columns:
         roads[name_field] = [f"#{i}" for i in range(len(roads))]
@@ -230,11 +230,11 @@ def toilet_gaps(
     ToiletGapResult
     """
     say = progress or (lambda _m: None)
-    radius = float(standards.TOILET_SERVICE_RADIUS.value if radius is None else radius)  # type: ignore[arg-type]
-    crowded_radius = float(standards.TOILET_SERVICE_RADIUS_CROWDED.value  # type: ignore[arg-type]
+    radius = float(standards.TOILET_SERVICE_RADIUS.value if radius is None else radius)
+    crowded_radius = float(standards.TOILET_SERVICE_RADIUS_CROWDED.value
                            if crowded_radius is None else crowded_radius)
-    cell = float(standards.GRID_CELL.value if cell is None else cell)  # type: ignore[arg-type]
-    spacing = float(CANDIDATE_SPACING.value if candidate_spacing is None  # type: ignore[arg-type]
+    cell = float(standards.GRID_CELL.value if cell is None else cell)
+    spacing = float(CANDIDATE_SPACING.value if candidate_spacing is None
                     else candidate_spacing)
     if method not in ("euclidean", "network"):
         raise BadInput(f"unknown method {method!r}; use euclidean or network")
@@ -296,7 +296,7 @@ def toilet_gaps(
     g_cov = g_d <= g_r + COVER_EPS
     p_cov = (p_d <= p_r + COVER_EPS) if pop is not None else None
 
-    dens = dict(standards.TOILET_DENSITY_PER_KM2.value)  # type: ignore[arg-type]
+    dens = dict(standards.TOILET_DENSITY_PER_KM2.value)
     rows = []
     for code, name, geom in zip(codes, dist["name"], dist.geometry.values):
         part = shapely.intersection(geom, area_geom) if area is not None else geom

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_PROBLEMS
-from ._common import add_data_argument
+from ._common import add_data_argument, deprecated_alias, log, step
 
 NAME = "batch"
 ORDER = 45
@@ -31,45 +30,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--only", metavar="NAME", action="append", default=None,
                         help="run only this scenario (repeatable)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    deprecated_alias(parser, "--no-progress", "--progress none", dest="progress", const="none")
 
 
 def run(args: argparse.Namespace) -> int:
+    say = step("读取情景 / reading the scenarios", 0.0)
     from ..batch import load_scenarios, run_batch
 
     plan = load_scenarios(args.scenarios, data=args.data)
     out = Path(args.out) if args.out else Path.cwd() / f"batch-{Path(args.scenarios).stem}"
-    bar = None
-    if not args.no_progress:
-        from tqdm import tqdm
+    total = max(1, len(plan.scenarios) if not args.only else len(set(args.only)))
+    state = {"done": 0}
 
-        bar = tqdm(total=len(plan.scenarios) if not args.only else len(set(args.only)),
-                   file=sys.stderr, unit="scenario", desc="情景 scenarios", leave=True)
+    def where() -> float:
+        return 0.02 + 0.98 * state["done"] / total
 
     def on_start(scn) -> None:
-        if bar is not None:
-            bar.set_postfix_str(scn.name, refresh=True)
+        say(f"情景 scenario {state['done'] + 1}/{total}: {scn.name}", where())
 
     def on_step(scn, msg: str) -> None:
-        if bar is not None:
-            bar.set_postfix_str(f"{scn.name}: {msg}", refresh=True)
+        say(f"情景 scenario {state['done'] + 1}/{total}: {scn.name}: {msg}", where())
 
     def on_done(res) -> None:
-        if bar is not None:
-            bar.update(1)
+        state["done"] += 1
+        say(f"情景 scenarios {state['done']}/{total}", where())
         if not res.ok:
-            msg = f"失败 FAILED {res.scenario.name}: {res.reason}"
-            if bar is not None:
-                bar.write(msg, file=sys.stderr)
-            else:
-                print(msg, file=sys.stderr)
+            log.error(f"失败 FAILED {res.scenario.name}: {res.reason}")
 
-    try:
-        result = run_batch(plan, out, force=args.force, only=args.only, on_start=on_start,
-                           on_done=on_done, on_step=on_step)
-    finally:
-        if bar is not None:
-            bar.close()
+    result = run_batch(plan, out, force=args.force, only=args.only, on_start=on_start,
+                       on_done=on_done, on_step=on_step)
     for r in result.results:
         if r.ok:
             share = r.row.get("area_share")

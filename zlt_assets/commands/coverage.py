@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from ..errors import BadInput
-from ._common import add_data_argument, write_json
+from ._common import add_data_argument, log, step, write_json
 
 NAME = "coverage"
 ORDER = 30
@@ -41,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="结果 GeoPackage / write uncovered areas, cells, facilities, districts")
     parser.add_argument("--no-cells", action="store_true",
                         help="--out 不写格网点 / leave the per-cell layer out of --out")
-    parser.add_argument("--json", metavar="FILE", default=None, help="JSON 汇总 / JSON summary")
-    parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress messages")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="JSON 汇总 / JSON summary ('-': standard output)")
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, *, facilities: tuple[str, str]) -> None:
@@ -70,16 +69,6 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, facilities: tuple[st
     parser.add_argument("--districts", metavar="FILE", default=None,
                         help="街道办事处 / street offices with code and name (default: the "
                              "inventory's street_offices)")
-
-
-def progress_printer(quiet: bool):
-    if quiet:
-        return None
-
-    def say(msg: str) -> None:
-        print(f"… {msg}", file=sys.stderr, flush=True)
-
-    return say
 
 
 class Inputs:
@@ -144,9 +133,9 @@ def pct(v: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    say = step("读取输入 / reading the inputs", 0.0)
     from ..analysis.coverage import compute_coverage
 
-    say = progress_printer(args.quiet)
     src = Inputs(args)
     fac = src.layer(args.facilities, "bus_stops", "facilities")
     area = src.layer(args.area, "urban_area", "area", required=args.area is not None)
@@ -162,20 +151,18 @@ def run(args: argparse.Namespace) -> int:
     res = compute_coverage(fac, area, radius=args.radius, method=args.method, roads=roads,
                            river=river, population=pop, districts=districts, cell=args.cell,
                            include_planned=args.include_planned, max_snap=args.max_snap,
-                           progress=say)
+                           progress=say.span(0.1, 0.9))
     if res.network_report is not None and not res.network_report.connected:
         rep = res.network_report
-        print(f"警告 warning: 道路网络不连通 / the road network has {rep.n_components} "
-              f"components (largest {rep.component_sizes[0]} of {rep.n_nodes} nodes); places on "
-              "other components reach only facilities there", file=sys.stderr)
+        log.warning(f"道路网络不连通 / the road network has {rep.n_components} "
+                    f"components (largest {rep.component_sizes[0]} of {rep.n_nodes} nodes); "
+                    "places on other components reach only facilities there")
     if res.summary["unreachable_facilities"]:
         ids = res.summary["unreachable_facilities"]
-        print(f"警告 warning: {len(ids)} 个设施无法接入路网 / facilities off the network "
-              f"(ignored): {', '.join(map(str, ids[:10]))}{' …' if len(ids) > 10 else ''}",
-              file=sys.stderr)
+        log.warning(f"{len(ids)} 个设施无法接入路网 / facilities off the network "
+                    f"(ignored): {', '.join(map(str, ids[:10]))}{' …' if len(ids) > 10 else ''}")
     if args.out:
-        if say:
-            say(f"writing {args.out} ...")
+        say(f"写出 / writing {args.out}", 0.9)
         res.to_geopackage(args.out, cells=not args.no_cells)
     if args.json:
         write_json(args.json, res.summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import BadInput
-from ._common import add_data_argument
+from ._common import add_data_argument, step
 
 NAME = "db"
 ORDER = 80
@@ -59,12 +59,13 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import db
+    from .. import db  # heavy (geopandas): only when a db action runs
 
     action = getattr(args, "db_command", None)
     if not action:
         raise BadInput("choose an action: db init | db push GPKG | db pull GPKG | db audit")
     url = _url(args)
+    step(f"数据库 / database: {action}", 0.0)
     if action == "init":
         tables = db.init_db(url, drop=args.drop)
         print(f"已建表 / initialised {db.parse_url(url).display}: {len(tables)} layer tables, "

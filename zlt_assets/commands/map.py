@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..errors import EXIT_OK, BadInput
-from ._common import add_data_argument
+from ._common import add_data_argument, log, step
 
 NAME = "map"
 ORDER = 60
@@ -32,15 +31,14 @@ map (no 审图号).
 Exit codes: 0 written, 2 bad input (inventory, option), 3 a component is missing."""
 
 
-def _analyses(text: str) -> list[str]:
-    from ..maps.meeting_map import ANALYSES
+#: The stories (checked again by zlt_assets.maps.stories; listed here so that parsing imports
+#: nothing heavy).
+STORIES = ("inventory", "coverage", "toilets", "works", "drainage", "scorecard")
+ANALYSES = ("coverage", "toilet-gaps", "scorecard")
 
-    items = [a.strip() for a in text.split(",") if a.strip()]
-    for a in items:
-        if a not in ANALYSES:
-            raise argparse.ArgumentTypeError(
-                f"unknown analysis {a!r}; choose from {', '.join(ANALYSES)}")
-    return items
+
+def _analyses(text: str) -> list[str]:
+    return [a.strip() for a in text.split(",") if a.strip()]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,12 +75,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    from ..maps.stories import STORY_KEYS
-
-    if args.story is not None and args.story not in (*STORY_KEYS, "all"):
-        raise BadInput(f"unknown story {args.story!r}; choose one of {', '.join(STORY_KEYS)}, all",
-                       zh=f"未知专题 {args.story!r};可选:{', '.join(STORY_KEYS)}、all",
+    if args.story is not None and args.story not in (*STORIES, "all"):
+        raise BadInput(f"unknown story {args.story!r}; choose one of {', '.join(STORIES)}, all",
+                       zh=f"未知专题 {args.story!r};可选:{'、'.join(STORIES)}、all",
                        option="story")
+    for a in args.analysis:
+        if a not in ANALYSES:
+            raise BadInput(f"{{option}}: unknown analysis {a!r}; choose from {', '.join(ANALYSES)}",
+                           zh=f"{{option}}:未知的分析 {a!r},可选 {'、'.join(ANALYSES)}",
+                           option="analysis")
     if args.story != "all":
         if args.out is not None and not str(args.out).lower().endswith((".html", ".htm")):
             raise BadInput(f"{{option}} must name an .html file, got {args.out}",
@@ -100,16 +101,18 @@ def _check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check(args)
+    say = step("读取清单 / reading the inventory", 0.0)
     if args.story == "all":
         from ..maps.meeting_map import make_story_maps
 
         out = args.out or "maps"
         results = make_story_maps(args.data, out, basemap=args.basemap, lang=args.lang,
                                   indicator=args.indicator, pdf=args.pdf is not None,
-                                  png=args.png is not None, paper=args.paper, dpi=args.dpi)
+                                  png=args.png is not None, paper=args.paper, dpi=args.dpi,
+                                  progress=say.span(0.05, 1.0))
         for res in results:
             for msg in res.messages:
-                print(f"注意 note ({res.story}): {msg}", file=sys.stderr)
+                log.info(f"注意 note ({res.story}): {msg}")
             print(f"专题图 story map {res.story}: {res.html_path} ({res.html_bytes / 1e6:.2f} MB)")
         print(f"索引已写入 index written: {out}/index.html")
         return EXIT_OK
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
                            indicator=args.indicator, png=args.png, pdf=args.pdf,
                            paper=args.paper, dpi=args.dpi)
     for msg in res.messages:
-        print(f"注意 note: {msg}", file=sys.stderr)
+        log.info(f"注意 note: {msg}")
     total = sum(res.layer_counts.values())
     print(f"会议用图已写入 meeting map written ({res.story}): {res.html_path} "
           f"({res.html_bytes / 1e6:.2f} MB, {len(res.layer_counts)} 图层 layers, {total} 要素 "

@@ -7,11 +7,11 @@ map. A failing step is reported and the others still run; the exit code is the w
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-from ._common import add_data_argument, write_text
+from .. import progress
+from ._common import add_data_argument, log, write_text
 
 NAME = "pack"
 ORDER = 1
@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--out", metavar="DIR", default="out",
                         help="output folder (default: out/)")
+
+
+#: Share of the whole run each step takes (seconds measured on the sample, see
+#: benchmarks/bench_cli.py): the progress of ``pack`` is one bar over all steps.
+WEIGHTS = {"validate": 2.0, "summary": 1.0, "coverage": 3.0, "toilet-gaps": 4.0,
+           "scorecard": 4.0, "map": 3.0}
 
 
 def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
@@ -56,13 +62,17 @@ def run(args: argparse.Namespace) -> int:
     available = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     results: list[tuple[str, str, int, float]] = []
     worst = 0
-    for name, argv in _steps(data, out):
+    steps = _steps(data, out)
+    spans = progress.current().split(WEIGHTS.get(name, 2.0) for name, _ in steps)
+    for (name, argv), span in zip(steps, spans):
         if name not in available:
             results.append((name, " ".join(argv[:1]), -1, 0.0))
             continue
-        print(f"\n== {' '.join(argv)}", file=sys.stderr)
+        log.info(f"== {' '.join(argv)}")
+        span(f"{name}", 0.0)
         t0 = time.perf_counter()
-        code = main(argv)
+        with progress.using(span):
+            code = main(argv)
         results.append((name, " ".join(argv[:3]), code, time.perf_counter() - t0))
         worst = max(worst, code)
     lines = ["# 会议材料包 / Meeting pack", "",

@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import EXIT_OK, BadInput
-from ._common import add_data_argument
+from ._common import add_data_argument, step
 
 NAME = "scorecard"
 ORDER = 50
@@ -44,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    say = step("计算记分卡 / computing the scorecard", 0.0)
     from .._io import write_bytes
     from ..analysis.scorecard import compute_scorecard, parse_as_of
     from ..reports import format_for, render_scorecard
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     card = compute_scorecard(args.data, as_of, coverage_method=args.coverage_method,
                              cell=args.cell)
     # render everything first, then write: a failing format writes nothing
+    say("生成报告 / rendering the reports", 0.7)
     rendered = [(path, render_scorecard(card, fmt)) for path, fmt in outputs]
     for path, data in rendered:
         write_bytes(path, data)

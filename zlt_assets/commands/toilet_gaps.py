@@ -5,8 +5,8 @@ import argparse
 from typing import Any
 
 from ..errors import BadInput
-from ._common import add_data_argument, write_json
-from .coverage import Inputs, add_input_arguments, illustrative, pct, progress_printer
+from ._common import add_data_argument, step, write_json
+from .coverage import Inputs, add_input_arguments, illustrative, pct
 
 NAME = "toilet-gaps"
 ORDER = 31
@@ -48,8 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--include-planned", action="store_true",
                         help="也计入规划与在建公厕 / count planned and under-construction too")
     parser.add_argument("--out", metavar="GPKG", default=None, help="结果 GeoPackage / output")
-    parser.add_argument("--json", metavar="FILE", default=None, help="JSON 汇总 / JSON summary")
-    parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress messages")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="JSON 汇总 / JSON summary ('-': standard output)")
 
 
 def _land_use(value: str | None) -> Any:
@@ -67,9 +67,9 @@ def _land_use(value: str | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    say = step("读取输入 / reading the inputs", 0.0)
     from ..analysis.toilets import toilet_gaps
 
-    say = progress_printer(args.quiet)
     src = Inputs(args)
     toilets = src.layer(args.facilities, "public_toilets", "toilets")
     districts = src.layer(args.districts, "street_offices", "districts")
@@ -85,10 +85,9 @@ def run(args: argparse.Namespace) -> int:
                       land_use=_land_use(args.land_use), propose=args.propose,
                       candidate_spacing=args.candidate_spacing, siting_method=args.siting,
                       method=args.method, river=river, include_planned=args.include_planned,
-                      cell=args.cell, progress=say)
+                      cell=args.cell, progress=say.span(0.1, 0.9))
     if args.out:
-        if say:
-            say(f"writing {args.out} ...")
+        say(f"写出 / writing {args.out}", 0.9)
         res.to_geopackage(args.out)
     if args.json:
         write_json(args.json, res.summary)
