@@ -631,13 +631,14 @@ def test_scorecard_choropleth_of_street_offices(crafted: Path):
 
 def test_overlay_popups_show_labelled_columns_only(sample_gpkg: Path):
     from zlt_assets.maps import build_content
-    from zlt_assets.maps.overlays import RESULT_LABELS
 
-    content = build_content(sample_gpkg, story="toilets")
-    for ov in content.overlays:
-        for f in ov.fields:
-            assert f["name"] in RESULT_LABELS or f["name"] == "value", (ov.key, f)
-            assert f["label"] != f["name"]
+    for story in ("toilets", "coverage", "scorecard"):
+        content = build_content(sample_gpkg, story=story)
+        for ov in content.overlays:
+            assert ov.fields, ov.key
+            for f in ov.fields:
+                assert f["label"] != f["name"] and " / " in f["label"], (ov.key, f)
+                assert not f["name"].startswith("_") and f["name"] != "district_name"
 
 
 def test_class_breaks_and_colours():

@@ -4,7 +4,7 @@
 "100%") on a bar that says the target is not met. :func:`measured` rounds as usual but, when the
 rounded text would reach a target the value does not meet, keeps adding decimals (up to 4) and
 finally rounds toward the value's side of the target. Shared by the meeting maps, the charts and
-the reports (faces); stdlib only.
+the reports (faces); stdlib and the core only.
 """
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ __all__ = ["measured", "meets", "percent"]
 
 
 def meets(value: float, target: float, comparator: str) -> bool:
-    """Whether ``value`` meets ``target`` under ``comparator`` (``>=``, ``<=``, ``==``)."""
-    if comparator == ">=":
-        return value >= target
-    if comparator == "<=":
-        return value <= target
-    return value == target
+    """Whether ``value`` meets ``target`` (:func:`zlt_assets.indicators.meets`, the one
+    comparison).
+    """
+    from .indicators import meets as _meets
+
+    return _meets(value, target, comparator)
 
 
 def measured(value: float, target: float | None = None, comparator: str = ">=",

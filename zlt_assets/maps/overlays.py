@@ -36,23 +36,10 @@ DEFAULT_INDICATOR = "facade_lighting_pct"
 #: chooses its own with --propose).
 DEFAULT_PROPOSALS = 5
 
-#: Popup labels of the analysis result columns (zh, en). Columns without a label are not shown.
+#: Popup labels of the map's own columns (zh, en), beside those declared in
+#: :mod:`zlt_assets.indicators` (area_m2, population, district, rank, gain, max_gap_m ...) and
+#: the schema's fields (name, road_class, length_m). Columns without a label are not shown.
 RESULT_LABELS: dict[str, tuple[str, str]] = {
-    "area_m2": ("面积 (m²)", "Area (m²)"),
-    "population": ("人口", "Population"),
-    "district": ("街道办事处", "Street office"),
-    "rank": ("选址排序", "Rank"),
-    "candidate": ("候选点", "Candidate"),
-    "gain": ("新增覆盖人口", "Population newly covered"),
-    "cumulative": ("累计新增覆盖", "Cumulative newly covered"),
-    "name": ("名称", "Name"),
-    "code": ("区划代码", "Division code"),
-    "road_class": ("道路等级", "Road class"),
-    "length_m": ("长度 (m)", "Length (m)"),
-    "toilets": ("公厕数", "Toilets"),
-    "max_gap_m": ("最长无公厕路段 (m)", "Longest stretch without a toilet (m)"),
-    "spacing_min_m": ("间距下限 (m)", "Spacing lower bound (m)"),
-    "spacing_max_m": ("间距上限 (m)", "Spacing limit (m)"),
     "area_pct": ("面积覆盖率 (%)", "Area covered (%)"),
     "population_pct": ("人口覆盖率 (%)", "Population covered (%)"),
     "density_per_km2": ("公厕密度 (座/km²)", "Toilet density (per km²)"),
@@ -63,9 +50,23 @@ RESULT_LABELS: dict[str, tuple[str, str]] = {
 RESULT_DOMAINS = {"district": "street_office", "road_class": "road_class"}
 
 
-def _label(key: str, lang: str) -> str:
-    zh, en = RESULT_LABELS[key]
-    return lg.bi(zh, en, lang)
+def _label(key: str, lang: str) -> str | None:
+    """The popup label of a result column (None: not a column to show)."""
+    from .. import indicators
+
+    if key in RESULT_LABELS:
+        zh, en = RESULT_LABELS[key]
+        return lg.bi(zh, en, lang)
+    try:
+        ind = indicators.get(key)
+    except KeyError:
+        text = indicators.label(key)  # a schema field, else the key itself
+        if text == key or " / " not in text:
+            return None
+        zh, en = text.split(" / ", 1)
+        return lg.bi(zh, en, lang)
+    unit = indicators.unit_of(key)
+    return lg.bi(ind.zh, ind.en, lang) + (f" ({unit})" if unit else "")
 
 
 def _fields(gdf: gpd.GeoDataFrame, lang: str, extra: Mapping[str, str] | None = None
@@ -76,11 +77,8 @@ def _fields(gdf: gpd.GeoDataFrame, lang: str, extra: Mapping[str, str] | None = 
         col = str(col)
         if col == gdf.geometry.name:
             continue
-        if extra and col in extra:
-            label = extra[col]
-        elif col in RESULT_LABELS:
-            label = _label(col, lang)
-        else:
+        label = extra[col] if extra and col in extra else _label(col, lang)
+        if label is None:
             continue
         out.append({"name": col, "label": label, "domain": RESULT_DOMAINS.get(col)})
     return out
@@ -255,7 +253,7 @@ def toilet_overlays(ctx: AnalysisContext) -> tuple[list[MapLayer], list[str]]:
         out.append(make_overlay(
             "toilet_districts", lg.bi("街道办事处公厕密度", "Toilet density by street office", lang),
             gpd.GeoDataFrame(offices[keep], geometry="geometry", crs=offices.crs), lang,
-            name_field="name", tolerance_m=float(standards.DISPLAY_SIMPLIFY_M.value["frame"])))  # type: ignore[index]
+            name_field="name", fields={"toilets": lg.bi("公厕数", "Toilets", lang)}, tolerance_m=float(standards.DISPLAY_SIMPLIFY_M.value["frame"])))  # type: ignore[index]
     return out, messages
 
 

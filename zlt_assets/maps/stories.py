@@ -144,26 +144,27 @@ def _drainage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[t
                f"{ev.get('waterlogging_points')} ({pct}); target {t.target:g}%", lang)]
 
 
-#: The plan target each street-office indicator is measured against (``None``: a count with no
-#: target of its own). facade_lighting_pct: the plan requires every one of its buildings.
-INDICATOR_TARGETS: dict[str, tuple[str, float | None]] = {
-    "facade_lighting_pct": ("facade_lighting", 100.0),
-    "road_lighting_pct": ("road_lighting", None),
-    "mech_sweeping_pct": ("mech_sweeping", None),
-    "bus_coverage_area_pct": ("bus_stop_coverage", None),
-    "green_ratio_pct": ("green_ratio", None),
-    "road_area_per_capita": ("road_area_per_capita", None),
-    "park_per_capita": ("park_per_capita", None),
-}
-
-
 def indicator_target(key: str) -> tuple[float, str] | None:
-    """(target, comparator) of a street-office indicator, from :data:`zlt_assets.plan.TARGETS`."""
-    if key not in INDICATOR_TARGETS:
+    """(target, comparator) of a street-office indicator, or None when it has no target.
+
+    The target is the standard the indicator is declared against
+    (:attr:`zlt_assets.indicators.Indicator.source`, a share shown in % multiplied by 100), with
+    the comparator of the plan target that uses that standard. The facade-lighting share has
+    none declared: the plan names every one of its buildings, so its target is 100 %.
+    """
+    from .. import indicators
+
+    ind = next((d for d in indicators.DISTRICT if d.key == key), None)
+    if ind is None:
         return None
-    tid, value = INDICATOR_TARGETS[key]
-    t = plan.TARGETS[tid]
-    return (t.value if value is None else value), t.comparator
+    src = ind.source
+    if src is None:
+        return (100.0, ">=") if key == "facade_lighting_pct" else None
+    value = float(src.value)
+    if ind.unit == "%" and src.unit == "share":
+        value *= 100
+    comp = next((t.comparator for t in plan.TARGETS.values() if t.standard is src), ">=")
+    return value, comp
 
 
 def _scorecard(ctx: AnalysisContext, lang: str, indicator: str | None) -> list[tuple[str, str]]:

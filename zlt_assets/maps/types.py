@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +26,10 @@ from .basemaps import Basemap
 #: Coordinates are rounded to this many decimals of a degree (1e-6 deg is about 0.1 m).
 COORD_DECIMALS = 6
 
-#: Unicode bidirectional controls (embeddings, overrides, isolates, marks): in a name they can
-#: make text display as something else ("Trojan Source", CVE-2021-42574). Neutralised.
-BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-#: Other control characters (C0 but tab and line feed, DEL, C1).
-OTHER_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-#: What a neutralised control character shows as.
+#: What a neutralised control character shows as. The characters are those
+#: :data:`zlt_assets.text.CONTROL` refuses at import (C0/C1 controls, zero-width and bidirectional
+#: embeddings, overrides and isolates, which can make text display as something else: "Trojan
+#: Source", CVE-2021-42574); a map shows data that did not come through the import too.
 REPLACEMENT = "\ufffd"
 
 
@@ -128,7 +125,9 @@ def is_missing(v: object) -> bool:
 
 def clean_text(text: str) -> str:
     """Text safe to show: bidirectional and other control characters become U+FFFD."""
-    return OTHER_CONTROLS.sub(REPLACEMENT, BIDI_CONTROLS.sub(REPLACEMENT, text))
+    from ..text import CONTROL
+
+    return CONTROL.sub(REPLACEMENT, text)
 
 
 def json_value(v: object) -> object:

@@ -298,7 +298,7 @@
   }
 
   // ------------------------------------------------------------------ labels
-  // a DOM node, never a string: Leaflet writes string content with innerHTML
+  // a DOM node, never a string: Leaflet writes string content as markup
   function labelElement(text) {
     var span = el('span', null, cut(text, LABEL_CUT));
     span.setAttribute('dir', 'auto');
