@@ -156,8 +156,73 @@ def layer_cfg(cfg: dict, layer: str) -> dict:
     return next(lc for lc in cfg["layers"] if lc["key"] == layer)
 
 
+PAGE_WORLD = 256 * 2 ** 20  # the page's coordinates: Web-Mercator pixels at zoom 20
+
+
+def page_to_lonlat(x, y):
+    """Inverse Web Mercator of the page's pixel coordinates (the published formula)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lon = x / PAGE_WORLD * 360.0 - 180.0
+    lat = np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * y / PAGE_WORLD))))
+    return lon, lat
+
+
+def decode_pixels(lc: dict) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    """A layer's vertices (page pixels, N x 2) and, per feature, its parts as arrays."""
+    xy = np.cumsum(np.asarray(lc["xy"], dtype=float).reshape(-1, 2), axis=0)
+    if lc["kind"] == "point":
+        return xy, [[xy[i:i + 1]] for i in range(len(xy))]
+    feats, v, part = [], 0, 0
+    for n_parts in lc["np"]:
+        parts = []
+        for _ in range(n_parts):
+            nv = lc["nv"][part]
+            parts.append(xy[v:v + nv])
+            v += nv
+            part += 1
+        feats.append(parts)
+    return xy, feats
+
+
+def decode_layer(lc: dict, scale: float = 1.0) -> list:
+    """Shapely geometries of a layer in page pixels (times ``scale``), read from the page data."""
+    from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
+
+    _, feats = decode_pixels(lc)
+    out = []
+    for parts in feats:
+        parts = [p * scale for p in parts]
+        if lc["kind"] == "point":
+            out.append(Point(parts[0][0]))
+        elif lc["kind"] == "line":
+            out.append(LineString(parts[0]) if len(parts) == 1 else MultiLineString(parts))
+        else:
+            # rings in order: a shell, then its holes (a hole runs the other way round)
+            polys, shell, holes = [], None, []
+            for ring in parts:
+                r = Polygon(ring)
+                ccw = r.exterior.is_ccw
+                if shell is None or ccw == Polygon(shell).exterior.is_ccw:
+                    if shell is not None:
+                        polys.append(Polygon(shell, holes))
+                    shell, holes = ring, []
+                else:
+                    holes.append(ring)
+            polys.append(Polygon(shell, holes))
+            out.append(polys[0] if len(polys) == 1 else MultiPolygon(polys))
+    return out
+
+
+def column(lc: dict, name: str) -> list:
+    """A layer's attribute column from the page data (plain or dictionary-coded)."""
+    col = lc["props"].get(name)
+    if col is None:
+        return [None] * lc["count"]
+    return [col["d"][i] for i in col["i"]] if isinstance(col, dict) else col
+
+
 def names_in(cfg: dict, layer: str) -> list:
-    return layer_cfg(cfg, layer)["props"].get("name", [])
+    return column(layer_cfg(cfg, layer), "name")
 
 
 @pytest.fixture(scope="module")
@@ -292,8 +357,9 @@ def test_every_layer_and_feature_is_in_the_page(built):
     counts = {lc["key"]: lc["count"] for lc in cfg["layers"] if not lc["overlay"]}
     assert counts == COUNTS
     for lc in cfg["layers"]:
-        assert len(lc["geom"]) == lc["count"]
-        assert all(len(col) == lc["count"] for col in lc["props"].values())
+        _, feats = decode_pixels(lc)
+        assert len(feats) == lc["count"]
+        assert all(len(column(lc, c)) == lc["count"] for c in lc["props"])
     assert dict(res.layer_counts) == COUNTS
     groups = {g["key"]: g["layers"] for g in cfg["groups"]}
     for name, lyr in schema.LAYERS.items():
@@ -486,8 +552,9 @@ def test_gaode_shifts_the_data_to_gcj02(crafted: Path, tmp_path: Path):
     assert "autonavi.com" in page
 
     def station(cfg):
-        lat, lon = layer_cfg(cfg, "railway_stations")["geom"][0]
-        return lon, lat
+        xy, _ = decode_pixels(layer_cfg(cfg, "railway_stations"))
+        lon, lat = page_to_lonlat(xy[0, 0], xy[0, 1])
+        return float(lon), float(lat)
 
     lon, lat = station(plain)
     assert (lon, lat) == pytest.approx((BASE_LON + 0.015, BASE_LAT), abs=2e-6)

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pytest
 from conftest import require_component
-from test_maps import COUNTS, EVIL_NAME, QUOTE_NAME, make_inventory, page_config_of
+from test_maps import (
+    COUNTS, EVIL_NAME, QUOTE_NAME, column, decode_layer, make_inventory, page_config_of, page_to_lonlat,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -140,39 +142,14 @@ def open_story(browser, folder: Path, story: str, size: tuple[int, int] = (1280,
 
 
 # ------------------------------------------------------------------------- the hit oracle
-def _to_mercator():
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-
-
-def _geometry(kind: str, coords) -> object:
-    """A shapely geometry (lng, lat) from the page's Leaflet coordinates ([lat, lng])."""
-    from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
-
-    def ring(r):
-        return [(c[1], c[0]) for c in r]
-
-    if kind == "point":
-        return Point(coords[1], coords[0])
-    if kind == "line":
-        if coords and isinstance(coords[0][0], list):
-            return MultiLineString([ring(r) for r in coords])
-        return LineString(ring(coords))
-    if coords and isinstance(coords[0][0][0], list):
-        return MultiPolygon([Polygon(ring(p[0]), [ring(h) for h in p[1:]]) for p in coords])
-    return Polygon(ring(coords[0]), [ring(h) for h in coords[1:]])
-
-
 class HitOracle:
     """Which feature Leaflet's canvas must report at a pixel, computed from the page data."""
 
     def __init__(self, cfg: dict, visible: list[str], zoom: int = CLICK_ZOOM) -> None:
-        import numpy as np
         import shapely
 
-        tr = _to_mercator()
-        self.res = 156543.03392804097 / 2 ** zoom  # Mercator metres per pixel
+        self.px = 2.0 ** (zoom - 20)  # page pixels (zoom 20) to screen pixels at this zoom
+        self.res = 1.0  # the oracle works in screen pixels
         self.scale = 1.0 if zoom >= 16 else max(0.45, 1 - (16 - zoom) * 0.14)
         self.layers = []
         self.flat: list[tuple[int, int, str, str, object, float]] = []
@@ -180,9 +157,7 @@ class HitOracle:
             if lc["key"] not in visible or not lc["interactive"]:
                 continue
             feats = []
-            for i, coords in enumerate(lc["geom"]):
-                g = shapely.transform(_geometry(lc["kind"], coords),
-                                      lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+            for i, g in enumerate(decode_layer(lc, self.px)):
                 tol = self._tolerance(lc, i)
                 feats.append((i, g, tol))
                 self.flat.append((order, i, lc["key"], lc["kind"], g, tol))
@@ -194,7 +169,7 @@ class HitOracle:
         s = lc["style"]
         width = s["width"]
         if s["field"]:
-            cls = s["classes"].get(lc["props"].get(s["field"], [None] * lc["count"])[i])
+            cls = s["classes"].get(column(lc, s["field"])[i])
             if cls and cls.get("width"):
                 width = cls["width"]
         if lc["kind"] == "point":
@@ -259,16 +234,16 @@ class HitOracle:
                 return lat, lng
         return None
 
-    @staticmethod
-    def tr_inverse(x: float, y: float) -> tuple[float, float]:
-        return _to_mercator().transform(x, y, direction="INVERSE")
+    def tr_inverse(self, x: float, y: float) -> tuple[float, float]:
+        lon, lat = page_to_lonlat(x / self.px, y / self.px)
+        return float(lon), float(lat)
 
 
 def _expected_heading(lc: dict, i: int) -> str | None:
     """The popup's heading: the feature's name, else its id (None when it has neither)."""
-    name = lc["props"].get(lc["nameField"] or "", [None] * lc["count"])[i]
+    name = column(lc, lc["nameField"])[i] if lc["nameField"] else None
     if name in (None, ""):
-        name = lc["props"].get(lc["idField"] or "", [None] * lc["count"])[i]
+        name = column(lc, lc["idField"])[i] if lc["idField"] else None
     if name in (None, ""):
         return None
     text = str(name)
@@ -630,14 +605,18 @@ def test_labels_show_at_large_scales_only(browser, crafted_maps):
 def test_every_point_is_drawn_no_clusters(browser, crafted_maps):
     s = open_story(browser, crafted_maps, "inventory")
     try:
+        s.frame()
         counts = s.page.evaluate(
             "Object.fromEntries(window.zltMap.visible().map(k => "
-            "[k, window.zltMap.layers[k].paths.length]))")
+            "[k, window.zltMap.layers[k].drawn]))")
         expected = {k: v for k, v in COUNTS.items() if k != "city_boundary"}
         expected["bus_stops"] += 200
         assert counts == expected
         assert s.page.locator(".marker-cluster").count() == 0
         assert s.page.locator("canvas").count() == 1  # one canvas: one drawing order
+        # zoomed far in, only what is in view is drawn
+        s.screen_xy(48.0, 122.74, zoom=19)
+        assert s.page.evaluate("window.zltMap.layers.roads.drawn") < COUNTS["roads"]
     finally:
         s.close()
 

@@ -73,30 +73,317 @@
     }
   }
 
-  var ZltMarker = L.CircleMarker.extend({
-    _updatePath: function () {
-      var r = this._renderer;
-      if (!r || !r._ctx) { return L.CircleMarker.prototype._updatePath.call(this); }
-      if (!r._drawing || this._empty()) { return; }
-      var p = this._point, ctx = r._ctx;
-      ctx.beginPath();
-      shapePath(ctx, this.options.shape, p.x, p.y, Math.max(this._radius, 1));
-      r._fillStroke(ctx, this);
-    }
-  });
+  // ------------------------------------------------------------------ the drawing core
+  // Every layer is plain arrays: vertices as integer Web-Mercator pixels at zoom 20 (delta-coded
+  // in the page data), parts per feature, vertices per part, a bounding box per feature. One
+  // canvas (an L.Canvas, so Leaflet places, pans and scales it during zoom animations) draws
+  // the visible layers in the declared order; the features of a class come together, so each
+  // run of one style is one canvas path (one fill, one stroke). The pointer is answered by a
+  // grid index and Leaflet's own rules (inside a polygon; within half the stroke plus the
+  // tolerance of a line or point symbol): the feature drawn last at the pixel wins.
+  var Z = 20;
+  var TOLERANCE = 4;      // pixels, as L.Canvas's "tolerance" option
+  var DENSE_POINTS = 300; // dense point layers shrink when zoomed out; smaller ones keep size
+  var MIN_STEP = 0.6;     // pixels: closer vertices are skipped when drawing (zoom-dependent)
 
-  // dense point layers shrink when zoomed out (their symbols would merge into blots); a layer
-  // of a few hundred points or fewer keeps its declared size
-  var DENSE_POINTS = 300;
   function pointScale(zoom, count) {
     if (count !== undefined && count <= DENSE_POINTS) { return 1; }
     return zoom >= 16 ? 1 : Math.max(0.45, 1 - (16 - zoom) * 0.14);
   }
 
+  function undelta(arr) {
+    var out = new Float64Array(arr.length), x = 0, y = 0;
+    for (var i = 0; i + 1 < arr.length; i += 2) {
+      x += arr[i]; y += arr[i + 1]; out[i] = x; out[i + 1] = y;
+    }
+    return out;
+  }
+
+  function prepare(lc) {
+    var n = lc.count, xy = undelta(lc.xy || []), d = {xy: xy, n: n};
+    var bbox = new Float64Array(4 * n), i, j, k;
+    if (lc.kind === 'point') {
+      for (i = 0; i < n; i++) {
+        bbox[4 * i] = bbox[4 * i + 2] = xy[2 * i];
+        bbox[4 * i + 1] = bbox[4 * i + 3] = xy[2 * i + 1];
+      }
+      d.lp = xy;
+    } else {
+      var np = lc.np, nv = lc.nv;
+      d.featPart = new Int32Array(n + 1);
+      d.partStart = new Int32Array(nv.length + 1);
+      for (i = 0; i < nv.length; i++) { d.partStart[i + 1] = d.partStart[i] + nv[i]; }
+      for (i = 0; i < n; i++) { d.featPart[i + 1] = d.featPart[i] + np[i]; }
+      for (i = 0; i < n; i++) {
+        var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        for (j = d.featPart[i]; j < d.featPart[i + 1]; j++) {
+          for (k = d.partStart[j]; k < d.partStart[j + 1]; k++) {
+            var x = xy[2 * k], y = xy[2 * k + 1];
+            if (x < x0) { x0 = x; } if (x > x1) { x1 = x; }
+            if (y < y0) { y0 = y; } if (y > y1) { y1 = y; }
+          }
+        }
+        bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
+      }
+      d.lp = undelta(lc.lp || []);
+    }
+    d.bbox = bbox;
+    // one style per feature (an index into d.styles), the same object for a whole class
+    var s = lc.style, styles = [], byKey = {};
+    d.style = new Int32Array(n);
+    for (i = 0; i < n; i++) {
+      var color = s.other, width = s.width, v = s.field ? prop(lc, s.field, i) : undefined;
+      var cls = s.field ? s.classes[v] : null;
+      if (cls) { color = cls.color; if (cls.width) { width = cls.width; } }
+      var key = color + '|' + width;
+      if (byKey[key] === undefined) { byKey[key] = styles.length; styles.push({color: color, width: width}); }
+      d.style[i] = byKey[key];
+    }
+    d.styles = styles;
+    return d;
+  }
+
+  function data(entry) {
+    if (!entry.data) { entry.data = prepare(entry.cfg); }
+    return entry.data;
+  }
+
+  // the view in zoom-20 pixels, and the factor from zoom-20 pixels to layer points
+  function frameOf(map) {
+    var f = Math.pow(2, map.getZoom() - Z), o = map.getPixelOrigin();
+    return {f: f, ox: o.x, oy: o.y};
+  }
+
+  function drawLayer(ctx, entry, fr, view, zoom) {
+    var lc = entry.cfg, d = data(entry), s = lc.style, n = d.n, xy = d.xy, bbox = d.bbox;
+    var f = fr.f, ox = fr.ox, oy = fr.oy, drawn = 0, i, j, k, cur = -1, x, y, px, py;
+    var dash = s.dash || [];
+    var point = lc.kind === 'point', poly = lc.kind === 'polygon', fillIt = point || s.kind === 'fill';
+    var r = point ? Math.max(1, s.radius * pointScale(zoom, n)) : 0;
+    function flush() {
+      if (cur < 0) { return; }
+      var st = d.styles[cur];
+      if (fillIt) {
+        ctx.globalAlpha = s.fillOpacity;
+        ctx.fillStyle = st.color;
+        ctx.fill('nonzero');
+      }
+      if (st.width > 0) {
+        ctx.setLineDash(point ? [] : dash);
+        ctx.globalAlpha = lc.kind === 'line' ? 0.95 : 1;
+        ctx.lineWidth = st.width;
+        ctx.strokeStyle = fillIt && s.stroke ? s.stroke : st.color;
+        ctx.lineCap = dash.length ? 'butt' : 'round';
+        ctx.lineJoin = 'round';
+        ctx.stroke();
+      }
+    }
+    for (i = 0; i < n; i++) {
+      if (bbox[4 * i + 2] < view[0] || bbox[4 * i] > view[2] ||
+          bbox[4 * i + 3] < view[1] || bbox[4 * i + 1] > view[3]) { continue; }
+      if (d.style[i] !== cur) { flush(); ctx.beginPath(); cur = d.style[i]; }
+      drawn++;
+      if (point) {
+        x = xy[2 * i] * f - ox; y = xy[2 * i + 1] * f - oy;
+        if (s.shape === 'circle') { ctx.moveTo(x + r, y); }
+        shapePath(ctx, s.shape, x, y, r);
+        continue;
+      }
+      for (j = d.featPart[i]; j < d.featPart[i + 1]; j++) {
+        var a = d.partStart[j], b = d.partStart[j + 1];
+        px = xy[2 * a] * f - ox; py = xy[2 * a + 1] * f - oy;
+        ctx.moveTo(px, py);
+        for (k = a + 1; k < b; k++) {
+          x = xy[2 * k] * f - ox; y = xy[2 * k + 1] * f - oy;
+          if (k < b - 1 && Math.abs(x - px) < MIN_STEP && Math.abs(y - py) < MIN_STEP) { continue; }
+          ctx.lineTo(x, y); px = x; py = y;
+        }
+        if (poly) { ctx.closePath(); }
+      }
+    }
+    flush();
+    entry.drawn = drawn;
+  }
+
+  var FastCanvas = L.Canvas.extend({
+    options: {padding: 0.3, tolerance: TOLERANCE},
+    setState: function (state) { this._state = state; return this; },
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) { return; }
+      L.Canvas.prototype._update.call(this);
+      this._redrawBounds = null;
+      this._redraw();
+    },
+    _draw: function () {
+      var state = this._state;
+      if (!state || !this._bounds) { return; }
+      var map = this._map, ctx = this._ctx, fr = frameOf(map), b = this._bounds;
+      var view = [(b.min.x + fr.ox) / fr.f, (b.min.y + fr.oy) / fr.f,
+                  (b.max.x + fr.ox) / fr.f, (b.max.y + fr.oy) / fr.f];
+      var zoom = map.getZoom(), order = [];
+      ctx.save();
+      visibleEntries(state).forEach(function (entry) {
+        drawLayer(ctx, entry, fr, view, zoom);
+        order.push(entry.key);
+      });
+      ctx.restore();
+      state.lastOrder = order;
+    },
+    redrawAll: function () {
+      if (!this._map) { return; }
+      this._redrawBounds = null;
+      if (!this._redrawRequest) { this._redrawRequest = L.Util.requestAnimFrame(this._redraw, this); }
+    },
+    _onClick: function (e) {
+      var map = this._map, state = this._state;
+      if (e.type === 'click' && state && !(map.dragging && map.dragging.moved())) {
+        var hit = hitTest(state, map.mouseEventToLayerPoint(e));
+        if (hit) { openPopup(state, hit, map.mouseEventToLatLng(e)); return; }
+      }
+      this._fireEvent(false, e);
+    },
+    _onMouseMove: function (e) {
+      var map = this._map, state = this._state;
+      this._fireEvent(false, e);
+      if (!state || map.dragging.moving() || map._animatingZoom || this._zltThrottled) { return; }
+      this._zltThrottled = true;
+      setTimeout(L.Util.bind(function () { this._zltThrottled = false; }, this), 32);
+      var hit = hitTest(state, map.mouseEventToLayerPoint(e));
+      var latlng = map.mouseEventToLatLng(e);
+      if (hit) {
+        L.DomUtil.addClass(this._container, 'leaflet-interactive');
+        if (!state.tipFor || state.tipFor.key !== hit.key || state.tipFor.i !== hit.i) {
+          showTip(state, hit, latlng);
+        } else if (state.layers[hit.key].cfg.kind !== 'point') {
+          state.tip.setLatLng(latlng);
+        }
+      } else {
+        L.DomUtil.removeClass(this._container, 'leaflet-interactive');
+        hideTip(state);
+      }
+    },
+    _handleMouseOut: function (e) {
+      if (this._state) { hideTip(this._state); }
+      L.DomUtil.removeClass(this._container, 'leaflet-interactive');
+      this._fireEvent(false, e);
+    }
+  });
+
+  // ------------------------------------------------------------------ the pointer
+  function grid(d) {
+    if (d.grid) { return d.grid; }
+    var n = d.n, bb = d.bbox, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
+    for (i = 0; i < n; i++) {
+      x0 = Math.min(x0, bb[4 * i]); y0 = Math.min(y0, bb[4 * i + 1]);
+      x1 = Math.max(x1, bb[4 * i + 2]); y1 = Math.max(y1, bb[4 * i + 3]);
+    }
+    var g = Math.max(1, Math.min(256, Math.round(Math.sqrt(n / 2))));
+    var cw = Math.max((x1 - x0) / g, 1), ch = Math.max((y1 - y0) / g, 1), cells = new Array(g * g);
+    for (i = 0; i < n; i++) {
+      var ca = Math.max(0, Math.min(g - 1, Math.floor((bb[4 * i] - x0) / cw)));
+      var cb = Math.max(0, Math.min(g - 1, Math.floor((bb[4 * i + 2] - x0) / cw)));
+      var ra = Math.max(0, Math.min(g - 1, Math.floor((bb[4 * i + 1] - y0) / ch)));
+      var rb = Math.max(0, Math.min(g - 1, Math.floor((bb[4 * i + 3] - y0) / ch)));
+      for (var r = ra; r <= rb; r++) {
+        for (var c = ca; c <= cb; c++) { (cells[r * g + c] = cells[r * g + c] || []).push(i); }
+      }
+    }
+    d.grid = {g: g, x0: x0, y0: y0, cw: cw, ch: ch, cells: cells};
+    return d.grid;
+  }
+
+  function candidates(d, x, y, r) {
+    var G = grid(d), out = [], seen = {};
+    var ca = Math.max(0, Math.floor((x - r - G.x0) / G.cw)), cb = Math.min(G.g - 1, Math.floor((x + r - G.x0) / G.cw));
+    var ra = Math.max(0, Math.floor((y - r - G.y0) / G.ch)), rb = Math.min(G.g - 1, Math.floor((y + r - G.y0) / G.ch));
+    for (var row = ra; row <= rb; row++) {
+      for (var c = ca; c <= cb; c++) {
+        var cell = G.cells[row * G.g + c];
+        if (!cell) { continue; }
+        for (var k = 0; k < cell.length; k++) {
+          if (!seen[cell[k]]) { seen[cell[k]] = true; out.push(cell[k]); }
+        }
+      }
+    }
+    return out;
+  }
+
+  function segDist2(px, py, ax, ay, bx, by) {
+    var dx = bx - ax, dy = by - ay, t = 0, l2 = dx * dx + dy * dy;
+    if (l2 > 0) { t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)); }
+    var qx = ax + t * dx - px, qy = ay + t * dy - py;
+    return qx * qx + qy * qy;
+  }
+
+  // does feature i of a layer answer at (x, y) (zoom-20 pixels) with tolerance tol?
+  function contains(lc, d, i, x, y, tol) {
+    var xy = d.xy, j, k, inside = false;
+    if (lc.kind === 'point') {
+      var dx = xy[2 * i] - x, dy = xy[2 * i + 1] - y;
+      return dx * dx + dy * dy <= tol * tol;
+    }
+    var bb = d.bbox;
+    if (x < bb[4 * i] - tol || x > bb[4 * i + 2] + tol || y < bb[4 * i + 1] - tol ||
+        y > bb[4 * i + 3] + tol) { return false; }
+    var t2 = tol * tol;
+    for (j = d.featPart[i]; j < d.featPart[i + 1]; j++) {
+      var a = d.partStart[j], b = d.partStart[j + 1];
+      for (k = a; k < b - 1; k++) {
+        var ax = xy[2 * k], ay = xy[2 * k + 1], bx = xy[2 * k + 2], by = xy[2 * k + 3];
+        if (segDist2(x, y, ax, ay, bx, by) <= t2) { return true; }
+        if (lc.kind === 'polygon' && ((ay > y) !== (by > y)) &&
+            x < (bx - ax) * (y - ay) / (by - ay) + ax) { inside = !inside; }
+      }
+      if (lc.kind === 'polygon' && b - a > 1) {  // the closing edge
+        var lx = xy[2 * (b - 1)], ly = xy[2 * (b - 1) + 1], fx = xy[2 * a], fy = xy[2 * a + 1];
+        if (segDist2(x, y, lx, ly, fx, fy) <= t2) { return true; }
+        if (((ly > y) !== (fy > y)) && x < (fx - lx) * (y - ly) / (fy - ly) + lx) { inside = !inside; }
+      }
+    }
+    return inside;
+  }
+
+  // the interactive feature drawn last under a layer point: {key, i} or null
+  function hitTest(state, p) {
+    var map = state.map, fr = frameOf(map), x = (p.x + fr.ox) / fr.f, y = (p.y + fr.oy) / fr.f;
+    var zoom = map.getZoom(), shown = visibleEntries(state);
+    for (var e = shown.length - 1; e >= 0; e--) {
+      var entry = shown[e], lc = entry.cfg;
+      if (!lc.interactive || !lc.count) { continue; }
+      var d = data(entry), s = lc.style, best = -1;
+      var maxw = s.width;
+      d.styles.forEach(function (st) { if (st.width > maxw) { maxw = st.width; } });
+      var px = (lc.kind === 'point' ? s.radius * pointScale(zoom, lc.count) : 0) + maxw / 2 + TOLERANCE;
+      var cand = candidates(d, x, y, px / fr.f);
+      for (var c = 0; c < cand.length; c++) {
+        var i = cand[c];
+        if (i <= best) { continue; }
+        var w = d.styles[d.style[i]].width;
+        var tol = ((lc.kind === 'point' ? s.radius * pointScale(zoom, lc.count) : 0) + w / 2 + TOLERANCE) / fr.f;
+        if (contains(lc, d, i, x, y, tol)) { best = i; }
+      }
+      if (best >= 0) { return {key: lc.key, i: best}; }
+    }
+    return null;
+  }
+
+  function featureLatLng(state, key, i) {
+    var d = data(state.layers[key]);
+    return L.CRS.EPSG3857.pointToLatLng(L.point(d.lp[2 * i], d.lp[2 * i + 1]), Z);
+  }
+
+  function featureBounds(state, key, i) {
+    var bb = data(state.layers[key]).bbox, crs = L.CRS.EPSG3857;
+    return L.latLngBounds(crs.pointToLatLng(L.point(bb[4 * i], bb[4 * i + 1]), Z),
+                          crs.pointToLatLng(L.point(bb[4 * i + 2], bb[4 * i + 3]), Z));
+  }
+
   // ------------------------------------------------------------------ values and popups
+  // a column is a list of values, or {d: distinct values, i: index of each feature's value}
   function prop(lc, name, i) {
     var col = name ? lc.props[name] : null;
-    return col ? col[i] : undefined;
+    if (!col) { return undefined; }
+    return col.i ? col.d[col.i[i]] : col[i];
   }
 
   function formatValue(cfg, fieldDef, v) {
@@ -161,90 +448,30 @@
   }
 
   // ------------------------------------------------------------------ layers
-  function featureStyle(lc, i) {
-    var s = lc.style, color = s.other, width = s.width;
-    if (s.field) {
-      var cls = s.classes[prop(lc, s.field, i)];
-      if (cls) { color = cls.color; if (cls.width) { width = cls.width; } }
-    }
-    var dash = s.dash ? s.dash.join(' ') : null;
-    if (lc.kind === 'point') {
-      return {color: s.stroke || color, fillColor: color, weight: width, fill: true,
-              fillOpacity: s.fillOpacity, radius: s.radius, shape: s.shape, opacity: 1};
-    }
-    if (lc.kind === 'line') {
-      return {color: color, weight: width, dashArray: dash, fill: false, opacity: 0.95,
-              lineCap: dash ? 'butt' : 'round'};
-    }
-    if (s.kind === 'outline') {
-      return {color: color, weight: width, dashArray: dash, fill: false, opacity: 1};
-    }
-    return {color: s.stroke || color, fillColor: color, weight: width, dashArray: dash,
-            fill: true, fillOpacity: s.fillOpacity, opacity: 1};
-  }
-
-  function buildLayer(state, entry) {
-    var lc = entry.cfg, map = state.map, group = L.featureGroup(), paths = [];
-    var scale = pointScale(map.getZoom(), lc.count);
-    for (var i = 0; i < lc.count; i++) {
-      var o = featureStyle(lc, i), path;
-      o.renderer = state.renderer;
-      o.interactive = lc.interactive;
-      o.bubblingMouseEvents = false;
-      if (lc.kind === 'point') {
-        o.radius = lc.style.radius * scale;
-        path = new ZltMarker(lc.geom[i], o);
-      } else if (lc.kind === 'line') {
-        path = L.polyline(lc.geom[i], o);
-      } else {
-        path = L.polygon(lc.geom[i], o);
-      }
-      path._zk = lc.key;
-      path._zi = i;
-      paths.push(path);
-      group.addLayer(path);
-    }
-    entry.group = group;
-    entry.paths = paths;
-    entry.scale = scale;
-    if (lc.interactive) {
-      group.on('click', function (e) { openPopup(state, e.propagatedFrom || e.layer, e.latlng); });
-      group.on('mouseover', function (e) { showTip(state, e.propagatedFrom || e.layer, e.latlng); });
-      group.on('mousemove', function (e) {
-        var p = e.propagatedFrom || e.layer;
-        if (state.tipFor === p && !p.getLatLng) { state.tip.setLatLng(e.latlng); }
-      });
-      group.on('mouseout', function () { hideTip(state); });
-    }
-  }
-
-  function anchor(path, latlng) {
-    if (path.getLatLng) { return path.getLatLng(); }
-    return latlng || path.getCenter();
-  }
-
-  function openPopup(state, path, latlng) {
-    var lc = state.layers[path._zk].cfg;
+  function openPopup(state, hit, latlng) {
+    var lc = state.layers[hit.key].cfg;
     hideTip(state);
     var h = Math.max(160, Math.round(state.map.getSize().y * 0.55));
+    var at = lc.kind === 'point' || !latlng ? featureLatLng(state, hit.key, hit.i) : latlng;
     state.popup = L.popup({maxWidth: 360, minWidth: 200, maxHeight: h, className: 'zlt-popup-wrap',
                            autoPanPaddingTopLeft: [10, 10], autoPanPaddingBottomRight: [10, 10]})
-      .setLatLng(anchor(path, latlng))
-      .setContent(popupElement(state.cfg, lc, path._zi))
+      .setLatLng(at)
+      .setContent(popupElement(state.cfg, lc, hit.i))
       .openOn(state.map);
-    state.popupFor = path;
+    state.popupFor = hit;
   }
 
-  function showTip(state, path, latlng) {
-    var lc = state.layers[path._zk].cfg;
-    var name = featureName(lc, path._zi);
+  function showTip(state, hit, latlng) {
+    var lc = state.layers[hit.key].cfg;
+    var name = featureName(lc, hit.i);
     var box = el('div', 'zlt-tip');
     box.setAttribute('dir', 'auto');
     box.appendChild(el('span', 'zlt-tip-name', name === null ? lc.title : cut(name, TIP_CUT)));
     if (name !== null) { box.appendChild(el('span', 'zlt-tip-layer', ' · ' + lc.title)); }
-    state.tip.setContent(box).setLatLng(anchor(path, latlng));
+    var at = lc.kind === 'point' ? featureLatLng(state, hit.key, hit.i) : latlng;
+    state.tip.setContent(box).setLatLng(at);
     state.map.openTooltip(state.tip);
-    state.tipFor = path;
+    state.tipFor = hit;
   }
 
   function hideTip(state) {
@@ -259,43 +486,19 @@
   function setVisible(state, key, on) {
     var entry = state.layers[key];
     if (!entry || entry.visible === on) { return; }
-    entry.visible = on;
-    if (on) {
-      if (!entry.group) { buildLayer(state, entry); }
-      else { rescale(state, entry); }
-      state.map.addLayer(entry.group);
-      // back to its declared place: everything declared above it comes on top again
-      visibleEntries(state).forEach(function (e) {
-        if (e.cfg.order > entry.cfg.order) { e.group.bringToFront(); }
-      });
-    } else {
-      if (state.popupFor && state.popupFor._zk === key) { state.map.closePopup(); }
+    entry.visible = on;  // drawn at its declared place: the draw loop follows state.order
+    if (!on) {
+      if (state.popupFor && state.popupFor.key === key) { state.map.closePopup(); }
       hideTip(state);
-      state.map.removeLayer(entry.group);
     }
+    state.renderer.redrawAll();
     syncSwitcher(state);
     renderLegend(state);
     updateLabels(state);
   }
 
-  function rescale(state, entry) {
-    if (entry.cfg.kind !== 'point' || !entry.paths) { return; }
-    var scale = pointScale(state.map.getZoom(), entry.cfg.count);
-    if (scale === entry.scale) { return; }
-    entry.scale = scale;
-    var r = entry.cfg.style.radius * scale;
-    entry.paths.forEach(function (p) { p.setRadius(r); });
-  }
-
-  // the layers as the canvas draws them, bottom first (for tests and for people who ask)
-  function drawOrder(state) {
-    var out = [], node = state.renderer._drawFirst;
-    for (; node; node = node.next) {
-      var k = node.layer._zk;
-      if (k && out[out.length - 1] !== k) { out.push(k); }
-    }
-    return out;
-  }
+  // the layers in the order the canvas drew them last, bottom first
+  function drawOrder(state) { return (state.lastOrder || []).slice(); }
 
   // ------------------------------------------------------------------ labels
   // a DOM node, never a string: Leaflet writes string content as markup
@@ -309,23 +512,22 @@
     var map = state.map;
     state.labels.forEach(function (t) { map.removeLayer(t); });
     state.labels = [];
-    var zoom = map.getZoom(), bounds = map.getBounds();
+    var zoom = map.getZoom(), fr = frameOf(map), size = map.getSize(), o = map._getMapPanePos();
+    // the visible screen in zoom-20 pixels
+    var x0 = (-o.x + fr.ox) / fr.f, y0 = (-o.y + fr.oy) / fr.f;
+    var x1 = x0 + size.x / fr.f, y1 = y0 + size.y / fr.f;
     visibleEntries(state).forEach(function (entry) {
       var lc = entry.cfg;
-      if (!lc.labelField || zoom < lc.labelMinZoom) { return; }
-      var n = 0;
-      for (var i = 0; i < entry.paths.length && n < MAX_LABELS; i++) {
-        var p = entry.paths[i], text = prop(lc, lc.labelField, i);
-        if (isBlank(text)) { continue; }
-        var inView = p.getLatLng ? bounds.contains(p.getLatLng()) :
-          bounds.intersects(p.getBounds());
-        if (!inView) { continue; }
-        var at = p.getLatLng ? p.getLatLng() : p.getCenter();
+      if (!lc.labelField || zoom < lc.labelMinZoom || !lc.count) { return; }
+      var d = data(entry), n = 0;
+      for (var i = 0; i < lc.count && n < MAX_LABELS; i++) {
+        var text = prop(lc, lc.labelField, i), x = d.lp[2 * i], y = d.lp[2 * i + 1];
+        if (isBlank(text) || x < x0 || x > x1 || y < y0 || y > y1) { continue; }
         var t = L.tooltip({permanent: true, interactive: false, pane: 'zltLabels',
                            direction: lc.kind === 'point' ? 'right' : 'center',
                            className: 'zlt-label zlt-label-' + lc.kind,
                            offset: lc.kind === 'point' ? [6, 0] : [0, 0]})
-          .setLatLng(at).setContent(labelElement(text));
+          .setLatLng(featureLatLng(state, lc.key, i)).setContent(labelElement(text));
         t.addTo(map);
         state.labels.push(t);
         n++;
@@ -551,13 +753,13 @@
 
   function goTo(state, hit) {
     setVisible(state, hit.key, true);
-    var path = state.layers[hit.key].paths[hit.i], map = state.map;
-    if (path.getLatLng) {
-      map.setView(path.getLatLng(), Math.max(map.getZoom(), 17), {animate: false});
+    var map = state.map, lc = state.layers[hit.key].cfg, at = featureLatLng(state, hit.key, hit.i);
+    if (lc.kind === 'point') {
+      map.setView(at, Math.max(map.getZoom(), 17), {animate: false});
     } else {
-      map.fitBounds(path.getBounds(), {maxZoom: 17, animate: false});
+      map.fitBounds(featureBounds(state, hit.key, hit.i), {maxZoom: 17, animate: false});
     }
-    openPopup(state, path, path.getLatLng ? path.getLatLng() : path.getCenter());
+    openPopup(state, hit, at);
   }
 
   function searchBox(state) {
@@ -650,25 +852,25 @@
     map.createPane('zltLabels').style.zIndex = 640;
     var state = {
       map: map, cfg: cfg, layers: {}, order: [], labels: [], index: null,
-      renderer: L.canvas({padding: 0.3, tolerance: 4}),
+      renderer: new FastCanvas(),
       tip: L.tooltip({direction: 'top', offset: [0, -6], opacity: 0.95, className: 'zlt-tip-wrap'})
     };
     cfg.layers.forEach(function (lc) {
-      state.layers[lc.key] = {cfg: lc, key: lc.key, visible: false, group: null, paths: null};
+      state.layers[lc.key] = {cfg: lc, key: lc.key, visible: !!lc.visible, data: null,
+                              count: lc.count, drawn: 0};
       state.order.push(lc.key);
     });
+    state.renderer.setState(state);
     state.titleBox = titleBlock(state);
     layerSwitcher(state);
     legendControl(state);
     L.control.scale({imperial: false, metric: true, position: 'bottomleft'}).addTo(map);
     layout(state);
     fit(state);
+    map.addLayer(state.renderer);
     map.on('resize', function () { layout(state); });
-    cfg.layers.forEach(function (lc) { if (lc.visible) { setVisible(state, lc.key, true); } });
     syncSwitcher(state);
-    map.on('zoomend', function () {
-      visibleEntries(state).forEach(function (e) { rescale(state, e); });
-    });
+    renderLegend(state);
     map.on('moveend', function () { updateLabels(state); });
     updateLabels(state);
     var api = {
