@@ -58,12 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "choropleth (default facade_lighting_pct)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="标签语言顺序 / which language comes first in labels (default zh)")
-    parser.add_argument("--png", metavar="FILE.png", default=None,
-                        help="打印版图片 / also write the print layout as PNG (with --story all: "
-                             "any value writes <story>.png beside each map)")
-    parser.add_argument("--pdf", metavar="FILE.pdf", default=None,
-                        help="打印版 PDF / also write the print layout as PDF (with --story all: "
-                             "any value writes <story>.pdf beside each map)")
+    parser.add_argument("--png", metavar="FILE.png", nargs="?", const="", default=None,
+                        help="打印版图片 / also write the print layout as PNG (no value: beside "
+                             "the HTML; with --story all: <story>.png beside each map)")
+    parser.add_argument("--pdf", metavar="FILE.pdf", nargs="?", const="", default=None,
+                        help="打印版 PDF / also write the print layout as PDF (no value: beside "
+                             "the HTML; with --story all: <story>.pdf beside each map)")
     parser.add_argument("--paper", choices=("a4", "a3"), default="a4",
                         help="纸张(横向)/ paper, landscape (default a4)")
     parser.add_argument("--dpi", type=int, default=300,
@@ -88,10 +88,10 @@ def _check(args: argparse.Namespace) -> None:
         if args.out is not None and not str(args.out).lower().endswith((".html", ".htm")):
             raise BadInput(f"{{option}} must name an .html file, got {args.out}",
                            zh=f"{{option}} 须为 .html 文件,而不是 {args.out}", option="out")
-        if args.png is not None and not str(args.png).lower().endswith(".png"):
+        if args.png and not str(args.png).lower().endswith(".png"):
             raise BadInput(f"{{option}} must name a .png file, got {args.png}",
                            zh=f"{{option}} 须为 .png 文件,而不是 {args.png}", option="png")
-        if args.pdf is not None and not str(args.pdf).lower().endswith(".pdf"):
+        if args.pdf and not str(args.pdf).lower().endswith(".pdf"):
             raise BadInput(f"{{option}} must name a .pdf file, got {args.pdf}",
                            zh=f"{{option}} 须为 .pdf 文件,而不是 {args.pdf}", option="pdf")
     if not 50 <= args.dpi <= 1200:
@@ -119,10 +119,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..maps.meeting_map import make_meeting_map
 
-    res = make_meeting_map(args.data, args.out or "meeting_map.html", story=args.story,
-                           basemap=args.basemap, analyses=args.analysis, lang=args.lang,
-                           indicator=args.indicator, png=args.png, pdf=args.pdf,
-                           paper=args.paper, dpi=args.dpi)
+    from pathlib import Path
+
+    out = Path(args.out or "meeting_map.html")
+    png = None if args.png is None else (args.png or out.with_suffix(".png"))
+    pdf = None if args.pdf is None else (args.pdf or out.with_suffix(".pdf"))
+    res = make_meeting_map(args.data, out, story=args.story, basemap=args.basemap,
+                           analyses=args.analysis, lang=args.lang, indicator=args.indicator,
+                           png=png, pdf=pdf, paper=args.paper, dpi=args.dpi,
+                           progress=say.span(0.05, 1.0))
     for msg in res.messages:
         log.info(f"注意 note: {msg}")
     total = sum(res.layer_counts.values())

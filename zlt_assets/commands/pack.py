@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 #: Share of the whole run each step takes (seconds measured on the sample, see
 #: benchmarks/bench_cli.py): the progress of ``pack`` is one bar over all steps.
 WEIGHTS = {"validate": 2.0, "summary": 1.0, "coverage": 3.0, "toilet-gaps": 4.0,
-           "scorecard": 4.0, "map": 3.0}
+           "scorecard": 4.0, "map": 12.0}
 
 
 def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
@@ -48,8 +48,9 @@ def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
         ("scorecard", ["scorecard", *data, "--out", str(out / "scorecard.html"),
                        "--out", str(out / "scorecard.md"), "--out", str(out / "scorecard.xlsx"),
                        "--json", str(out / "scorecard.json")]),
-        ("map", ["map", *data, "--out", str(out / "meeting_map.html"),
-                 "--analysis", "coverage,toilet-gaps,scorecard"]),
+        # every story map, its A3 print (PDF) and maps/index.html (maps: issue 12)
+        ("map", ["map", *data, "--story", "all", "--out", str(out / "maps"), "--pdf",
+                 "--paper", "a3"]),
     ]
 
 

@@ -511,15 +511,21 @@ def make_meeting_map(
     dpi: int = 300,
     env: Mapping[str, str] | None = None,
     context: AnalysisContext | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> MapResult:
     """Build one story's meeting map and write it (atomically, UTF-8); optionally print it.
 
     See :func:`build_content` for the parameters; ``out`` is the HTML file, ``png`` and ``pdf``
     the print versions (:func:`zlt_assets.maps.static_png.render_print`) on ``paper`` (``a4``
-    or ``a3``, landscape) at ``dpi``.
+    or ``a3``, landscape) at ``dpi``; ``progress`` is called with ``(step, fraction)``.
     """
+    from .. import progress as _progress
+
+    say = _progress.adapt(progress)
+    say(lg.bi("读取清单与分析结果", "reading the inventory and the analyses"), 0.0)
     content = build_content(data, story=story, basemap=basemap, analyses=analyses, lang=lang,
                             indicator=indicator, env=env, context=context)
+    say(lg.bi("写出网页地图", "writing the web map"), 0.5)
     page = render_html(content)
     out = Path(out)
     write_text(out, page)
@@ -527,10 +533,12 @@ def make_meeting_map(
     if png is not None or pdf is not None:
         from .static_png import render_print
 
+        say(lg.bi("绘制打印版", "drawing the print layout"), 0.7)
         if png is not None:
             png_path = render_print(content, png, paper=paper, dpi=dpi)
         if pdf is not None:
             pdf_path = render_print(content, pdf, paper=paper, dpi=dpi)
+    say(lg.bi("会议用图已写出", "meeting map written"), 1.0)
     return MapResult(
         html_path=out, html_bytes=out.stat().st_size, png_path=png_path, pdf_path=pdf_path,
         messages=tuple(content.messages),
@@ -553,7 +561,7 @@ def make_story_maps(
     paper: str = "a3",
     dpi: int = 300,
     env: Mapping[str, str] | None = None,
-    progress: Callable[[str, float | None], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> list[MapResult]:
     """Every story's map (``<story>.html``, optionally ``.pdf``/``.png``) and ``index.html``.
 
@@ -564,16 +572,19 @@ def make_story_maps(
         st.story(key)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from .. import progress as _progress
+
+    say = _progress.adapt(progress)
+    say(lg.bi("读取清单", "reading the inventory"), 0.0)
     ctx = open_context(data, lang)
     results = []
-    for i, key in enumerate(stories):
-        if progress is not None:
-            progress(lg.bi(f"专题图:{st.STORIES[key].zh}", f"story map: {st.STORIES[key].en}"),
-                     i / max(1, len(stories)))
+    spans = say.span(0.05, 1.0).split([1.0] * len(stories)) if stories else []
+    for key, span in zip(stories, spans):
+        span(lg.bi(f"专题图:{st.STORIES[key].zh}", f"story map: {st.STORIES[key].en}"), 0.0)
         results.append(make_meeting_map(
             out=out / f"{key}.html", story=key, basemap=basemap, lang=lang, indicator=indicator,
             pdf=out / f"{key}.pdf" if pdf else None, png=out / f"{key}.png" if png else None,
-            paper=paper, dpi=dpi, env=env, context=ctx))
+            paper=paper, dpi=dpi, env=env, context=ctx, progress=span))
     from .index import write_index
 
     write_index(out / "index.html", results, lang=lang, context=ctx)

@@ -351,7 +351,7 @@ def render_print(content: MapContent, path: str | Path, *, paper: str = "a4", dp
 
 def _fit(ax: Any, box: tuple[float, float, float, float], w_mm: float, h_mm: float) -> None:
     """Limits showing ``box`` (metres) with 4% margin at the axes' own width/height ratio."""
-    pos = ax.get_position()
+    pos = ax.get_position(original=True)  # the box laid out, not one an aspect shrank
     ratio = (pos.height * h_mm) / (pos.width * w_mm)
     x0, y0, x1, y1 = box
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
