@@ -77,7 +77,7 @@ def generate_inventory(path: Path, n_assets: int, seed: int = SEED) -> dict[str,
                 dx = rng.uniform(-(maxx - minx) / 3, (maxx - minx) / 3, len(g))
                 dy = rng.uniform(-(maxy - miny) / 3, (maxy - miny) / 3, len(g))
                 moved = [shapely.affinity.translate(geom, x, y)
-                         for geom, x, y in zip(g.geometry.values, dx, dy)]
+                         for geom, x, y in zip(g.geometry.values, dx, dy, strict=True)]
                 g = g.set_geometry(gpd.GeoSeries(moved, crs=g.crs, index=g.index))
             parts.append(g)
         g = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=base.crs).iloc[:want]
@@ -163,7 +163,8 @@ def measure(page_path: Path, repeat: int, zooms: int, pans: int) -> dict[str, ob
 
 def render(results: list[dict[str, object]]) -> str:
     lines = ["| assets | HTML MB | build s | load ms (median) | JS heap MB | frames | "
-             "frame median ms | p95 ms | max ms |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "frame median ms | p95 ms | max ms |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(
             f"| {r['assets']:,} | {r['html_mb']:.1f} | {r['build_s']:.1f} | {r['load_ms']:.0f} | "

@@ -14,8 +14,7 @@ import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from qgis.core import (  # noqa: E402
-    QgsApplication, QgsMarkerSymbol, QgsVectorLayer, QgsLineSymbol, QgsFillSymbol)
+from qgis.core import QgsApplication, QgsMarkerSymbol, QgsVectorLayer
 
 QgsApplication.setPrefixPath("/usr", True)
 app = QgsApplication([], False)

@@ -38,7 +38,8 @@ def _common(layer: str, i: int, status: str, name: str | None) -> dict:
         "obj_id": schema.make_object_id(code[0] if code else "2101", i + 1),
         "name": name, "street_office": "150783001" if i % 2 == 0 else "150783002",
         "department": "zjj", "status": status, "planned_date": "2020-12-31",
-        "completed_date": "2020-10-01" if status in ("completed", "accepted", "in_service") else None,
+        "completed_date": ("2020-10-01" if status in ("completed", "accepted", "in_service")
+                           else None),
         "data_source": "illustrative", "updated": f"2021-0{1 + i % 3}-15",
     }
 
@@ -250,7 +251,7 @@ def test_legend_lists_only_the_classes_present_with_their_counts(built):
     style = symbology.layer_style("roads")
     assert [e["color"] for e in roads["entries"]] == [style.color_of(c)
                                                       for c in ("main", "secondary", "branch")]
-    assert [e["label"] for e in roads["entries"]][0] == "主干路 / Main road"
+    assert roads["entries"][0]["label"] == "主干路 / Main road"
     # frames drawn unfilled have outline swatches, single-symbol layers one row
     urban = layer_cfg(cfg, "urban_area")["legend"]
     assert urban["kind"] == "outline" and urban["single"] and len(urban["entries"]) == 1
@@ -348,7 +349,8 @@ def test_inline_assets_refuses_unknown_external_asset():
 
     with pytest.raises(OfflineAssetError):
         inline_assets('<script src="https://example.org/evil.js"></script>')
-    assert inline_assets('<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>') == ""
+    jquery = '<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'
+    assert inline_assets(jquery) == ""
 
 
 def test_every_layer_and_feature_is_in_the_page(built):
@@ -388,7 +390,8 @@ def test_title_block_states_date_illustrative_and_not_reviewed(built):
     assert any("2021年3月15日" in t and "2021-03-15" in t for t in lines)
     warn = [ln["text"] for ln in cfg["title"]["lines"] if ln["warn"]]
     assert any("示意数据" in t and "Illustrative" in t for t in warn)
-    assert any("非正式审图地图" in t and "not an officially reviewed map" in t.lower() for t in warn)
+    assert any("非正式审图地图" in t and "not an officially reviewed map" in t.lower()
+               for t in warn)
     assert cfg["title"]["main"] == "资产清单总览 / Asset inventory"
     n_assets = sum(COUNTS[n] for n in schema.ASSET_LAYERS)
     assert cfg["title"]["caption"][0][0] == (
@@ -685,7 +688,7 @@ def test_scorecard_choropleth_of_street_offices(crafted: Path):
     assert sorted(ov.gdf["code"]) == ["150783001", "150783002"]
     card = content.scorecard
     rows = {r["code"]: r for r in card.by_district}
-    for code, value in zip(ov.gdf["code"], ov.gdf["value"]):
+    for code, value in zip(ov.gdf["code"], ov.gdf["value"], strict=True):
         assert value == pytest.approx(rows[code]["facade_lighting_pct"])
     assert {ov.style.color_of(c) for c in ov.gdf["_class"]} <= set(CHOROPLETH_COLORS)
     assert ov.interactive and ov.style.draw_order < min(
@@ -772,7 +775,7 @@ def test_coverage_overlay_draws_the_analysis_result(crafted: Path):
     assert "500" in ov.title
     districts = next(o for o in content.overlays if o.key == "coverage_districts")
     by = {r["code"]: r for r in res.summary["by_district"]}
-    for code, pct in zip(districts.gdf["code"], districts.gdf["area_pct"]):
+    for code, pct in zip(districts.gdf["code"], districts.gdf["area_pct"], strict=True):
         assert pct == pytest.approx(100 * by[code]["area_share"], abs=0.05)
 
 

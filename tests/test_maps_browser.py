@@ -23,7 +23,14 @@ from pathlib import Path
 import pytest
 from conftest import require_component
 from test_maps import (
-    COUNTS, EVIL_NAME, QUOTE_NAME, column, decode_layer, make_inventory, page_config_of, page_to_lonlat,
+    COUNTS,
+    EVIL_NAME,
+    QUOTE_NAME,
+    column,
+    decode_layer,
+    make_inventory,
+    page_config_of,
+    page_to_lonlat,
 )
 
 pytestmark = pytest.mark.browser

@@ -123,7 +123,7 @@ def test_qml_colours_are_the_web_legend_colours(tmp_path):
     for name in schema.LAYERS:
         for theme in symbology.THEMES:
             st = symbology.layer_style(name, theme)
-            block = lg.legend_block(name, name, st, {c: 1 for c in st.codes} | {"": 1})
+            block = lg.legend_block(name, name, st, dict.fromkeys(st.codes, 1) | {"": 1})
             web = {e["code"]: e["color"].upper() for e in block["entries"]}
             if st.field is None:
                 assert _qml_categories(name, theme) == []

@@ -14,9 +14,7 @@ __all__ = ["measured", "meets", "percent"]
 
 
 def meets(value: float, target: float, comparator: str) -> bool:
-    """Whether ``value`` meets ``target`` (:func:`zlt_assets.indicators.meets`, the one
-    comparison).
-    """
+    """Whether ``value`` meets ``target``: :func:`zlt_assets.indicators.meets`, the one test."""
     from .indicators import meets as _meets
 
     return _meets(value, target, comparator)

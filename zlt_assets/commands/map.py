@@ -9,12 +9,14 @@ from ._common import add_data_argument, log, step
 NAME = "map"
 ORDER = 60
 HELP = "会议用图(离线 HTML,按专题)/ offline meeting maps, one story per map"
-DESCRIPTION = """生成会议用图:每张图讲一件事(--story),一个自带全部脚本的 HTML 文件,无网络也能打开(默认无底图)。
+DESCRIPTION = """生成会议用图:每张图讲一件事(--story),一个自带全部脚本的 HTML 文件,
+无网络也能打开(默认无底图)。
 专题:inventory 资产清单总览(默认)、coverage 公交站点500米覆盖、toilets 公厕缺口与建议选址、
 works 整治工程进度(按工程状态)、drainage 积水点整治(按整治状态)、scorecard 街道记分卡分区图
 (--indicator 选指标)。每张图打开时只显示本专题的图层(其他图层可在图层列表中打开),标题下给出
 关键数字和目标(如“城区 95.9% 在公交站 500 米内,目标 100%”),并标明示意数据与非正式审图地图。
-颜色与 QGIS 图层样式相同(zlt_assets.symbology)。--story all 把全部专题和 index.html 写入 --out 文件夹。
+颜色与 QGIS 图层样式相同(zlt_assets.symbology)。--story all 把全部专题和 index.html
+写入 --out 文件夹。
 打印:--png / --pdf,A4 或 A3 横向(--paper),300 dpi,含标题、图例、比例尺、指北针、数据日期和提示。
 底图:天地图(需环境变量 ZLT_TIANDITU_KEY)、高德(数据偏移至 GCJ-02 仅用于显示)、OSM。
 Writes a meeting map: one story per map (--story), one self-contained HTML file that opens with no
@@ -117,9 +119,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"索引已写入 index written: {out}/index.html")
         return EXIT_OK
 
-    from ..maps.meeting_map import make_meeting_map
-
     from pathlib import Path
+
+    from ..maps.meeting_map import make_meeting_map
 
     out = Path(args.out or "meeting_map.html")
     png = None if args.png is None else (args.png or out.with_suffix(".png"))

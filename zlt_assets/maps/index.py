@@ -39,8 +39,8 @@ def render_index(results: Sequence[Any], *, lang: str = "zh", base: Path,
                  notices: Sequence[str] = (), data_date: str | None = None) -> str:
     """The index page (text) for :class:`~zlt_assets.maps.types.MapResult` objects."""
     e = html.escape
-    title = bi("扎兰屯市城市精细化管理 · 会议用图", "Zhalantun refined urban management · meeting maps",
-               lang)
+    title = bi("扎兰屯市城市精细化管理 · 会议用图",
+               "Zhalantun refined urban management · meeting maps", lang)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .. import schema, symbology
 from ..symbology import LayerStyle, px
@@ -100,7 +101,7 @@ def legend_entries(style: LayerStyle, present: Mapping[str, int], lang: str = "z
 
 
 def legend_block(key: str, title: str, style: LayerStyle, present: Mapping[str, int],
-                 lang: str = "zh", *, heading: str | None = None) -> dict[str, object]:
+                 lang: str = "zh", *, heading: str | None = None) -> dict[str, Any]:
     """A layer's legend block as plain data (the page and print draw it)."""
     entries = legend_entries(style, present, lang, single_label=title)
     if heading is None and style.field is not None:

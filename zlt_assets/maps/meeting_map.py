@@ -31,7 +31,11 @@ from .basemaps import Basemap, resolve_basemap
 from .offline import data_uri, inline_assets, safe_json
 from .overlays import AnalysisContext, collect_overlays
 from .types import (
-    MapContent, MapLayer, MapResult, json_value, simplify_for_display,
+    MapContent,
+    MapLayer,
+    MapResult,
+    json_value,
+    simplify_for_display,
     to_gcj02_display,
 )
 
@@ -55,9 +59,10 @@ LABEL_LATITUDE = 48.0
 
 
 # ------------------------------------------------------------------------------ preparation
-def _field_specs(lyr: schema.LayerDef, present: Sequence[str], lang: str) -> list[dict[str, object]]:
+def _field_specs(lyr: schema.LayerDef, present: Sequence[str], lang: str
+                 ) -> list[dict[str, object]]:
     cols = set(present)
-    out = []
+    out: list[dict[str, object]] = []
     for f in lyr.fields:
         if f.name not in cols:
             continue
@@ -73,7 +78,7 @@ def display_layer(name: str, gdf: gpd.GeoDataFrame, lang: str = "zh", *, theme: 
     lyr = schema.layer(name)
     style = symbology.layer_style(name, theme)
     key = "city_boundary" if name == "city_boundary" else lyr.kind
-    tol = float(DISPLAY_SIMPLIFY_M.value[key])  # type: ignore[index]
+    tol = float(DISPLAY_SIMPLIFY_M.value[key])
     disp = simplify_for_display(gdf, tol)
     title = lg.bi(lyr.zh, lyr.en, lang)
     if style.filter_field is not None and style.filter_field in disp.columns:
@@ -95,8 +100,9 @@ def display_layer(name: str, gdf: gpd.GeoDataFrame, lang: str = "zh", *, theme: 
 
 def data_date(frames: Mapping[str, gpd.GeoDataFrame], today: _dt.date | None = None
               ) -> tuple[_dt.date | None, int]:
-    """The latest ``updated`` date of the layers, parsed as a date, and how many values were
-    not dates or lay after ``today`` (left out).
+    """The latest ``updated`` date of the layers, parsed as a date.
+
+    Also returns how many values were not dates or lay after ``today`` (left out).
     """
     today = today or _dt.date.today()
     best: _dt.date | None = None
@@ -163,7 +169,8 @@ def open_context(data: str | Path | None = None, lang: str = "zh") -> AnalysisCo
     inv = Inventory.open(data)
     present = [n for n in schema.LAYERS if inv.has(n)]
     if not present:
-        raise BadInput(f"{inv.path} holds none of the inventory layers ({', '.join(schema.LAYERS)})",
+        raise BadInput(f"{inv.path} holds none of the inventory layers "
+                       f"({', '.join(schema.LAYERS)})",
                        zh=f"{inv.path} 中没有任何清单图层")
     return AnalysisContext(inv, {n: inv.read(n) for n in present}, lang)
 
@@ -261,7 +268,8 @@ def build_content(
                       lines=lines, lang=lang, basemap=bm, bounds=bounds,
                       data_date=day.isoformat() if day else None, illustrative_share=share,
                       messages=messages, scorecard=scorecard, story=s.key,
-                      sources=[lg.bi("目标依据", "Targets from", lang) + ": " + "; ".join(s.sources)])
+                      sources=[lg.bi("目标依据", "Targets from", lang) + ": "
+                               + "; ".join(s.sources)])
 
 
 def _bounds(frames: Sequence[gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
@@ -295,12 +303,15 @@ def _delta(coords: Any) -> list[int]:
     x, y = mercator_pixels(coords[:, 0], coords[:, 1])
     pts = np.column_stack([np.round(x), np.round(y)]).astype(np.int64)
     steps = np.diff(pts, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    return steps.ravel().tolist()
+    out: list[int] = steps.ravel().tolist()
+    return out
 
 
 def encode_geometry(gdf: gpd.GeoDataFrame, kind: str) -> dict[str, list[int]]:
-    """The page's geometry of a layer: ``xy`` (delta-coded page pixels of every vertex), and for
-    lines and polygons ``np`` (parts per feature), ``nv`` (vertices per part: a polygon's rings,
+    """The page's geometry of a layer.
+
+    ``xy`` (delta-coded page pixels of every vertex), and for lines and polygons ``np`` (parts
+    per feature), ``nv`` (vertices per part: a polygon's rings,
     shell first) and ``lp`` (one label and popup point per feature: a point inside a polygon,
     the middle of a line).
     """
@@ -326,8 +337,10 @@ def encode_geometry(gdf: gpd.GeoDataFrame, kind: str) -> dict[str, list[int]]:
 
 
 def _columns(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str, object]:
-    """The attribute columns of a layer, by name: a list of values, or, for a column with few
-    distinct values (codes, dates, booleans), ``{"d": distinct values, "i": index per feature}``
+    """The attribute columns of a layer, by name.
+
+    Each is a list of values, or, for a column with few distinct values (codes, dates,
+    booleans), ``{"d": distinct values, "i": index per feature}``
     (a third of the size and much faster to read for the page).
     """
     out: dict[str, object] = {}
@@ -335,7 +348,7 @@ def _columns(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str, object]:
         if not c or c not in gdf.columns:
             continue
         values = [json_value(v) for v in gdf[c].astype(object)]
-        distinct: dict[object, int] = {}
+        distinct: dict[tuple[str, object], int] = {}
         for v in values:
             key = (type(v).__name__, v)
             if key not in distinct:
@@ -351,8 +364,10 @@ def _columns(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str, object]:
 
 
 def _drawing_order(gdf: gpd.GeoDataFrame, style: symbology.LayerStyle) -> gpd.GeoDataFrame:
-    """The features in the order the page draws them: grouped by class (declaration order,
-    then the rest; stable), so that one canvas path draws a whole class; polygons oriented
+    """The features in the order the page draws them.
+
+    Grouped by class (declaration order, then the rest; stable), so that one canvas path draws a
+    whole class; polygons oriented
     (shells counter-clockwise, holes clockwise) for the page's non-zero fill.
 
     The page draws each run of equal style as one canvas path.
@@ -452,8 +467,8 @@ def _folium_map(content: MapContent) -> Any:
             "var {{ this.get_name() }} = zltMeetingMap({{ this._parent.get_name() }}, "
             "JSON.parse(document.getElementById('zlt-config').textContent));\n"
             "{% endmacro %}")
-        default_js = [("zlt_meeting_map", "zlt-static:zlt/meeting_map.js")]
-        default_css = [("zlt_meeting_map_css", "zlt-static:zlt/meeting_map.css")]
+        default_js = [("zlt_meeting_map", "zlt-static:zlt/meeting_map.js")]  # noqa: RUF012
+        default_css = [("zlt_meeting_map_css", "zlt-static:zlt/meeting_map.css")]  # noqa: RUF012
 
         def __init__(self) -> None:
             super().__init__()
@@ -479,7 +494,7 @@ def _folium_map(content: MapContent) -> Any:
                    secondary_length_unit="kilometers", primary_area_unit="sqmeters",
                    secondary_area_unit="hectares",
                    localization="cn" if lang == "zh" else "en").add_to(m)
-    m.get_root().html.add_child(Element(
+    m.get_root().html.add_child(Element(  # type: ignore[attr-defined]
         '<script type="application/json" id="zlt-config">' + safe_json(page_config(content))
         + "</script>"))
     MeetingLayers().add_to(m)
@@ -579,7 +594,7 @@ def make_story_maps(
     ctx = open_context(data, lang)
     results = []
     spans = say.span(0.05, 1.0).split([1.0] * len(stories)) if stories else []
-    for key, span in zip(stories, spans):
+    for key, span in zip(stories, spans, strict=True):
         span(lg.bi(f"专题图:{st.STORIES[key].zh}", f"story map: {st.STORIES[key].en}"), 0.0)
         results.append(make_meeting_map(
             out=out / f"{key}.html", story=key, basemap=basemap, lang=lang, indicator=indicator,

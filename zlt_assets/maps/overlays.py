@@ -32,6 +32,8 @@ from .types import MapLayer, geometry_kind, simplify_for_display
 #: Colours kept under their 0.1 names.
 CHORO_COLORS = CHOROPLETH_COLORS
 DEFAULT_INDICATOR = "facade_lighting_pct"
+#: Display simplification of the street offices drawn by an overlay (metres, as frame layers).
+FRAME_TOLERANCE = float(standards.DISPLAY_SIMPLIFY_M.value["frame"])
 #: Number of toilet sites proposed for the map (a display default: the toilet-gaps command
 #: chooses its own with --propose).
 DEFAULT_PROPOSALS = 5
@@ -95,8 +97,7 @@ def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, lang: str, *,
     """
     if gdf.crs is None:
         raise BadInput(f"overlay {key}: the analysis result has no CRS")
-    tol = (standards.DISPLAY_SIMPLIFY_M.value["overlay"]  # type: ignore[index]
-           if tolerance_m is None else tolerance_m)
+    tol = standards.DISPLAY_SIMPLIFY_M.value["overlay"] if tolerance_m is None else tolerance_m
     disp = simplify_for_display(gdf, float(tol))
     st = style or symbology.overlay_style(key)
     records = disp.drop(columns=disp.geometry.name).to_dict("records")
@@ -126,10 +127,12 @@ class AnalysisContext:
 
     @property
     def population(self) -> str | None:
+        """The population grid beside the inventory, or None."""
         inv = self.inventory
         return str(inv.population_path) if inv.has_population() else None
 
     def has(self, *layers: str) -> bool:
+        """Whether the inventory holds every one of these layers."""
         return all(n in self.frames for n in layers)
 
     def coverage(self) -> Any:
@@ -185,7 +188,7 @@ def coverage_overlays(ctx: AnalysisContext) -> tuple[list[MapLayer], list[str]]:
         return [], [lg.bi("缺少公交站点或城区范围图层,未绘制公交覆盖",
                           "no bus_stops or urban area layer: coverage overlay left out", lang)]
     r = standards.BUS_STOP_RADIUS.value
-    target = float(standards.BUS_COVERAGE_PLAN.value)  # type: ignore[arg-type]
+    target = float(standards.BUS_COVERAGE_PLAN.value)
     unc = res.uncovered.drop(columns=[c for c in ("district_name",) if c in res.uncovered])
     out = [make_overlay("coverage_uncovered",
                         lg.bi(f"距公交站{r}米以外区域", f"Areas beyond {r} m of a bus stop", lang),
@@ -199,12 +202,13 @@ def coverage_overlays(ctx: AnalysisContext) -> tuple[list[MapLayer], list[str]]:
                                      for v in offices.get("population_share",
                                                           [None] * len(offices))]
         offices["label"] = [f"{n} {percent(float(s), target)}" if s is not None else str(n)
-                            for n, s in zip(offices["name"], offices.get("area_share"))]
+                            for n, s in zip(offices["name"], offices["area_share"], strict=True)]
         keep = ["code", "name", "area_pct", "population_pct", "label", "geometry"]
         out.append(make_overlay(
-            "coverage_districts", lg.bi("街道办事处公交覆盖率", "Bus coverage by street office", lang),
+            "coverage_districts",
+            lg.bi("街道办事处公交覆盖率", "Bus coverage by street office", lang),
             gpd.GeoDataFrame(offices[keep], geometry="geometry", crs=offices.crs), lang,
-            name_field="name", tolerance_m=float(standards.DISPLAY_SIMPLIFY_M.value["frame"])))  # type: ignore[index]
+            name_field="name", tolerance_m=FRAME_TOLERANCE))
     return out, []
 
 
@@ -242,18 +246,21 @@ def toilet_overlays(ctx: AnalysisContext) -> tuple[list[MapLayer], list[str]]:
         offices = _offices_with(ctx, rows)
         offices["density_range"] = [
             f"{lo:g}–{hi:g}" if lo is not None and hi is not None else None
-            for lo, hi in zip(offices.get("density_min"), offices.get("density_max"))]
+            for lo, hi in zip(offices["density_min"], offices["density_max"], strict=True)]
         offices["density_per_km2"] = [None if v is None else round(float(v), 2)
                                       for v in offices.get("density_per_km2")]
         offices["label"] = [f"{n} {d:g}/km²" if d is not None else str(n)
-                            for n, d in zip(offices["name"], offices["density_per_km2"])]
+                            for n, d in zip(offices["name"], offices["density_per_km2"],
+                                            strict=True)]
         keep = ["code", "name", "toilets", "density_per_km2", "density_range",
                 "toilets_needed_for_min", "label", "geometry"]
         keep = [c for c in keep if c in offices.columns]
         out.append(make_overlay(
-            "toilet_districts", lg.bi("街道办事处公厕密度", "Toilet density by street office", lang),
+            "toilet_districts",
+            lg.bi("街道办事处公厕密度", "Toilet density by street office", lang),
             gpd.GeoDataFrame(offices[keep], geometry="geometry", crs=offices.crs), lang,
-            name_field="name", fields={"toilets": lg.bi("公厕数", "Toilets", lang)}, tolerance_m=float(standards.DISPLAY_SIMPLIFY_M.value["frame"])))  # type: ignore[index]
+            name_field="name", fields={"toilets": lg.bi("公厕数", "Toilets", lang)},
+            tolerance_m=FRAME_TOLERANCE))
     return out, messages
 
 
@@ -295,6 +302,7 @@ def class_color(value: float | None, edges: Sequence[float]) -> str:
 def _choropleth_style(edges: Sequence[float], unit: str) -> symbology.LayerStyle:
     base = symbology.overlay_style("scorecard_choropleth")
     u = f" {unit}" if unit else ""
+    classes: tuple[StyleClass, ...]
     if len(edges) == 2:
         classes = (StyleClass(f"c{len(CHOROPLETH_COLORS) - 1}", f"{edges[0]:g}{u}",
                               f"{edges[0]:g}{u}", CHOROPLETH_COLORS[-1]),)
@@ -327,13 +335,13 @@ def scorecard_overlay(ctx: AnalysisContext, indicator: str | None
     offices["_class"] = [None if (i := class_index(v, edges)) is None else f"c{i}"
                          for v in offices["value"]]
     offices["label"] = [f"{n} {measured(v, None, decimals=1) if v is not None else '—'}"
-                        for n, v in zip(offices["name"], offices["value"])]
+                        for n, v in zip(offices["name"], offices["value"], strict=True)]
     title = lg.bi(f"记分卡:{zh}", f"Scorecard: {en}", lang) + (f" ({unit})" if unit else "")
     value_label = lg.bi(zh, en, lang) + (f" ({unit})" if unit else "")
     style = _choropleth_style(edges, unit)
     ov = make_overlay("scorecard_choropleth", title, offices, lang, name_field="name",
                       fields={"value": value_label}, style=style,
-                      tolerance_m=float(standards.DISPLAY_SIMPLIFY_M.value["frame"]))  # type: ignore[index]
+                      tolerance_m=FRAME_TOLERANCE)
     ov.legend_title = title
     return [ov], card, []
 

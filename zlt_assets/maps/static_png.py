@@ -109,7 +109,7 @@ def _labels(ax: Any, lyr: MapLayer, z: int, fontsize: float, use_zh: bool,
     import matplotlib.patheffects as pe
 
     pts = lyr.gdf.geometry.representative_point()
-    for p, text in zip(pts, lyr.gdf[f]):
+    for p, text in zip(pts, lyr.gdf[f], strict=True):
         if text is None or str(text) == "" or p is None or p.is_empty:
             continue
         ax.annotate(_text(str(text), use_zh)[:40], (p.x, p.y), fontsize=fontsize, zorder=z,
@@ -120,15 +120,14 @@ def _labels(ax: Any, lyr: MapLayer, z: int, fontsize: float, use_zh: bool,
 
 
 def _nice(length: float) -> float:
-    exp = 10 ** math.floor(math.log10(length))
+    exp = 10.0 ** math.floor(math.log10(length))
     for m in (5, 2, 1):
         if m * exp <= length:
-            return m * exp
+            return float(m * exp)
     return exp
 
 
-def _scale_bar(ax: Any, x0: float, x1: float, y0: float, y1: float, fontsize: float,
-               use_zh: bool) -> None:
+def _scale_bar(ax: Any, x0: float, x1: float, y0: float, y1: float, fontsize: float) -> None:
     from matplotlib.patches import Rectangle
 
     width = x1 - x0
@@ -165,7 +164,7 @@ def _swatch(ax: Any, block: dict[str, Any], entry: dict[str, Any], x: float, y: 
     color = entry["color"]
     stroke = block.get("stroke") or color
     width_pt = (entry.get("width") or block["width"]) * 0.75 * scale  # px (96 dpi) -> pt
-    dash = (0, tuple(d * 0.75 for d in block["dash"])) if block.get("dash") else "solid"
+    dash: Any = (0, tuple(d * 0.75 for d in block["dash"])) if block.get("dash") else "solid"
     if block["kind"] == "point":
         ax.add_line(Line2D([x + w / 2], [y + h / 2], marker=_MARKERS[block["shape"]],
                            markersize=7 * scale, markerfacecolor=_rgba(color, block["fillOpacity"]),
@@ -275,9 +274,9 @@ def render_print(content: MapContent, path: str | Path, *, paper: str = "a4", dp
     fs = 7.5 * scale
     font = cjk_font()
     use_zh = font is not None
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+    rc: dict[str, Any] = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
           "axes.unicode_minus": False, "pdf.fonttype": 42 if not font else 3}
-    with plt.rc_context(rc):
+    with plt.rc_context(rc):  # type: ignore[arg-type]
         # whole pixels: A4 at 300 dpi is 3508 x 2480, not 3507 (matplotlib truncates)
         fig = plt.figure(figsize=(round(w_mm / 25.4 * dpi) / dpi, round(h_mm / 25.4 * dpi) / dpi),
                          dpi=dpi)
@@ -321,7 +320,7 @@ def render_print(content: MapContent, path: str | Path, *, paper: str = "a4", dp
             fig.canvas.draw()  # settle the data limits the equal aspect chose
             x0, x1 = map_ax.get_xlim()
             y0, y1 = map_ax.get_ylim()
-            _scale_bar(map_ax, x0, x1, y0, y1, fs, use_zh)
+            _scale_bar(map_ax, x0, x1, y0, y1, fs)
             _north_arrow(map_ax, fs, use_zh)
             box_mm = map_ax.get_position().width * w_mm
             denominator = (x1 - x0) * 1000 / box_mm

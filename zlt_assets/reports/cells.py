@@ -1,4 +1,4 @@
-"""Data values written safely into files that meeting staff open: CSV, XLSX, Markdown.
+r"""Data values written safely into files that meeting staff open: CSV, XLSX, Markdown.
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return as a formula (OWASP, "CSV Injection"); a Markdown viewer renders HTML held in a value.
@@ -28,12 +28,12 @@ _MD_SPECIAL = "\\`*_[]()|!#"
 
 
 def csv_value(v: Any) -> Any:
-    """A value for a CSV cell: text starting with a formula character gets a leading ``'``.
+    r"""A value for a CSV cell: text starting with a formula character gets a leading ``'``.
 
     Examples
     --------
-    >>> csv_value("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
+    >>> csv_value("=SUM(A1)"), csv_value("@x")
+    ("'=SUM(A1)", "'@x")
     >>> csv_value(-3.5), csv_value("兴华街道")
     (-3.5, '兴华街道')
     """
@@ -65,12 +65,12 @@ def xlsx_value(cell: Any, v: Any) -> None:
 
 
 def md_text(v: Any) -> str:
-    """Text for a Markdown document (a table cell or a line): shown as text, never as markup.
+    r"""Text for a Markdown document (a table cell or a line): shown as text, never as markup.
 
     Examples
     --------
-    >>> md_text("<img src=x onerror=alert(1)> **bold** [a](javascript:x)")
-    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\*\\\\*bold\\\\*\\\\* \\\\[a\\\\]\\\\(javascript:x\\\\)'
+    >>> print(md_text("<b>x</b> **y** [a](j:x)"))
+    &lt;b&gt;x&lt;/b&gt; \*\*y\*\* \[a\]\(j:x\)
     """
     s = str(v)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -81,7 +81,7 @@ def md_text(v: Any) -> str:
 
 
 def _plain(v: Any) -> Any:
-    """numpy scalars as Python values, NaN/NaT/NA as None."""
+    """Numpy scalars as Python values, NaN/NaT/NA as None."""
     try:
         import pandas as pd
 
