@@ -14,6 +14,7 @@ tolerance of a line or point), the one drawn last (declared order) wins. Screens
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -146,6 +147,16 @@ class Session:
 
 def open_story(browser, folder: Path, story: str, size: tuple[int, int] = (1280, 860)) -> Session:
     return Session(browser, (folder / f"{story}.html").as_uri(), size)
+
+
+@contextlib.contextmanager
+def opened(browser, folder: Path, story: str, size: tuple[int, int] = (1280, 860)):
+    """A story's page, closed afterwards."""
+    s = open_story(browser, folder, story, size)
+    try:
+        yield s
+    finally:
+        s.close()
 
 
 # ------------------------------------------------------------------------- the hit oracle
@@ -308,8 +319,7 @@ STORIES = ("inventory", "coverage", "toilets", "works", "drainage", "scorecard")
 def test_every_feature_of_every_layer_answers_a_click_at_its_place(browser, crafted_maps, story):
     from zlt_assets import schema
 
-    s = open_story(browser, crafted_maps, story)
-    try:
+    with opened(browser, crafted_maps, story) as s:
         clicked = assert_every_layer_answers(s, per_layer=25)
         interactive = [lc["key"] for lc in s.cfg["layers"] if lc["interactive"]
                        and lc["key"] in s.visible() and lc["count"]]
@@ -324,25 +334,19 @@ def test_every_feature_of_every_layer_answers_a_click_at_its_place(browser, craf
             else:
                 assert n >= 1, key
         assert s.page_errors == [] and s.console_errors == []
-    finally:
-        s.close()
 
 
 @pytest.mark.parametrize("story", STORIES)
 def test_sample_features_answer_clicks_too(browser, sample_maps, story):
-    s = open_story(browser, sample_maps, story)
-    try:
+    with opened(browser, sample_maps, story) as s:
         clicked = assert_every_layer_answers(s, per_layer=3)
         assert all(n >= 1 for n in clicked.values()), clicked
         assert s.page_errors == []
-    finally:
-        s.close()
 
 
 def test_frame_layers_do_not_take_the_click(browser, crafted_maps):
     """Inside the urban area, the river and a park, away from assets: no frame popup opens."""
-    s = open_story(browser, crafted_maps, "inventory")
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
         from test_maps import BASE_LAT, BASE_LON
 
         for lat, lng in ((BASE_LAT + 0.012, BASE_LON - 0.006),   # park, inside the urban area
@@ -350,8 +354,6 @@ def test_frame_layers_do_not_take_the_click(browser, crafted_maps):
                          (BASE_LAT + 0.007, BASE_LON + 0.012)):   # urban area, street office
             layer, _, _ = click_and_read(s, lat, lng)
             assert layer is None
-    finally:
-        s.close()
 
 
 def test_offline_map_makes_no_request_and_no_error(browser, crafted_maps):
@@ -368,9 +370,8 @@ def test_offline_map_makes_no_request_and_no_error(browser, crafted_maps):
 
 
 def test_group_switch_switches_all_its_layers_and_the_order_holds(browser, crafted_maps):
-    s = open_story(browser, crafted_maps, "inventory")
-    p = s.page
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
+        p = s.page
         declared = [lc["key"] for lc in s.cfg["layers"]]
         start = s.visible()
         assert p.evaluate("window.zltMap.drawOrder()") == start
@@ -405,14 +406,11 @@ def test_group_switch_switches_all_its_layers_and_the_order_holds(browser, craft
         # switching a hidden layer on (the search does) keeps the order too
         order = p.evaluate("window.zltMap.setVisible('roads', true), window.zltMap.drawOrder()")
         assert order == [k for k in declared if k in order]
-    finally:
-        s.close()
 
 
 def test_legend_shows_classes_present_and_collapses(browser, crafted_maps):
-    s = open_story(browser, crafted_maps, "inventory")
-    p = s.page
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
+        p = s.page
         legend = p.locator(".zlt-legend").inner_text()
         assert "主干路 / Main road" in legend and "固定式公厕 / Fixed public toilet" in legend
         assert "快速路" not in legend  # the crafted data has no expressway
@@ -426,8 +424,6 @@ def test_legend_shows_classes_present_and_collapses(browser, crafted_maps):
         fill = p.evaluate("document.querySelector('.zlt-legend-block[data-layer=\"roads\"] "
                           ".zlt-legend-row[data-code=\"main\"] line').getAttribute('stroke')")
         assert fill == symbology.layer_style("roads").color_of("main")
-    finally:
-        s.close()
 
 
 def _boxes(p) -> dict[str, dict]:
@@ -454,9 +450,8 @@ def _overlap(a: dict, b: dict) -> float:
 @pytest.mark.parametrize("story", STORIES)
 def test_layout_at_projector_and_screen_sizes(browser, sample_maps, story, size):
     w, h = SIZES[size]
-    s = open_story(browser, sample_maps, story, (w, h))
-    p = s.page
-    try:
+    with opened(browser, sample_maps, story, (w, h)) as s:
+        p = s.page
         s.frame()
         shots = os.environ.get("ZLT_SCREENSHOTS")
         png = p.screenshot(path=str(Path(shots) / f"{story}_{w}x{h}.png") if shots else None)
@@ -494,8 +489,6 @@ def test_layout_at_projector_and_screen_sizes(browser, sample_maps, story, size)
         mid = img[int(data["y"]):int(data["y"] + data["h"]), int(data["x"]):int(data["x"] +
                                                                                  data["w"])]
         assert float(mid.std()) > 0.05  # features drawn there
-    finally:
-        s.close()
 
 
 def test_long_popups_scroll_and_long_values_are_cut(browser, tmp_path):
@@ -541,9 +534,8 @@ def test_long_popups_scroll_and_long_values_are_cut(browser, tmp_path):
 
 
 def test_markup_in_names_shows_as_text_and_runs_nothing(browser, crafted_maps):
-    s = open_story(browser, crafted_maps, "inventory")
-    p = s.page
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
+        p = s.page
         if p.locator(".zlt-layers .zlt-panel-body").is_hidden():
             p.click(".zlt-layers .zlt-panel-toggle")
         box = p.locator(".zlt-search-input")
@@ -565,14 +557,11 @@ def test_markup_in_names_shows_as_text_and_runs_nothing(browser, crafted_maps):
         p.wait_for_timeout(300)  # a failed <img> would fire onerror by now
         assert s.dialogs == [] and s.page_errors == []
         assert p.locator("img[src='x']").count() == 0
-    finally:
-        s.close()
 
 
 def test_search_finds_a_hidden_layer_and_switches_it_on(browser, crafted_maps):
-    s = open_story(browser, crafted_maps, "drainage")
-    p = s.page
-    try:
+    with opened(browser, crafted_maps, "drainage") as s:
+        p = s.page
         assert "bus_stops" not in s.visible()
         hits = p.evaluate("window.zltMap.search('站125').map(h => h.name)")
         assert hits == ["站125"]
@@ -585,16 +574,13 @@ def test_search_finds_a_hidden_layer_and_switches_it_on(browser, crafted_maps):
         assert "bus_stops" in s.visible()
         order = p.evaluate("window.zltMap.drawOrder()")
         assert order == [lc["key"] for lc in s.cfg["layers"] if lc["key"] in order]
-    finally:
-        s.close()
 
 
 def test_labels_show_at_large_scales_only(browser, crafted_maps):
     from test_maps import BASE_LAT, BASE_LON
 
-    s = open_story(browser, crafted_maps, "inventory")
-    p = s.page
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
+        p = s.page
         s.screen_xy(BASE_LAT - 0.003, BASE_LON + 0.003, zoom=13)
         labels = p.evaluate("[...document.querySelectorAll('.zlt-label')].map(e => e.textContent)")
         assert "路2" not in labels  # roads are labelled from 1:10,000 on
@@ -605,13 +591,10 @@ def test_labels_show_at_large_scales_only(browser, crafted_maps):
         # labels never take the click
         assert p.evaluate("getComputedStyle(document.querySelector('.zlt-label'))"
                           ".pointerEvents") == "none"
-    finally:
-        s.close()
 
 
 def test_every_point_is_drawn_no_clusters(browser, crafted_maps):
-    s = open_story(browser, crafted_maps, "inventory")
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
         s.frame()
         counts = s.page.evaluate(
             "Object.fromEntries(window.zltMap.visible().map(k => "
@@ -624,14 +607,11 @@ def test_every_point_is_drawn_no_clusters(browser, crafted_maps):
         # zoomed far in, only what is in view is drawn
         s.screen_xy(48.0, 122.74, zoom=19)
         assert s.page.evaluate("window.zltMap.layers.roads.drawn") < COUNTS["roads"]
-    finally:
-        s.close()
 
 
 def test_measuring_an_area_works_on_the_canvas_map(browser, crafted_maps):
-    s = open_story(browser, crafted_maps, "inventory")
-    p = s.page
-    try:
+    with opened(browser, crafted_maps, "inventory") as s:
+        p = s.page
         p.hover(".leaflet-control-measure")
         p.click(".leaflet-control-measure .js-start")
         box = p.locator(".folium-map").bounding_box()
@@ -646,12 +626,9 @@ def test_measuring_an_area_works_on_the_canvas_map(browser, crafted_maps):
         external = [u for u in s.requests if not u.startswith(LOCAL_SCHEMES)]
         missing = [u for u in s.requests if u.startswith("file:") and not u.endswith(".html")]
         assert external == [] and missing == []  # no marker image looked up beside the page
-    finally:
-        s.close()
 
 
 def test_index_links_every_story(browser, crafted_maps):
-    s = Session.__new__(Session)
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     try:
@@ -667,7 +644,6 @@ def test_index_links_every_story(browser, crafted_maps):
         assert all(u.startswith(LOCAL_SCHEMES) for u in requests)
     finally:
         context.close()
-    del s
 
 
 def test_page_config_is_what_the_file_holds(crafted_maps):
