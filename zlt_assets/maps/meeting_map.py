@@ -377,10 +377,29 @@ def _drawing_order(gdf: gpd.GeoDataFrame, style: symbology.LayerStyle) -> gpd.Ge
         key = gdf[style.field].map(lambda v: rank.get(v, len(rank)))
         gdf = gdf.iloc[np.argsort(key.to_numpy(), kind="stable")]
     if len(gdf) and gdf.geom_type.isin(["Polygon", "MultiPolygon"]).any():
-        import shapely
-
-        gdf = gdf.set_geometry(shapely.orient_polygons(gdf.geometry.values))
+        gdf = gdf.set_geometry(_oriented(gdf.geometry.values))
     return gdf
+
+
+def _oriented(geoms: Any) -> Any:
+    """Polygons with counter-clockwise shells and clockwise holes (shapely 2.0 has no
+    ``orient_polygons``: oriented part by part there).
+    """
+    import shapely
+
+    if hasattr(shapely, "orient_polygons"):
+        return shapely.orient_polygons(geoms)
+    from shapely.geometry import MultiPolygon, Polygon
+    from shapely.geometry.polygon import orient
+
+    def one(g: Any) -> Any:
+        if isinstance(g, Polygon):
+            return orient(g)
+        if isinstance(g, MultiPolygon):
+            return MultiPolygon([orient(p) for p in g.geoms])
+        return g
+
+    return np.array([one(g) for g in geoms], dtype=object)
 
 
 def _layer_config(lyr: MapLayer, lang: str,
