@@ -811,13 +811,15 @@ class InputCache:
                 return None
         return self.frame(src)
 
-    def network(self, roads: Source, river: Source | None) -> Any:
-        """The road network built once for these roads and river."""
-        key = (roads, river)
+    def network(self, roads: Source, river: Source | None, crs: Any = None) -> Any:
+        """The road network built once for these roads and river, in ``crs`` (true metres)."""
+        key = (roads, river, None if crs is None else crs.to_wkt())
         if key not in self._networks:
             from .analysis.network import build_network
+            from .schema import PROJECT_CRS
 
-            self._networks[key] = build_network(self.frame(roads), river=self.river(river))
+            self._networks[key] = build_network(self.frame(roads), river=self.river(river),
+                                                crs=PROJECT_CRS if crs is None else crs)
         return self._networks[key]
 
 
@@ -911,7 +913,15 @@ def _compute(scenario: Scenario, coverage: CoverageFn, cache: InputCache,
     if scenario.method == "network":
         if scenario.roads is None:
             raise BadInput("method 'network' needs 'roads'")
-        network = cache.network(scenario.roads, scenario.river)
+        districts = cache.frame(scenario.districts) if scenario.districts else None
+        # the network is built in the CRS that keeps metres true over this area (issue #13)
+        from .analysis.coverage import network_max_snap, work_crs_for
+        from .schema import PROJECT_CRS
+
+        work = work_crs_for([area if area is not None else districts], [area, districts,
+                            facilities], margin=float(scenario.radius) + network_max_snap(),
+                            declared=PROJECT_CRS)
+        network = cache.network(scenario.roads, scenario.river, work.crs)
     districts = cache.frame(scenario.districts) if scenario.districts else None
     population = _load_population(scenario.population)
     # the facility set is exactly what the scenario says (its status filter included), so

@@ -76,6 +76,7 @@ __all__ = [
     "Today",
     "evaluate",
     "field_names",
+    "parse_date",
     "to_qgis",
     "to_sql",
     "uses_geometry",
@@ -578,16 +579,68 @@ def evaluate(rule: Rule, record: Mapping[str, object], *, today: _dt.date | None
     return value_of(rule.expr, record, today=today, geom_length=geom_length) is not False
 
 
-# ============================================================================ SQL
-def _sql_ident(name: str) -> str:
+def parse_date(text: str | _dt.date | None, *, option: str) -> _dt.date | None:
+    """A date a user gave for an option (``YYYY-MM-DD``); None stays None.
+
+    The one parser of the date options (the check date of validation, the scorecard's as-of).
+
+    Raises
+    ------
+    zlt_assets.errors.BadInput
+        When the text is not a date; the message names ``option`` through ``{option}``.
+
+    Examples
+    --------
+    >>> parse_date("2020-11-30", option="check_date")
+    datetime.date(2020, 11, 30)
+    >>> parse_date("2020/11/30", option="as_of")
+    Traceback (most recent call last):
+    ...
+    zlt_assets.errors.BadInput: --as-of must be a date YYYY-MM-DD, got '2020/11/30'
+    """
+    from .errors import BadInput
+
+    if text is None or isinstance(text, _dt.date):
+        return text
+    try:
+        return _dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise BadInput(f"{{option}} must be a date YYYY-MM-DD, got {text!r}",
+                       zh=f"{{option}} 必须是日期(YYYY-MM-DD),收到 {text!r}",
+                       option=option) from None
+
+
+# ============================================================================ renderers
+def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sql_text(s: str) -> str:
+def _text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _sql_const(v: Value) -> str:
+@dataclass(frozen=True)
+class _Dialect:
+    """How one target language spells the nodes that differ between SQL and QGIS."""
+
+    date: str  # format of a date constant: {iso}, {y}, {m}, {d}
+    today: str
+    geom_length: str  # format with {geometry}
+    not_null: str  # format with {arg}
+    abs: str
+    greatest: str
+
+
+_SQL = _Dialect(date="DATE '{iso}'", today="CURRENT_DATE", geom_length="ST_Length({geometry})",
+                not_null="(NULLIF(BTRIM(CAST({arg} AS TEXT)), '') IS NOT NULL)", abs="ABS",
+                greatest="GREATEST")
+_QGIS = _Dialect(date="make_date({y}, {m}, {d})", today="to_date(now())",
+                 geom_length="length($geometry)",
+                 not_null="(trim(coalesce(to_string({arg}), '')) <> '')", abs="abs",
+                 greatest="max")
+
+
+def _const(v: Value, dialect: _Dialect) -> str:
     if v is None:
         return "NULL"
     if isinstance(v, bool):
@@ -597,8 +650,41 @@ def _sql_const(v: Value) -> str:
             raise ValueError(f"cannot render the number {v!r}")
         return repr(v)
     if isinstance(v, _dt.date):
-        return f"DATE {_sql_text(v.isoformat())}"
-    return _sql_text(str(v))
+        return dialect.date.format(iso=v.isoformat(), y=v.year, m=v.month, d=v.day)
+    return _text(str(v))
+
+
+def _render(expr: Expr, dialect: _Dialect, geometry: str) -> str:
+    def r(e: Expr) -> str:
+        return _render(e, dialect, geometry)
+
+    if isinstance(expr, Field):
+        return _ident(expr.name)
+    if isinstance(expr, Const):
+        return _const(expr.value, dialect)
+    if isinstance(expr, Today):
+        return dialect.today
+    if isinstance(expr, GeomLength):
+        return dialect.geom_length.format(geometry=_ident(geometry))
+    if isinstance(expr, NotNull):
+        return dialect.not_null.format(arg=r(expr.arg))
+    if isinstance(expr, Not):
+        return f"(NOT {r(expr.arg)})"
+    if isinstance(expr, Abs):
+        return f"{dialect.abs}({r(expr.arg)})"
+    if isinstance(expr, In):
+        return f"({r(expr.arg)} IN ({', '.join(_const(v, dialect) for v in expr.values)}))"
+    if isinstance(expr, Implies):
+        return f"(NOT ({r(expr.left)}) OR {r(expr.right)})"
+    if isinstance(expr, _Binary):
+        op = _COMPARE.get(type(expr)) or _ARITH[type(expr)]
+        return f"({r(expr.left)} {op} {r(expr.right)})"
+    if isinstance(expr, (And, Or)):
+        word = " AND " if isinstance(expr, And) else " OR "
+        return "(" + word.join(r(a) for a in expr.args) + ")"
+    if isinstance(expr, Max):
+        return f"{dialect.greatest}(" + ", ".join(r(a) for a in expr.args) + ")"
+    raise TypeError(f"not an expression: {expr!r}")
 
 
 def to_sql(expr: Expr, *, geometry: str = "geom") -> str:
@@ -626,83 +712,7 @@ def to_sql(expr: Expr, *, geometry: str = "geom") -> str:
     >>> to_sql(Le(Field("updated"), Today()))
     '("updated" <= CURRENT_DATE)'
     """
-    def r(e: Expr) -> str:
-        return to_sql(e, geometry=geometry)
-
-    if isinstance(expr, Field):
-        return _sql_ident(expr.name)
-    if isinstance(expr, Const):
-        return _sql_const(expr.value)
-    if isinstance(expr, Today):
-        return "CURRENT_DATE"
-    if isinstance(expr, GeomLength):
-        return f"ST_Length({_sql_ident(geometry)})"
-    if isinstance(expr, NotNull):
-        return f"(NULLIF(BTRIM(CAST({r(expr.arg)} AS TEXT)), '') IS NOT NULL)"
-    if isinstance(expr, Not):
-        return f"(NOT {r(expr.arg)})"
-    if isinstance(expr, Abs):
-        return f"ABS({r(expr.arg)})"
-    if isinstance(expr, In):
-        return f"({r(expr.arg)} IN ({', '.join(_sql_const(v) for v in expr.values)}))"
-    if isinstance(expr, Implies):
-        return f"(NOT ({r(expr.left)}) OR {r(expr.right)})"
-    if isinstance(expr, _Binary):
-        op = _COMPARE.get(type(expr)) or _ARITH[type(expr)]
-        return f"({r(expr.left)} {op} {r(expr.right)})"
-    if isinstance(expr, And):
-        return "(" + " AND ".join(r(a) for a in expr.args) + ")"
-    if isinstance(expr, Or):
-        return "(" + " OR ".join(r(a) for a in expr.args) + ")"
-    if isinstance(expr, Max):
-        return "GREATEST(" + ", ".join(r(a) for a in expr.args) + ")"
-    raise TypeError(f"not an expression: {expr!r}")
-
-
-# ============================================================================ QGIS
-def _qgis_const(v: Value) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, (int, float)):
-        if isinstance(v, float) and not math.isfinite(v):
-            raise ValueError(f"cannot render the number {v!r}")
-        return repr(v)
-    if isinstance(v, _dt.date):
-        return f"make_date({v.year}, {v.month}, {v.day})"
-    return _sql_text(str(v))
-
-
-def _qgis(expr: Expr) -> str:
-    if isinstance(expr, Field):
-        return _sql_ident(expr.name)
-    if isinstance(expr, Const):
-        return _qgis_const(expr.value)
-    if isinstance(expr, Today):
-        return "to_date(now())"
-    if isinstance(expr, GeomLength):
-        return "length($geometry)"
-    if isinstance(expr, NotNull):
-        return f"(trim(coalesce(to_string({_qgis(expr.arg)}), '')) <> '')"
-    if isinstance(expr, Not):
-        return f"(NOT {_qgis(expr.arg)})"
-    if isinstance(expr, Abs):
-        return f"abs({_qgis(expr.arg)})"
-    if isinstance(expr, In):
-        return f"({_qgis(expr.arg)} IN ({', '.join(_qgis_const(v) for v in expr.values)}))"
-    if isinstance(expr, Implies):
-        return f"(NOT ({_qgis(expr.left)}) OR {_qgis(expr.right)})"
-    if isinstance(expr, _Binary):
-        op = _COMPARE.get(type(expr)) or _ARITH[type(expr)]
-        return f"({_qgis(expr.left)} {op} {_qgis(expr.right)})"
-    if isinstance(expr, And):
-        return "(" + " AND ".join(_qgis(a) for a in expr.args) + ")"
-    if isinstance(expr, Or):
-        return "(" + " OR ".join(_qgis(a) for a in expr.args) + ")"
-    if isinstance(expr, Max):
-        return "max(" + ", ".join(_qgis(a) for a in expr.args) + ")"
-    raise TypeError(f"not an expression: {expr!r}")
+    return _render(expr, _SQL, geometry)
 
 
 def to_qgis(expr: Expr) -> str:
@@ -728,5 +738,5 @@ def to_qgis(expr: Expr) -> str:
     >>> to_qgis(Abs(Sub(Field("length_m"), GeomLength())))
     'abs(("length_m" - length($geometry)))'
     """
-    text = _qgis(expr)
+    text = _render(expr, _QGIS, "")
     return f"coalesce({text}, TRUE)" if isinstance(expr, _BOOLEAN) else text

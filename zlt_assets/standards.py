@@ -85,6 +85,11 @@ BUS_COVERAGE_PLAN = Standard(1.00, "share", f"{_PLAN} 四(五)2", True)
 GRID_CELL = Standard(25, "m", "zlt-assets default (area sampling grid)", True,
                      "a cell counts when its centre is within reach")
 NETWORK_SNAP_TOLERANCE = Standard(1.0, "m", "zlt-assets default (noding tolerance)", True)
+#: Largest scale error of the CRS the analysis computes in, over the data (issue #13: true metres).
+MAX_SCALE_ERROR = Standard(
+    1e-4, "", "zlt-assets default (0.05 m in 500 m; Gauss-Kruger scale 1/sqrt(1-(cos(lat)"
+    "sin(dlon))^2), field-notes)", True,
+    "a run computes in a CRS whose scale error stays below this over its area")
 
 TOILET_DENSITY_PER_KM2 = Standard(
     {"R": (3, 5), "ABS": (4, 11), "G": (5, 6), "MW": (1, 2)}, "toilets/km²",

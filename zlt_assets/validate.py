@@ -116,28 +116,19 @@ class ValidationReport:
 
 # ============================================================================ entry points
 def parse_check_date(text: str | dt.date | None) -> dt.date | None:
-    """A check date given as ``YYYY-MM-DD`` (None stays None: today).
+    """The check date given as ``YYYY-MM-DD`` (None stays None: today).
 
     Raises
     ------
     BadInput
-        When the text is not a date.
+        When the text is not a date (the message names the option ``check_date``).
 
     Examples
     --------
     >>> parse_check_date("2020-11-30")
     datetime.date(2020, 11, 30)
     """
-    from .errors import BadInput
-
-    if text is None or isinstance(text, dt.date):
-        return text
-    try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise BadInput(f"{{option}} must be a date YYYY-MM-DD, got {text!r}",
-                       zh=f"{{option}} 必须是日期(YYYY-MM-DD),收到 {text!r}",
-                       option="check_date") from None
+    return rules.parse_date(text, option="check_date")
 
 
 def validate_inventory(inventory: Inventory | str | None, *,

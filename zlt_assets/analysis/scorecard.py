@@ -42,8 +42,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .. import indicators, plan, schema, standards
-from ..errors import BadInput, ZltError
+from .. import indicators, plan, rules, schema, standards
+from ..errors import ZltError
 from ..inventory import Inventory, iter_records
 
 __all__ = [
@@ -211,14 +211,7 @@ def parse_as_of(text: str | _dt.date | None) -> _dt.date | None:
     >>> parse_as_of(None) is None
     True
     """
-    if text is None or isinstance(text, _dt.date):
-        return text
-    try:
-        return _dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise BadInput(f"{{option}} must be a date YYYY-MM-DD, got {text!r}",
-                       zh=f"{{option}} 必须是日期(YYYY-MM-DD),收到 {text!r}",
-                       option="as_of") from None
+    return rules.parse_date(text, option="as_of")
 
 
 def _date(v: object) -> _dt.date | None:

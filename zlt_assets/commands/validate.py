@@ -10,8 +10,8 @@ from ._common import add_data_argument, step, write_json
 NAME = "validate"
 ORDER = 10
 HELP = "检查资产清单 / validate the inventory against the schema"
-DESCRIPTION = """检查每个图层:存在、坐标系、几何、必填字段、值域、对象编码、图层规则(条件必填、数量上限、日期先后、
-不晚于检查日期、长度)、方案数量、空间合理性。
+DESCRIPTION = """检查每个图层:存在、坐标系、几何、必填字段、值域、对象编码、
+图层规则(条件必填、数量上限、日期先后、不晚于检查日期、长度)、方案数量、空间合理性。
 Checks every layer: presence, CRS, geometry type and validity, required fields, domains,
 unique well-formed object ids, the layers' declared rules (ranges, conditional requirements,
 bounds such as lamps lit <= lamps installed, dates in order and not after the check date,
