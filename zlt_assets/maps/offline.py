@@ -160,3 +160,10 @@ def safe_json(obj: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a page atomically (UTF-8); kept for callers of 0.1 (use ``zlt_assets._io``)."""
+    from .._io import write_text
+
+    write_text(path, text)
