@@ -382,8 +382,9 @@ def _drawing_order(gdf: gpd.GeoDataFrame, style: symbology.LayerStyle) -> gpd.Ge
 
 
 def _oriented(geoms: Any) -> Any:
-    """Polygons with counter-clockwise shells and clockwise holes (shapely 2.0 has no
-    ``orient_polygons``: oriented part by part there).
+    """Polygons with counter-clockwise shells and clockwise holes.
+
+    Shapely 2.0 (the floor) has no ``orient_polygons``: there, part by part.
     """
     import shapely
 

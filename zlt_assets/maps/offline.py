@@ -25,7 +25,8 @@ STATIC_PREFIX = "zlt-static:"
 KNOWN_URLS: dict[str, str] = {
     "leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
     "leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
-    "leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "leaflet.fullscreen@3.0.0/Control.FullScreen.min.js":
+        "leaflet.fullscreen/Control.FullScreen.js",
     "leaflet.fullscreen@3.0.0/Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
     "leaflet-measure@2.1.7/dist/leaflet-measure.min.js": "leaflet-measure/leaflet-measure.min.js",
     "leaflet-measure@2.1.7/dist/leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
@@ -148,9 +149,9 @@ def inline_assets(html: str) -> str:
 
 
 def safe_json(obj: object) -> str:
-    """JSON that is also safe inside an HTML ``<script>`` element and as a JS expression.
+    r"""JSON that is also safe inside an HTML ``<script>`` element and as a JS expression.
 
-    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` (so no ``</script>`` and no
+    ``<``, ``>`` and ``&`` become ``\u003c``/``\u003e``/``\u0026`` (so no ``</script>`` and no
     markup can appear), and U+2028/U+2029 are escaped (they end a line in older JS engines).
     Backticks and quotes are left to JSON's own string quoting: the text is never placed in a
     template literal.
