@@ -77,6 +77,15 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_SKIP_APT": ("scripts/setup.sh", "设为 1:只装 Python 部分,不装系统包",
                      "1: only the Python part, no system packages"),
     "ZLT_TEST_BLOCK": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_QGIS_PYTHON": ("tests, scripts/build_qgis_project.py",
+                        "带 PyQGIS 的系统 Python(默认 PATH 上的 python3)",
+                        "the system Python that has PyQGIS (default: python3 on the system PATH)"),
+    "ZLT_TEST_SHOTS": ("tests", "保存 QGIS 桌面测试截图的文件夹", "folder to keep the QGIS desktop "
+                       "test's screenshots in"),
+    "ZLT_TEST_OUT": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_LOG": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_MODULES": ("tests", "测试内部使用 / internal to the tests",
+                               "internal to the tests"),
     "CI": ("tests", "设为 true:缺少 QGIS、PostGIS、Chromium 的测试失败而非跳过",
            "true: tests that need QGIS, PostGIS or Chromium fail, not skip, when it is missing"),
 }
