@@ -608,8 +608,28 @@ def test_cli_writes_a_story_and_its_print_versions(crafted: Path, tmp_path: Path
     out, png, pdf = tmp_path / "m.html", tmp_path / "m.png", tmp_path / "m.pdf"
     proc = cli("map", "--data", str(crafted), "--story", "coverage", "--out", str(out),
                "--png", str(png), "--pdf", str(pdf), "--paper", "a3", "--dpi", "100",
-               "--lang", "en")
+               "--lang", "en", "--json", str(tmp_path / "m.json"))
     assert proc.returncode == 0, proc.stderr
+    # --json: what was written, the layers and their features as the page holds them, and
+    # the caption's figures as numbers (the coverage command's own result, 100 x its share)
+    res = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert (res["story"], res["html"], res["png"], res["pdf"]) == (
+        "coverage", str(out), str(png), str(pdf))
+    assert (res["paper"], res["dpi"], res["html_bytes"]) == ("a3", 100, out.stat().st_size)
+    page = {lc["key"]: lc["count"] for lc in page_config_of(out.read_text(encoding="utf-8"))
+            ["layers"]}
+    assert {**res["layers"], **res["overlays"]} == page and res["features"] == sum(page.values())
+    assert res["layers"] == COUNTS and set(res["overlays"]) == {"coverage_uncovered",
+                                                                "coverage_districts"}
+    assert res["visible"][-1] == "bus_stops" and "facade_lighting_buildings" not in res["visible"]
+    cov = tmp_path / "c.json"
+    assert cli("coverage", "--data", str(crafted), "--json", str(cov)).returncode == 0
+    share = json.loads(cov.read_text(encoding="utf-8"))["area_share"]
+    fig = res["figures"]["area_pct"]
+    assert fig["value"] == pytest.approx(100 * share) and fig["unit"] == "%"
+    assert (fig["target"], fig["comparator"], fig["meets"]) == (100.0, ">=", share >= 1.0)
+    assert res["caption"][0].startswith(f"{100 * share:.1f}% of the urban area")
+    assert res["data_date"] == "2021-03-15"
     assert out.exists() and png.exists() and pdf.exists()
     assert str(out) in proc.stdout and "(coverage)" in proc.stdout
     assert "of the urban area within 500 m of a bus stop" in proc.stdout  # the key figure
@@ -631,6 +651,25 @@ def test_cli_story_all_writes_a_folder(crafted: Path, tmp_path: Path, cli):
 
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{k}.html" for k in STORY_KEYS] + ["index.html"])
+    # --json -: only the JSON on standard output, one entry per story, in story order
+    proc = cli("map", "--data", str(crafted), "--story", "all", "--out", str(tmp_path / "m2"),
+               "--json", "-")
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(proc.stdout)
+    assert res["index"] == str(tmp_path / "m2" / "index.html")
+    assert [r["story"] for r in res["stories"]] == list(STORY_KEYS)
+    by = {r["story"]: r for r in res["stories"]}
+    assert by["inventory"]["figures"]["assets"]["value"] == sum(
+        COUNTS[n] for n in schema.ASSET_LAYERS)
+    assert by["drainage"]["figures"]["fixed"]["of"] == 1  # one waterlogging point, not fixed
+    assert by["drainage"]["figures"]["waterlogging_fixed"]["meets"] is False
+    assert by["scorecard"]["indicator"] == "facade_lighting_pct"
+    low = by["scorecard"]["figures"]["lowest"]
+    assert low["place"] in ("兴华街道 / Xinghua", "正阳街道 / Zhengyang") and low["unit"] == "%"
+    works = by["works"]["figures"]["facade_lighting"]
+    assert (works["of"], works["target"]) == (190, 190)  # the plan's count of buildings
+    for r in res["stories"]:
+        assert Path(r["html"]).exists() and r["pdf"] is None and r["caption"], r["story"]
 
 
 def run_main(capsys, *args: str) -> tuple[int, str, str]:
@@ -709,6 +748,14 @@ def test_overlay_popups_show_labelled_columns_only(sample_gpkg: Path):
             for f in ov.fields:
                 assert f["label"] != f["name"] and " / " in f["label"], (ov.key, f)
                 assert not f["name"].startswith("_") and f["name"] != "district_name"
+    # the labels are the declared ones (zlt_assets.indicators), not typed again by the map
+    from zlt_assets import indicators
+
+    by_key = {ov.key: {f["name"]: f["label"] for f in ov.fields}
+              for ov in build_content(sample_gpkg, story="toilets").overlays}
+    for key in ("density_per_km2", "density_range", "toilets_needed_for_min"):
+        ind = indicators.get(key)
+        assert by_key["toilet_districts"][key] == f"{ind.zh} / {ind.en} ({ind.unit})"
 
 
 def test_class_breaks_and_colours():

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..errors import EXIT_OK, BadInput
-from ._common import add_data_argument, log, step
+from ._common import add_data_argument, log, step, write_json
 
 NAME = "map"
 ORDER = 60
@@ -18,6 +19,7 @@ works 整治工程进度(按工程状态)、drainage 积水点整治(按整治�
 颜色与 QGIS 图层样式相同(zlt_assets.symbology)。--story all 把全部专题和 index.html
 写入 --out 文件夹。
 打印:--png / --pdf,A4 或 A3 横向(--paper),300 dpi,含标题、图例、比例尺、指北针、数据日期和提示。
+--json 写出所生成的文件、图层与要素数以及标题下关键数字(数值与目标)。
 底图:天地图(需环境变量 ZLT_TIANDITU_KEY)、高德(数据偏移至 GCJ-02 仅用于显示)、OSM。
 Writes a meeting map: one story per map (--story), one self-contained HTML file that opens with no
 network (no basemap by default). Stories: inventory (default), coverage (bus stops 500 m),
@@ -26,9 +28,10 @@ remedy status), scorecard (street-office choropleth of --indicator). Each opens 
 layers on, a caption with its key figure and target, and the illustrative and not-officially-
 reviewed notices; colours are those of the QGIS styles. --story all writes every story and an
 index.html into the --out folder. Print: --png/--pdf, A4 or A3 landscape (--paper), 300 dpi,
-with title, legend, scale bar, north arrow, data date and notices. Basemaps: Tianditu (key in
-ZLT_TIANDITU_KEY), Gaode (data shifted to GCJ-02 for display), OSM. Not an officially reviewed
-map (no 审图号).
+with title, legend, scale bar, north arrow, data date and notices. --json: what was written
+(paths, layers and feature counts, the caption's figures with their targets). Basemaps:
+Tianditu (key in ZLT_TIANDITU_KEY), Gaode (data shifted to GCJ-02 for display), OSM. Not an
+officially reviewed map (no 审图号).
 
 Exit codes: 0 written, 2 bad input (inventory, option), 3 a component is missing."""
 
@@ -70,6 +73,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="纸张(横向)/ paper, landscape (default a4)")
     parser.add_argument("--dpi", type=int, default=300,
                         help="打印分辨率 / print resolution (default 300)")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="JSON 汇总 / what was written ('-': standard output): story, paths, "
+                             "layers and feature counts, the caption's figures and targets; "
+                             "with --story all one entry per story and the index")
     parser.add_argument("--analysis", metavar="LIST", type=_analyses, default=[],
                         help="(0.1 写法 / kept from 0.1) 分析叠加 / overlays: the first picks the "
                              "story (coverage, toilet-gaps → toilets, scorecard), the others are "
@@ -112,14 +119,17 @@ def run(args: argparse.Namespace) -> int:
                                   indicator=args.indicator, pdf=args.pdf is not None,
                                   png=args.png is not None, paper=args.paper, dpi=args.dpi,
                                   progress=say.span(0.05, 1.0))
+        index = str(Path(out) / "index.html")
+        if args.json:
+            write_json(args.json, {"index": index, "stories": [r.summary() for r in results]})
+            if args.json == "-":
+                return EXIT_OK
         for res in results:
             for msg in res.messages:
                 log.info(f"注意 note ({res.story}): {msg}")
             print(f"专题图 story map {res.story}: {res.html_path} ({res.html_bytes / 1e6:.2f} MB)")
-        print(f"索引已写入 index written: {out}/index.html")
+        print(f"索引已写入 index written: {index}")
         return EXIT_OK
-
-    from pathlib import Path
 
     from ..maps.meeting_map import make_meeting_map
 
@@ -132,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
                            progress=say.span(0.05, 1.0))
     for msg in res.messages:
         log.info(f"注意 note: {msg}")
+    if args.json:
+        write_json(args.json, res.summary())
+        if args.json == "-":
+            return EXIT_OK
     total = sum(res.layer_counts.values())
     print(f"会议用图已写入 meeting map written ({res.story}): {res.html_path} "
           f"({res.html_bytes / 1e6:.2f} MB, {len(res.layer_counts)} 图层 layers, {total} 要素 "

@@ -29,7 +29,7 @@ from . import legend as lg
 from . import stories as st
 from .basemaps import Basemap, resolve_basemap
 from .offline import data_uri, inline_assets, safe_json
-from .overlays import AnalysisContext, collect_overlays
+from .overlays import DEFAULT_INDICATOR, AnalysisContext, collect_overlays
 from .types import (
     MapContent,
     MapLayer,
@@ -243,7 +243,7 @@ def build_content(
         scorecard = scorecard or card2
         more += more2
     messages.extend(more)
-    caption = st.caption(s, ctx, lang, indicator)
+    cap = st.story_caption(s, ctx, lang, indicator)
 
     by_key = {lyr.key: lyr for lyr in layers}
     frame_keys = [k for k in ("urban_area", "street_offices") if k in by_key
@@ -264,7 +264,10 @@ def build_content(
                         source_label=src)
     lines += [(m, False) for m in more]  # overlays left out, and why
     return MapContent(layers=layers, overlays=overlays, title=st.story_title(s, lang, indicator),
-                      subtitle=lg.bi(TITLE_ZH, TITLE_EN, lang), caption=caption,
+                      subtitle=lg.bi(TITLE_ZH, TITLE_EN, lang), caption=cap.lines,
+                      figures=list(cap.figures),
+                      indicator=(indicator or DEFAULT_INDICATOR) if s.key == "scorecard"
+                      else None,
                       lines=lines, lang=lang, basemap=bm, bounds=bounds,
                       data_date=day.isoformat() if day else None, illustrative_share=share,
                       messages=messages, scorecard=scorecard, story=s.key,
@@ -579,7 +582,13 @@ def make_meeting_map(
         messages=tuple(content.messages),
         layer_counts={lyr.key: len(lyr.gdf) for lyr in content.layers},
         overlays=tuple(o.key for o in content.overlays), story=content.story,
-        caption=tuple(content.caption_text()),
+        caption=tuple(content.caption_text()), title=content.title,
+        figures=tuple(content.figures),
+        overlay_counts={o.key: len(o.gdf) for o in content.overlays},
+        visible=tuple(lyr.key for lyr in content.drawn() if lyr.visible),
+        data_date=content.data_date, indicator=content.indicator,
+        paper=paper if png_path or pdf_path else None,
+        dpi=dpi if png_path or pdf_path else None,
     )
 
 

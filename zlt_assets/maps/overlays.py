@@ -38,27 +38,19 @@ FRAME_TOLERANCE = float(standards.DISPLAY_SIMPLIFY_M.value["frame"])
 #: chooses its own with --propose).
 DEFAULT_PROPOSALS = 5
 
-#: Popup labels of the map's own columns (zh, en), beside those declared in
-#: :mod:`zlt_assets.indicators` (area_m2, population, district, rank, gain, max_gap_m ...) and
-#: the schema's fields (name, road_class, length_m). Columns without a label are not shown.
-RESULT_LABELS: dict[str, tuple[str, str]] = {
-    "area_pct": ("面积覆盖率 (%)", "Area covered (%)"),
-    "population_pct": ("人口覆盖率 (%)", "Population covered (%)"),
-    "density_per_km2": ("公厕密度 (座/km²)", "Toilet density (per km²)"),
-    "density_range": ("规范密度 (座/km²)", "Standard density (per km²)"),
-    "toilets_needed_for_min": ("达到下限尚缺", "Toilets short of the minimum"),
-}
 #: Columns shown with a domain's labels.
 RESULT_DOMAINS = {"district": "street_office", "road_class": "road_class"}
 
 
 def _label(key: str, lang: str) -> str | None:
-    """The popup label of a result column (None: not a column to show)."""
+    """The popup label of a result column (None: not a column to show).
+
+    Labels come from :mod:`zlt_assets.indicators` (area_pct, density_per_km2, gain, max_gap_m
+    ...) or the schema's fields (name, road_class, length_m); a column with neither is not
+    shown (no raw keys in popups).
+    """
     from .. import indicators
 
-    if key in RESULT_LABELS:
-        zh, en = RESULT_LABELS[key]
-        return lg.bi(zh, en, lang)
     try:
         ind = indicators.get(key)
     except KeyError:
@@ -92,8 +84,8 @@ def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, lang: str, *,
                  tolerance_m: float | None = None) -> MapLayer:
     """A :class:`~zlt_assets.maps.types.MapLayer` from an analysis result in any CRS.
 
-    ``fields`` labels columns beyond :data:`RESULT_LABELS`; ``style`` overrides the declared
-    :func:`~zlt_assets.symbology.overlay_style` (a choropleth's classes).
+    ``fields`` labels columns beyond those :mod:`zlt_assets.indicators` declares; ``style``
+    overrides the declared :func:`~zlt_assets.symbology.overlay_style` (a choropleth's classes).
     """
     if gdf.crs is None:
         raise BadInput(f"overlay {key}: the analysis result has no CRS")

@@ -18,6 +18,15 @@ from ..display import measured, meets, percent
 from ..errors import BadInput
 from .legend import bi
 from .overlays import DEFAULT_INDICATOR, AnalysisContext, indicator_labels
+from .types import Figure
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A story's caption: its lines as (first, second) language pairs, and its figures."""
+
+    lines: list[tuple[str, str]]
+    figures: tuple[Figure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class Story:
     zh: str
     en: str
     assets: tuple[str, ...]  # asset layers switched on (the others are listed, off)
-    caption: Callable[[AnalysisContext, str, str | None], list[tuple[str, str]]]
+    caption: Callable[[AnalysisContext, str, str | None], Caption]
     theme: str = "default"  # symbology theme of its assets
     analyses: tuple[str, ...] = ()  # "coverage", "toilet-gaps", "scorecard"
     frames_off: tuple[str, ...] = ("city_boundary",)
@@ -44,25 +53,46 @@ def _pair(zh: str, en: str, lang: str) -> tuple[str, str]:
     return (zh, en) if lang == "zh" else (en, zh)
 
 
-def _na(what_zh: str, what_en: str, lang: str) -> list[tuple[str, str]]:
-    return [_pair(f"无法计算:{what_zh}", f"Not measurable: {what_en}", lang)]
+def _na(what_zh: str, what_en: str, lang: str) -> Caption:
+    return Caption([_pair(f"无法计算:{what_zh}", f"Not measurable: {what_en}", lang)])
+
+
+def _declared(key: str, value: float | None, **kw: Any) -> Figure:
+    """A figure labelled as :mod:`zlt_assets.indicators` declares ``key``."""
+    from .. import indicators
+
+    ind = indicators.get(key)
+    unit = kw.pop("unit", "%" if ind.unit == "share" else ind.unit)
+    return Figure(key, ind.zh, ind.en, value, unit, **kw)
+
+
+def _met(value: float | None, target: float | None, comparator: str | None) -> bool | None:
+    if value is None or target is None or comparator is None:
+        return None
+    return meets(value, target, comparator)
 
 
 # --------------------------------------------------------------------------------- captions
-def _inventory(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tuple[str, str]]:
+def _inventory(ctx: AnalysisContext, lang: str, _indicator: str | None) -> Caption:
+    from ..inventory import iter_records
+
     assets = [n for n in schema.ASSET_LAYERS if n in ctx.frames]
     total = sum(len(ctx.frames[n]) for n in assets)
     zh = f"清单 {total:,} 项资产({len(assets)} 类)"
     en = f"{total:,} assets in {len(assets)} layers"
+    figures = [Figure("assets", "资产", "Assets", total, of=None)]
     rc = plan.REQUIRED_COUNTS["facade_lighting"]
-    if rc.layer in ctx.frames:
-        n = len(ctx.frames[rc.layer])
+    frame = ctx.frames.get(rc.layer)
+    if frame is not None and all(f in frame.columns for f in rc.fields):
+        n = rc.found(iter_records(frame))
         zh += f";{rc.zh} {n} 栋,方案要求 {rc.count} 栋"
         en += f"; {n} {rc.en.lower()}, the plan names {rc.count}"
-    return [_pair(zh, en, lang)]
+        figures.append(Figure(rc.layer, rc.zh, rc.en, n, "栋", target=rc.count,
+                              comparator="==", meets=n == rc.count))
+    return Caption([_pair(zh, en, lang)], tuple(figures))
 
 
-def _coverage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tuple[str, str]]:
+def _coverage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> Caption:
     res = ctx.coverage()
     if res is None:
         return _na("缺少公交站点或城区范围图层", "no bus stops or urban area layer", lang)
@@ -75,15 +105,21 @@ def _coverage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[t
     pct = percent(float(share), t.value / 100, t.comparator)
     zh = f"城区 {pct} 在公交站 {r} 米内,目标 {t.value:g}%"
     en = f"{pct} of the urban area within {r} m of a bus stop; target {t.value:g}%"
+    figures = [_declared("area_pct", 100 * float(share), target=t.value,
+                         comparator=t.comparator,
+                         meets=_met(100 * float(share), t.value, t.comparator))]
     pshare = s.get("population_share")
     if pshare is not None:
         p = percent(float(pshare), t.value / 100, t.comparator)
         zh += f"(人口 {p})"
         en += f" (residents: {p})"
-    return [_pair(zh, en, lang)]
+        figures.append(_declared("population_pct", 100 * float(pshare), target=t.value,
+                                 comparator=t.comparator,
+                                 meets=_met(100 * float(pshare), t.value, t.comparator)))
+    return Caption([_pair(zh, en, lang)], tuple(figures))
 
 
-def _toilets(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tuple[str, str]]:
+def _toilets(ctx: AnalysisContext, lang: str, _indicator: str | None) -> Caption:
     res = ctx.toilets()
     if res is None:
         return _na("缺少公厕或街道办事处图层", "no toilet or street-office layer", lang)
@@ -91,13 +127,20 @@ def _toilets(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tu
     r = f"{float(s['radius_m']):g}"
     below, n = len(s.get("districts_below_density") or []), len(s.get("by_district") or [])
     lines: list[tuple[str, str]] = []
+    figures: list[Figure] = []
     if s.get("area_share") is not None:
         pct = percent(float(s["area_share"]))
+        figures.append(_declared("area_pct", 100 * float(s["area_share"])))
         lines.append(_pair(
             f"城区 {pct} 在公厕 {r} 米服务半径内;{below}/{n} 个街道公厕密度低于规范下限",
             f"{pct} of the urban area within {r} m of a toilet; {below} of {n} street offices "
             "below the minimum density", lang))
+    figures.append(Figure("districts_below_density", "公厕密度低于规范下限的街道",
+                          "Street offices below the minimum density", below, of=n))
     sp = s.get("spacing") or {}
+    figures.append(Figure("streets_with_gap", "公厕间距超标的街道",
+                          "Streets with toilet-spacing gaps", sp.get("streets_with_gap", 0),
+                          of=sp.get("n_streets", 0)))
     zh = f"{sp.get('streets_with_gap', 0)}/{sp.get('n_streets', 0)} 条街道公厕间距超标"
     en = (f"{sp.get('streets_with_gap', 0)} of {sp.get('n_streets', 0)} streets with "
           "toilet-spacing gaps")
@@ -105,17 +148,20 @@ def _toilets(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tu
     if props:
         zh += f";建议新增 {len(props)} 处选址"
         en += f"; {len(props)} sites proposed"
+        figures.append(Figure("proposed_sites", "建议新增公厕选址", "Proposed toilet sites",
+                              len(props)))
     lines.append(_pair(zh, en, lang))
-    return lines
+    return Caption(lines, tuple(figures))
 
 
 def _target(card: Any, tid: str) -> Any | None:
     return next((t for t in card.targets if t.id == tid), None)
 
 
-def _works(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tuple[str, str]]:
+def _works(ctx: AnalysisContext, lang: str, _indicator: str | None) -> Caption:
     card = ctx.scorecard()
     parts_zh, parts_en = [], []
+    figures = []
     for tid, zh_unit, en_unit in (("facade_lighting", "栋", "buildings"),
                                   ("bridge_lighting", "座", "bridges"),
                                   ("roads_built", "条", "roads")):
@@ -124,13 +170,16 @@ def _works(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tupl
             continue
         parts_zh.append(f"{t.name_zh}已完成 {t.value:g}/{t.target:g} {zh_unit}")
         parts_en.append(f"{t.name_en}: {t.value:g} of {t.target:g} {en_unit} done")
+        figures.append(Figure(tid, t.name_zh, t.name_en, t.value, zh_unit, of=t.target,
+                              target=t.target, comparator=t.comparator,
+                              meets=_met(t.value, t.target, t.comparator)))
     if not parts_zh:
         return _na("清单中没有工程图层", "no works layer in the inventory", lang)
-    return [_pair(";".join(parts_zh) + f"(评估日 {card.as_of})",
-               "; ".join(parts_en) + f" (as of {card.as_of})", lang)]
+    return Caption([_pair(";".join(parts_zh) + f"(评估日 {card.as_of})",
+                          "; ".join(parts_en) + f" (as of {card.as_of})", lang)], tuple(figures))
 
 
-def _drainage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[tuple[str, str]]:
+def _drainage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> Caption:
     t = _target(ctx.scorecard(), "waterlogging_fixed")
     if t is None or t.value is None:
         why = (t.needs_zh, t.needs_en) if t is not None and t.needs_zh else (
@@ -138,10 +187,14 @@ def _drainage(ctx: AnalysisContext, lang: str, _indicator: str | None) -> list[t
         return _na(why[0], why[1], lang)
     ev = t.evidence
     pct = measured(float(t.value), t.target, t.comparator) + "%"
-    return [_pair(f"积水点已整治 {ev.get('fixed')}/{ev.get('waterlogging_points')} 处({pct}),"
-               f"目标 {t.target:g}%",
-               f"Waterlogging points fixed: {ev.get('fixed')} of "
-               f"{ev.get('waterlogging_points')} ({pct}); target {t.target:g}%", lang)]
+    figures = (Figure(t.id, t.name_zh, t.name_en, t.value, "%", target=t.target,
+                      comparator=t.comparator, meets=_met(t.value, t.target, t.comparator)),
+               _declared("fixed", ev.get("fixed"), unit="处", of=ev.get("waterlogging_points")))
+    return Caption([_pair(f"积水点已整治 {ev.get('fixed')}/{ev.get('waterlogging_points')} 处"
+                          f"({pct}),目标 {t.target:g}%",
+                          f"Waterlogging points fixed: {ev.get('fixed')} of "
+                          f"{ev.get('waterlogging_points')} ({pct}); target {t.target:g}%",
+                          lang)], figures)
 
 
 def indicator_target(key: str) -> tuple[float, str] | None:
@@ -167,7 +220,7 @@ def indicator_target(key: str) -> tuple[float, str] | None:
     return value, comp
 
 
-def _scorecard(ctx: AnalysisContext, lang: str, indicator: str | None) -> list[tuple[str, str]]:
+def _scorecard(ctx: AnalysisContext, lang: str, indicator: str | None) -> Caption:
     key = indicator or DEFAULT_INDICATOR
     labels = indicator_labels()
     if key not in labels:
@@ -182,19 +235,31 @@ def _scorecard(ctx: AnalysisContext, lang: str, indicator: str | None) -> list[t
         return _na(f"各街道均无{zh}数据", f"no street office has a value of {en.lower()}", lang)
     tgt = indicator_target(key)
     low = min(vals, key=lambda r: r[2])
+    place = bi(str(low[0]), str(low[1]), lang)
     if tgt is None:
         hi = max(vals, key=lambda r: r[2])
-        return [_pair(f"{zh}:各街道 {low[2]:g}–{hi[2]:g} {unit}(方案无此项目标)",
-                   f"{en}: {low[2]:g}–{hi[2]:g} {unit} by street office (no plan target)", lang)]
+        return Caption(
+            [_pair(f"{zh}:各街道 {low[2]:g}–{hi[2]:g} {unit}(方案无此项目标)",
+                   f"{en}: {low[2]:g}–{hi[2]:g} {unit} by street office (no plan target)",
+                   lang)],
+            (Figure("lowest", f"最低街道{zh}", f"Lowest street office: {en}", low[2], unit,
+                    place=place),
+             Figure("highest", f"最高街道{zh}", f"Highest street office: {en}", hi[2], unit,
+                    place=bi(str(hi[0]), str(hi[1]), lang))))
     target, comp = tgt
     short = [r for r in vals if not meets(r[2], target, comp)]
     u = unit if unit != "%" else "%"
     sign = {">=": "≥", "<=": "≤", "==": "="}[comp]
     lowest = measured(low[2], target, comp)
-    return [_pair(f"{zh}:{len(short)}/{len(vals)} 个街道未达目标 {sign}{target:g}{u};"
-               f"最低 {low[0]} {lowest}{u}",
-               f"{en}: {len(short)} of {len(vals)} street offices short of {sign}{target:g}{u}; "
-               f"lowest {low[1]} {lowest}{u}", lang)]
+    figures = (Figure("districts_short", f"未达{zh}目标的街道",
+                      f"Street offices short of the target: {en}", len(short), of=len(vals)),
+               Figure("lowest", f"最低街道{zh}", f"Lowest street office: {en}", low[2], unit,
+                      target=target, comparator=comp, meets=meets(low[2], target, comp),
+                      place=place))
+    return Caption([_pair(f"{zh}:{len(short)}/{len(vals)} 个街道未达目标 {sign}{target:g}{u};"
+                          f"最低 {low[0]} {lowest}{u}",
+                          f"{en}: {len(short)} of {len(vals)} street offices short of "
+                          f"{sign}{target:g}{u}; lowest {low[1]} {lowest}{u}", lang)], figures)
 
 
 STORIES: dict[str, Story] = {s.key: s for s in (
@@ -235,13 +300,22 @@ def story_title(s: Story, lang: str, indicator: str | None = None) -> str:
     return bi(f"{s.zh}:{zh}", f"{s.en}: {en}", lang)
 
 
-def caption(s: Story, ctx: AnalysisContext, lang: str, indicator: str | None = None
-            ) -> list[tuple[str, str]]:
-    """The key-figure lines of a story as (first, second) language pairs.
+def story_caption(s: Story, ctx: AnalysisContext, lang: str, indicator: str | None = None
+                  ) -> Caption:
+    """A story's caption: its key-figure lines and the same figures as numbers.
 
     Figures come from the analyses drawn on the map or the scorecard, targets from the plan.
     """
     return s.caption(ctx, lang, indicator)
+
+
+def caption(s: Story, ctx: AnalysisContext, lang: str, indicator: str | None = None
+            ) -> list[tuple[str, str]]:
+    """The key-figure lines of a story as (first, second) language pairs.
+
+    See :func:`story_caption` for the same figures as numbers.
+    """
+    return story_caption(s, ctx, lang, indicator).lines
 
 
 def themes(s: Story) -> Mapping[str, str]:

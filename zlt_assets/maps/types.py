@@ -68,6 +68,34 @@ Overlay = MapLayer
 DisplayLayer = MapLayer
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One key figure of a story's caption, as a number (what ``map --json`` reports).
+
+    ``value`` is the figure in ``unit`` (``%`` for shares, as the caption shows them, unrounded);
+    ``of`` the whole it counts out of ("176 of 190 done": value 176, of 190), ``target`` and
+    ``comparator`` the plan's or standard's target it is read against, ``meets`` whether it is
+    met (None without a target), ``place`` the street office a figure is about (the lowest one).
+    """
+
+    key: str
+    zh: str
+    en: str
+    value: float | None
+    unit: str = ""
+    of: float | None = None
+    target: float | None = None
+    comparator: str | None = None
+    meets: bool | None = None
+    place: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data: ``label`` ("zh / en") and the numbers."""
+        return {"label": f"{self.zh} / {self.en}", "value": self.value, "unit": self.unit,
+                "of": self.of, "target": self.target, "comparator": self.comparator,
+                "meets": self.meets, "place": self.place}
+
+
 @dataclass
 class MapContent:
     """Everything one meeting map (one story) shows, as plain data."""
@@ -87,6 +115,8 @@ class MapContent:
     caption: list[tuple[str, str]] = field(default_factory=list)  # (first, second language)
     subtitle: str = ""
     sources: list[str] = field(default_factory=list)  # where the caption's targets come from
+    figures: list[Figure] = field(default_factory=list)  # the caption's figures as numbers
+    indicator: str | None = None  # the scorecard story's indicator
 
     def caption_text(self) -> list[str]:
         """The caption lines with both languages (``first / second``)."""
@@ -110,6 +140,37 @@ class MapResult:
     story: str = "inventory"
     pdf_path: Path | None = None
     caption: tuple[str, ...] = ()
+    title: str = ""
+    figures: tuple[Figure, ...] = ()
+    overlay_counts: Mapping[str, int] = field(default_factory=dict)
+    visible: tuple[str, ...] = ()  # the layers switched on when the map opens, drawing order
+    data_date: str | None = None
+    indicator: str | None = None
+    paper: str | None = None  # of the print versions, when written
+    dpi: int | None = None
+
+    def summary(self) -> dict[str, object]:
+        """What was written, as plain data (``zlt-assets map --json``).
+
+        Keys: ``story``, ``title``, ``indicator`` (scorecard story), ``html`` / ``png`` /
+        ``pdf`` (paths, None when not written), ``html_bytes``, ``paper``, ``dpi``,
+        ``data_date``, ``features`` (in the page), ``layers`` and ``overlays`` (features per
+        layer), ``visible`` (switched on when it opens), ``caption`` (the lines, both
+        languages), ``figures`` (the caption's figures by key: ``label``, ``value``, ``unit``,
+        ``of``, ``target``, ``comparator``, ``meets``, ``place``) and ``messages``.
+        """
+        return {
+            "story": self.story, "title": self.title, "indicator": self.indicator,
+            "html": str(self.html_path), "html_bytes": self.html_bytes,
+            "png": None if self.png_path is None else str(self.png_path),
+            "pdf": None if self.pdf_path is None else str(self.pdf_path),
+            "paper": self.paper, "dpi": self.dpi, "data_date": self.data_date,
+            "features": sum(self.layer_counts.values()) + sum(self.overlay_counts.values()),
+            "layers": dict(self.layer_counts), "overlays": dict(self.overlay_counts),
+            "visible": list(self.visible), "caption": list(self.caption),
+            "figures": {f.key: f.as_dict() for f in self.figures},
+            "messages": list(self.messages),
+        }
 
 
 # ------------------------------------------------------------------------------ values
