@@ -672,6 +672,33 @@ def test_cli_story_all_writes_a_folder(crafted: Path, tmp_path: Path, cli):
         assert Path(r["html"]).exists() and r["pdf"] is None and r["caption"], r["story"]
 
 
+def test_pack_writes_every_story_its_a3_print_and_the_index(crafted: Path, tmp_path: Path, cli):
+    """``zlt-assets pack``: out/maps/ holds every story, each story's A3 PDF and index.html."""
+    out = tmp_path / "out"
+    proc = cli("pack", "--data", str(crafted), "--out", str(out))
+    # the crafted data has no population grid: toilet-gaps cannot propose sites and fails
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "| map --data " in readme and re.search(r"\| map --data [^|]*\| 完成 / done \|", readme)
+    from zlt_assets.maps import STORY_KEYS
+
+    maps = out / "maps"
+    assert sorted(p.name for p in maps.iterdir()) == sorted(
+        [f"{k}.{ext}" for k in STORY_KEYS for ext in ("html", "pdf")] + ["index.html"])
+    index = (maps / "index.html").read_text(encoding="utf-8")
+    for key in STORY_KEYS:
+        assert f'href="{key}.html"' in index and f'href="{key}.pdf"' in index, key
+        assert page_config_of((maps / f"{key}.html").read_text(encoding="utf-8"))["story"] == key
+        pdf = (maps / f"{key}.pdf").read_bytes()
+        # one A3 landscape page (420 x 297 mm = 1190.55 x 841.89 pt)
+        box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert box and (round(float(box[1])), round(float(box[2]))) == (1191, 842), key
+        assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") <= 1
+    written = json.loads((out / "maps.json").read_text(encoding="utf-8"))
+    assert [r["story"] for r in written["stories"]] == list(STORY_KEYS)
+    assert all(r["paper"] == "a3" and r["dpi"] == 300 for r in written["stories"])
+
+
 def run_main(capsys, *args: str) -> tuple[int, str, str]:
     """The CLI in-process (argparse errors exit with 2 like the real command)."""
     from zlt_assets.cli import main

@@ -235,3 +235,99 @@ def test_csv_value_choices():
         assert csv_value(v) == "'" + v
     assert csv_value(-2.5) == -2.5 and csv_value(3) == 3 and csv_value(None) is None
     assert csv_value("兴华街道") == "兴华街道" and csv_value("a=b") == "a=b"
+
+
+# ------------------------------------------------------------- every text field of the data
+def _hostile_everywhere(inv: Path, keep: tuple[str, ...] = ()) -> list[str]:
+    """Every text field of every layer (codes, ids and names alike, except ``keep``) gets the
+    hostile values in turn; returns the values written."""
+    layers = {n: pyogrio.read_dataframe(inv, layer=n) for n in schema.LAYERS}
+    values = HOSTILE + MARKUP
+    k = 0
+    for name, g in layers.items():
+        for f in schema.layer(name).fields:
+            if f.type != "text" or f.name not in g.columns or f.name in keep:
+                continue
+            g[f.name] = [values[(k + i) % len(values)] for i in range(len(g))]
+            k += 1
+    write_layers(inv, layers)
+    return values
+
+
+def _rendered(md: str) -> str:
+    """The Markdown rendered (CommonMark with tables) when markdown-it is installed; the raw
+    text otherwise (no raw ``<`` from the data either way)."""
+    for bad in ("<img", "<script"):
+        assert bad not in md, bad
+    try:
+        import markdown_it
+    except ImportError:
+        return md
+    return markdown_it.MarkdownIt("commonmark").enable("table").render(md)
+
+
+def _no_markup(rendered: str) -> None:
+    for bad in ("<img", "<script", 'href="javascript', "<strong>bold</strong>", "<em>em</em>",
+                "<code>code</code>"):
+        assert bad not in rendered, bad
+
+
+def test_every_text_field_reaches_no_formula_and_no_markup(tmp_path: Path):
+    """Codes, ids, names, notes: whatever text field the data fills, the scorecard workbook
+    has no formula and every value starting like one is quote-prefixed; the scorecard and the
+    inventory summary in Markdown render it as text."""
+    from openpyxl import load_workbook
+
+    from zlt_assets.analysis.scorecard import compute_scorecard
+    from zlt_assets.reports import write_scorecard
+    from zlt_assets.summary import summarise_inventory
+
+    inv = make_inventory(tmp_path / "inv.gpkg")
+    values = _hostile_everywhere(inv)
+    card = compute_scorecard(inv)
+    for ext in ("xlsx", "md", "html"):
+        write_scorecard(card, tmp_path / f"card.{ext}")
+    seen = _text_cells(load_workbook(tmp_path / "card.xlsx"), quote_prefix=True)
+    reached = {v for v in values if v in seen or v.replace("\r", "\n") in seen}
+    assert set(HOSTILE) <= reached, set(HOSTILE) - reached  # they do reach the workbook
+    _no_markup(_rendered((tmp_path / "card.md").read_text(encoding="utf-8")))
+    page = (tmp_path / "card.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "<script>alert(3)" not in page
+
+    md = summarise_inventory(str(inv)).to_markdown()
+    rendered = _rendered(md)
+    _no_markup(rendered)
+    text = html.unescape(rendered)
+    if rendered != md:  # rendered: the values show as the text they are
+        assert [v for v in MARKUP if v in text], "hostile status values reach the summary"
+    else:
+        assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in md
+
+
+def test_every_text_field_in_the_batch_tables(tmp_path: Path):
+    """The batch CSVs and workbook with every text field hostile (status kept, so that the
+    scenario runs and the street-office rows are written)."""
+    from openpyxl import load_workbook
+
+    from zlt_assets import batch
+
+    inv = make_inventory(tmp_path / "inv.gpkg")
+    _hostile_everywhere(inv, keep=("status",))
+    path = tmp_path / "scn.toml"
+    path.write_text(f'[defaults]\ndata = {tomlstr(str(inv))}\narea = "urban_area"\n'
+                    'districts = "street_offices"\npopulation = "none"\nmethod = "euclidean"\n'
+                    '[facility_sets.stops]\nlayer = "bus_stops"\n[[scenarios]]\nname = "a"\n'
+                    'facilities = "stops"\nradius = 500\n', encoding="utf-8")
+    batch.run_batch(batch.load_scenarios(path), tmp_path / "out")
+    rows = _csv_cells(tmp_path / "out" / "summary_by_district.csv")
+    assert len(rows) == 3  # header and the two street offices, whose code and name are hostile
+    for c in (c for row in rows for c in row):
+        if c and c.lstrip("-").replace(".", "", 1).replace("e-", "").isdigit():
+            continue
+        assert _neutral(c), repr(c)
+    assert {r[1] for r in rows[1:]} | {r[2] for r in rows[1:]} <= {
+        "'" + v if v.startswith(FORMULA_START) else v for v in HOSTILE + MARKUP}
+    for c in (c for row in _csv_cells(tmp_path / "out" / "summary.csv") for c in row):
+        if c and not c.lstrip("-").replace(".", "", 1).replace("e-", "").isdigit():
+            assert _neutral(c), repr(c)
+    _text_cells(load_workbook(tmp_path / "out" / "summary.xlsx"), quote_prefix=True)

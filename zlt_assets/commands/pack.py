@@ -50,7 +50,7 @@ def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
                        "--json", str(out / "scorecard.json")]),
         # every story map, its A3 print (PDF) and maps/index.html (maps: issue 12)
         ("map", ["map", *data, "--story", "all", "--out", str(out / "maps"), "--pdf",
-                 "--paper", "a3"]),
+                 "--paper", "a3", "--json", str(out / "maps.json")]),
     ]
 
 
