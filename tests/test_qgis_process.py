@@ -166,13 +166,27 @@ def test_every_algorithm_equals_the_cli(qgis, tmp_path: Path, sample_copy: Path,
     assert (tmp_path / "s.xlsx").stat().st_size > 0
     assert "<html" in (tmp_path / "s.html").read_text(encoding="utf-8").lower()
 
-    # meeting map: the same page as the CLI's
-    ok(run_algorithm(config, "meeting_map", {**data, "ANALYSES": "0,1",
-                                             "OUTPUT_HTML": tmp_path / "m.html"}, env=env))
-    subprocess.run([str(ENGINE), "map", *cli_data, "--analysis", "coverage,toilet-gaps",
-                    "--out", str(tmp_path / "cli_m.html")], check=True, capture_output=True,
-                   timeout=900)
+    # meeting map: the same page as the CLI's, and the keys of its --json as outputs
+    res = ok(run_algorithm(config, "meeting_map", {
+        **data, "ANALYSES": "0,1", "OUTPUT_HTML": tmp_path / "m.html",
+        "JSON": tmp_path / "m.json"}, env=env))
+    cli = cli_json(tmp_path, "map", *cli_data, "--analysis", "coverage,toilet-gaps",
+                   "--out", str(tmp_path / "cli_m.html"))
     assert folium_ids(tmp_path / "m.html") == folium_ids(tmp_path / "cli_m.html")
+    paths = {"html", "png", "pdf", "html_bytes"}
+    mine = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in mine.items() if k not in paths} == {
+        k: v for k, v in cli.items() if k not in paths}
+    assert cli["story"] == "coverage" and cli["features"] > 0
+    assert (res["story"], res["title"], res["features"]) == (
+        cli["story"], cli["title"], cli["features"])
+    assert res["caption"].splitlines() == cli["caption"]
+    assert {k: res[f"layers_{k}"] for k in cli["layers"]} == cli["layers"]
+    assert {k: res[f"overlays_{k}"] for k in cli["overlays"]} == cli["overlays"]
+    for key, fig in cli["figures"].items():
+        assert res[f"figures_{key}"] == fig["value"], key
+        assert res.get(f"figures_{key}_target") == fig["target"], key
+    assert "area_pct" in cli["figures"] and res["OUTPUT_HTML"] == str(tmp_path / "m.html")
 
     active, imports = guard_report(log)
     assert active and imports == []

@@ -66,11 +66,11 @@ def test_charts_are_png_with_and_without_a_cjk_font(card: sc.Scorecard,
     assert charts.to_base64(png).startswith("data:image/png;base64,")
 
 
-def test_markdown_tables_escape_pipes(card: sc.Scorecard) -> None:
+def test_markdown_tables_escape_pipes_and_html(card: sc.Scorecard) -> None:
     md = render_markdown(card)
     assert "> **示意数据" in md
     row = next(line for line in md.splitlines() if "alert" in line)
-    assert "=1+1 \\| <script>" in row
+    assert "=1+1 \\| &lt;script&gt;" in row and "<script>" not in md
     # every table row of the targets table has the header's number of cells
     lines = md.splitlines()
     start = lines.index("## 目标 / Targets") + 2

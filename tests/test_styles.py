@@ -144,22 +144,28 @@ def _qml(layer: str, **kw: object) -> ET.Element:
     return ET.fromstring(styles.layer_qml(layer, **kw).split("\n", 1)[1])
 
 
-def test_categorised_renderer_has_chinese_first_labels_for_every_status() -> None:
+def test_categorised_renderer_has_chinese_first_labels_for_every_class() -> None:
     root = _qml("public_toilets")
     rnd = root.find("renderer-v2")
-    assert rnd.get("type") == "categorizedSymbol" and rnd.get("attr") == "status"
+    assert rnd.get("type") == "categorizedSymbol" and rnd.get("attr") == "toilet_type"
     cats = [(c.get("value"), c.get("label")) for c in rnd.iter("category")]
-    expected = [(c.code, f"{c.zh} / {c.en}") for c in schema.SERVICE_STATUS.values]
+    expected = [(c.code, f"{c.zh} / {c.en}") for c in schema.TOILET_TYPES.values]
     assert cats[:-1] == expected
     assert cats[-1][0] == ""  # catch-all class for NULL / other values
     # one symbol per category, all markers for a point layer
     syms = rnd.find("symbols").findall("symbol")
     assert len(syms) == len(cats) and {s.get("type") for s in syms} == {"marker"}
+    # the status theme classifies by status, every status of the domain
+    root = ET.fromstring(styles.layer_qml("public_toilets", theme="status").split("\n", 1)[1])
+    rnd = root.find("renderer-v2")
+    assert rnd.get("attr") == "status"
+    assert [c.get("value") for c in rnd.iter("category")][:-1] == list(schema.SERVICE_STATUS.codes)
 
 
-@pytest.mark.parametrize("layer, attr", [("street_offices", "code"), ("parks", "green_type"),
-                                         ("roads", "status"), ("drainage_points", "status")])
-def test_renderer_field(layer: str, attr: str) -> None:
+@pytest.mark.parametrize("layer, attr", [("street_offices", None), ("parks", None),
+                                         ("roads", "road_class"),
+                                         ("drainage_points", "drainage_type")])
+def test_renderer_field(layer: str, attr: str | None) -> None:
     assert styles.renderer_field(layer) == attr
     assert _qml(layer).find("renderer-v2").get("attr") == attr
 

@@ -1155,14 +1155,20 @@ def write_summary(results: Sequence[ScenarioResult], out_dir: str | os.PathLike[
     csv_path = out / SUMMARY_CSV
     dcsv_path = out / SUMMARY_DISTRICT_CSV
     xlsx_path = out / SUMMARY_XLSX
-    _atomic(csv_path, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
-    _atomic(dcsv_path, lambda p: dtable.to_csv(p, index=False, encoding="utf-8-sig"))
+    # values from the scenario files (names, descriptions, reasons) reach Excel: text that
+    # starts like a formula is neutralised (reports.cells, OWASP CSV injection)
+    from .reports.cells import csv_frame, xlsx_frames
+
+    # CRLF rows (RFC 4180): a value holding a lone carriage return is then quoted, not a new row
+    def _csv(df: Any, p: Path) -> None:
+        csv_frame(df).to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+    _atomic(csv_path, lambda p: _csv(table, p))
+    _atomic(dcsv_path, lambda p: _csv(dtable, p))
 
     def _xlsx(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            table.to_excel(xw, sheet_name="汇总 summary", index=False)
-            dtable.to_excel(xw, sheet_name="分街道 by district", index=False)
-            legend.to_excel(xw, sheet_name="字段说明 columns", index=False)
+        p.write_bytes(xlsx_frames([("汇总 summary", table), ("分街道 by district", dtable),
+                                   ("字段说明 columns", legend)]))
 
     _atomic(xlsx_path, _xlsx)
     return str(csv_path), str(xlsx_path), str(dcsv_path)

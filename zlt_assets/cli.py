@@ -72,6 +72,8 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_NOTEBOOK_CELL": ("notebooks", "笔记本 02 的采样格网(米)",
                           "sampling grid of notebook 02, in metres"),
     "ZLT_CHROMIUM": ("tests", "浏览器测试使用的 Chromium", "the Chromium the browser tests run"),
+    "ZLT_SCREENSHOTS": ("tests", "浏览器测试把各专题截图存入此文件夹(供人查看)",
+                        "folder where the browser tests keep each story's screenshots"),
     "ZLT_SKIP_APT": ("scripts/setup.sh", "设为 1:只装 Python 部分,不装系统包",
                      "1: only the Python part, no system packages"),
     "ZLT_TEST_BLOCK": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),

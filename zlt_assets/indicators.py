@@ -277,6 +277,12 @@ _TOILETS = (
        _S.TOILET_SPACING_M, "toilets"),
     _c("spacing_min_m", "间距下限", "Spacing lower bound", "m", _S.TOILET_SPACING_M, "toilets"),
     _c("spacing_max_m", "间距上限", "Spacing limit", "m", _S.TOILET_SPACING_M, "toilets"),
+    _c("density_per_km2", "公厕密度", "Toilet density", "座/km²", _S.TOILET_DENSITY_PER_KM2,
+       "toilets"),
+    _c("density_range", "规范密度", "Standard density", "座/km²", _S.TOILET_DENSITY_PER_KM2,
+       "toilets"),
+    _c("toilets_needed_for_min", "达到下限尚缺", "Toilets short of the minimum", "座",
+       _S.TOILET_DENSITY_PER_KM2, "toilets"),
 )
 
 

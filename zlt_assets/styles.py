@@ -1,14 +1,14 @@
 """QGIS layer styles and edit forms derived from the schema (no QGIS import).
 
-Every layer of :mod:`zlt_assets.schema` gets a QGIS style (QML): a categorised renderer on the
-layer's status (asset layers) or its first classifying domain (frame layers) with Chinese-first
-labels, and an edit form: field aliases (``FieldDef.label``), value maps from domains (Chinese
-labels), not-null and unique constraints, the layer's declared rules as constraint expressions
-(:attr:`zlt_assets.schema.LayerDef.rules` rendered by :func:`zlt_assets.rules.to_qgis`, hard or
-soft as declared, the Chinese-first message as the description), default values, a read-only
-object id with a default expression that numbers new objects, date widgets (``yyyy-MM-dd``) on the
-ISO text date fields, and the GeoPackage's ``fid`` hidden from the form, read-only and the last
-column of the attribute table.
+Every layer of :mod:`zlt_assets.schema` gets a QGIS style (QML): the renderer and labels declared
+in :mod:`zlt_assets.symbology` (categorised on the layer's category, or one symbol; Chinese-first
+class labels; the same colours as the meeting map's legend), and an edit form: field aliases
+(``FieldDef.label``), value maps from domains (Chinese labels), not-null and unique constraints,
+the layer's declared rules as constraint expressions (:attr:`zlt_assets.schema.LayerDef.rules`
+rendered by :func:`zlt_assets.rules.to_qgis`, hard or soft as declared, the Chinese-first message
+as the description), default values, a read-only object id with a default expression that
+numbers new objects, date widgets (``yyyy-MM-dd``) on the ISO text date fields, and the
+GeoPackage's ``fid`` hidden from the form, read-only and the last column of the attribute table.
 
 :func:`write_layer_styles` stores them in the GeoPackage's ``layer_styles`` table, the table QGIS
 itself uses, as the default style of each layer: QGIS applies them when a layer is added, with or
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rules as _rules
-from . import schema
+from . import schema, symbology
 from .schema import Domain, FieldDef, LayerDef
 
 __all__ = [
@@ -75,38 +75,6 @@ FID_COLUMN = "fid"
 FID_ALIAS = "要素编号 / Feature id (fid)"
 
 _NULL_LABEL = "(空) / (empty)"
-_OTHER_LABEL = "未填写 / Not set"
-
-# -------------------------------------------------------------------------------------------
-# Colours: per domain code (status colours are shared by every layer that uses the domain)
-# -------------------------------------------------------------------------------------------
-_CODE_COLOURS: dict[str, dict[str, str]] = {
-    "works_status": {
-        "planned": "166,166,166", "under_construction": "255,153,0",
-        "completed": "51,160,44", "accepted": "0,104,55",
-    },
-    "service_status": {
-        "planned": "31,120,180", "under_construction": "255,153,0",
-        "in_service": "51,160,44", "closed": "128,128,128",
-    },
-}
-#: Fallback palette (ColorBrewer Set2/Dark2-like), used in code order.
-_PALETTE = (
-    "102,194,165", "252,141,98", "141,160,203", "231,138,195", "166,216,84", "255,217,47",
-    "229,196,148", "179,179,179", "27,158,119", "217,95,2", "117,112,179",
-)
-_OTHER_COLOUR = "200,200,200"
-
-#: Single-symbol layers: (kind, colour, width or size, pen style)
-_SINGLE: dict[str, tuple[str, str, float, str]] = {
-    "urban_area": ("outline", "227,26,28", 0.6, "solid"),
-    "city_boundary": ("outline", "80,80,80", 0.8, "dash"),
-    "river": ("line", "31,120,180", 1.2, "solid"),
-    "railway": ("line", "40,40,40", 0.8, "dash"),
-    "railway_stations": ("marker", "40,40,40", 3.0, "solid"),
-}
-
-
 # -------------------------------------------------------------------------------------------
 # Plain-data description of the form
 # -------------------------------------------------------------------------------------------
@@ -320,36 +288,31 @@ def form_fields(layer: LayerDef | str, present: Iterable[str] | None = None) -> 
 
 
 # -------------------------------------------------------------------------------------------
-# Renderer
+# Renderer (from the one style declaration, zlt_assets.symbology)
 # -------------------------------------------------------------------------------------------
-def renderer_field(layer: LayerDef | str) -> str | None:
-    """The field a layer is classified by: ``status`` if declared with a domain, else the first
-    domain field other than ``data_source``/``street_office`` (frame layers), else ``None``.
-    """
+def renderer_field(layer: LayerDef | str, theme: str = "default") -> str | None:
+    """The field a layer is classified by (:attr:`zlt_assets.symbology.LayerStyle.field`)."""
     decl = schema.layer(layer) if isinstance(layer, str) else layer
-    names = decl.field_names
-    if "status" in names and decl.field("status").domain is not None:
-        return "status"
-    for f in decl.fields:
-        if f.domain is not None and f.name not in ("data_source", "street_office", "department"):
-            return f.name
-    return None
+    return symbology.layer_style(decl.name, theme).field
 
 
-def categories(layer: LayerDef | str) -> list[Category]:
-    """Categories of the layer's renderer (empty for single-symbol layers), in domain order,
-    followed by a catch-all class for NULL and other values.
+def _rgb(color: str) -> str:
+    c = color.lstrip("#")
+    return ",".join(str(int(c[i:i + 2], 16)) for i in (0, 2, 4))
+
+
+def categories(layer: LayerDef | str, theme: str = "default") -> list[Category]:
+    """Categories of the layer's renderer (empty for single-symbol layers).
+
+    In domain order, followed by a catch-all class for NULL and other values; colours from
+    :mod:`zlt_assets.symbology`.
     """
     decl = schema.layer(layer) if isinstance(layer, str) else layer
-    fname = renderer_field(decl)
-    if fname is None:
+    style = symbology.layer_style(decl.name, theme)
+    if style.field is None:
         return []
-    domain = decl.field(fname).domain
-    assert domain is not None
-    colours = _CODE_COLOURS.get(domain.name, {})
-    cats = [Category(c.code, f"{c.zh} / {c.en}", colours.get(c.code, _PALETTE[i % len(_PALETTE)]))
-            for i, c in enumerate(domain.values)]
-    cats.append(Category("", _OTHER_LABEL, _OTHER_COLOUR))
+    cats = [Category(c.code, f"{c.zh} / {c.en}", _rgb(c.color)) for c in style.classes]
+    cats.append(Category("", f"{style.other_zh} / {style.other_en}", _rgb(style.other)))
     return cats
 
 
@@ -400,89 +363,124 @@ def _opt(parent: ET.Element, name: str | None, value: Any) -> ET.Element:
     return el
 
 
-def _symbol(parent: ET.Element, name: str, kind: str, colour: str, *, size: float | None = None,
-            pen: str = "solid", outline_only: bool = False) -> ET.Element:
+def _sym_layer(sym: ET.Element, cls: str, props: dict[str, Any]) -> None:
+    lyr = ET.SubElement(sym, "layer", {"class": cls, "enabled": "1", "locked": "0", "pass": "0"})
+    _opt(lyr, None, props)
+    ddp = ET.SubElement(lyr, "data_defined_properties")
+    _opt(ddp, None, {"name": "", "properties": None, "type": "collection"})
+
+
+def _line_props(color: str, width: float, dash: tuple[float, ...] | None) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "capstyle": "round" if dash is None else "flat", "joinstyle": "round",
+        "line_color": f"{_rgb(color)},255", "line_style": "solid", "line_width": f"{width:g}",
+        "line_width_unit": "MM", "offset": "0", "offset_unit": "MM",
+        "use_custom_dash": "0" if dash is None else "1",
+    }
+    if dash is not None:
+        props.update(customdash=";".join(f"{d:g}" for d in dash), customdash_unit="MM")
+    return props
+
+
+def _symbol(parent: ET.Element, name: str, geom: str, style: symbology.LayerStyle, color: str,
+            width: float) -> ET.Element:
+    """One QGIS symbol drawing ``style`` in ``color`` (``geom``: marker, line or fill)."""
+    kind = {"marker": "marker", "line": "line", "fill": "fill"}[geom]
     sym = ET.SubElement(parent, "symbol", {
         "type": kind, "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"})
     ddp = ET.SubElement(sym, "data_defined_properties")
     _opt(ddp, None, {"name": "", "properties": None, "type": "collection"})
+    alpha = round(255 * style.fill_opacity)
+    stroke = style.stroke or color
     if kind == "marker":
-        cls = "SimpleMarker"
-        props: dict[str, Any] = {
-            "angle": "0", "color": f"{colour},255", "joinstyle": "bevel", "name": "circle",
-            "offset": "0,0", "offset_unit": "MM", "outline_color": "35,35,35,255",
-            "outline_style": "solid", "outline_width": "0.2", "outline_width_unit": "MM",
-            "scale_method": "diameter", "size": f"{size or 2.6:g}", "size_unit": "MM",
-            "vertical_anchor_point": "1", "horizontal_anchor_point": "1",
-        }
-    elif kind == "line":
-        cls = "SimpleLine"
-        props = {
-            "capstyle": "round", "joinstyle": "round", "line_color": f"{colour},255",
-            "line_style": pen, "line_width": f"{size or 0.6:g}", "line_width_unit": "MM",
-            "offset": "0", "offset_unit": "MM", "use_custom_dash": "0",
-        }
+        _sym_layer(sym, "SimpleMarker", {
+            "angle": "0", "color": f"{_rgb(color)},{alpha}", "joinstyle": "bevel",
+            "name": style.shape, "offset": "0,0", "offset_unit": "MM",
+            "outline_color": f"{_rgb(stroke)},255", "outline_style": "solid",
+            "outline_width": f"{width:g}", "outline_width_unit": "MM",
+            "scale_method": "diameter", "size": f"{style.size:g}", "size_unit": "MM",
+            "vertical_anchor_point": "1", "horizontal_anchor_point": "1"})
+    elif kind == "line" or style.kind == "outline":
+        # an unfilled polygon is drawn as its boundary: a (dashed) line symbol layer
+        _sym_layer(sym, "SimpleLine", _line_props(color, width, style.dash))
     else:
-        cls = "SimpleFill"
-        props = {
-            "color": f"{colour},{0 if outline_only else 160}", "joinstyle": "bevel",
-            "offset": "0,0", "offset_unit": "MM",
-            "outline_color": f"{colour},255" if outline_only else "60,60,60,255",
-            "outline_style": pen, "outline_width": f"{size or 0.26:g}",
-            "outline_width_unit": "MM", "style": "no" if outline_only else "solid",
-        }
-    lyr = ET.SubElement(sym, "layer", {"class": cls, "enabled": "1", "locked": "0", "pass": "0"})
-    _opt(lyr, None, props)
-    ddp2 = ET.SubElement(lyr, "data_defined_properties")
-    _opt(ddp2, None, {"name": "", "properties": None, "type": "collection"})
+        _sym_layer(sym, "SimpleFill", {
+            "color": f"{_rgb(color)},{alpha}", "joinstyle": "bevel", "offset": "0,0",
+            "offset_unit": "MM", "outline_color": f"{_rgb(stroke)},255",
+            "outline_style": "solid" if style.dash is None else "dash",
+            "outline_width": f"{width:g}", "outline_width_unit": "MM", "style": "solid"})
     return sym
 
 
-def _renderer(root: ET.Element, decl: LayerDef, geometry: str) -> None:
-    kind = _geometry_kind(geometry)
-    cats = categories(decl)
-    size = {"marker": 2.6, "line": 0.8, "fill": 0.26}[kind]
-    if decl.name == "bridges":
-        size = 1.6
-    if cats:
+def _renderer(root: ET.Element, decl: LayerDef, geometry: str, theme: str = "default") -> None:
+    geom = _geometry_kind(geometry)
+    style = symbology.layer_style(decl.name, theme)
+    common = {"symbollevels": "0", "enableorderby": "0", "forceraster": "0",
+              "referencescale": "-1"}
+    if style.field is not None:
         rnd = ET.SubElement(root, "renderer-v2", {
-            "type": "categorizedSymbol", "attr": str(renderer_field(decl)), "symbollevels": "0",
-            "enableorderby": "0", "forceraster": "0", "referencescale": "-1"})
+            "type": "categorizedSymbol", "attr": style.field, **common})
         cel = ET.SubElement(rnd, "categories")
+        cats = categories(decl, theme)
         for i, c in enumerate(cats):
             ET.SubElement(cel, "category", {"value": c.value, "label": c.label, "symbol": str(i),
                                             "render": "true"})
         syms = ET.SubElement(rnd, "symbols")
-        for i, c in enumerate(cats):
-            _symbol(syms, str(i), kind, c.colour, size=size)
+        for i, c in enumerate(style.classes):
+            _symbol(syms, str(i), geom, style, c.color, style.width_of(c.code))
+        _symbol(syms, str(len(style.classes)), geom, style, style.other, style.width)
         src = ET.SubElement(rnd, "source-symbol")
-        _symbol(src, "0", kind, _OTHER_COLOUR, size=size)
-        ET.SubElement(rnd, "rotation")
-        ET.SubElement(rnd, "sizescale")
-        return
-    rnd = ET.SubElement(root, "renderer-v2", {
-        "type": "singleSymbol", "symbollevels": "0", "enableorderby": "0", "forceraster": "0",
-        "referencescale": "-1"})
-    syms = ET.SubElement(rnd, "symbols")
-    single = _SINGLE.get(decl.name)
-    if single is None:
-        _symbol(syms, "0", kind, _PALETTE[decl.order % len(_PALETTE)], size=size)
+        _symbol(src, "0", geom, style, style.other, style.width)
     else:
-        skind, colour, width, pen = single
-        if skind == "outline":
-            _symbol(syms, "0", "fill", colour, size=width, pen=pen, outline_only=True)
-        else:
-            _symbol(syms, "0", kind, colour, size=width, pen=pen)
+        rnd = ET.SubElement(root, "renderer-v2", {"type": "singleSymbol", **common})
+        syms = ET.SubElement(rnd, "symbols")
+        _symbol(syms, "0", geom, style, style.other, style.width)
     ET.SubElement(rnd, "rotation")
     ET.SubElement(rnd, "sizescale")
 
 
+#: Label placement per geometry (Qgis.LabelPlacement): around a point, along a line, over the
+#: polygon's centroid.
+_LABEL_PLACEMENT = {"marker": "0", "line": "2", "fill": "1"}
+
+
+def _labeling(root: ET.Element, decl: LayerDef, geometry: str, present: Iterable[str] | None,
+              theme: str = "default") -> bool:
+    """Simple labeling on the declared label field, shown from the declared scale on."""
+    style = symbology.layer_style(decl.name, theme)
+    fname = style.label_field
+    if fname is None or (present is not None and fname not in set(present)):
+        return False
+    lab = ET.SubElement(root, "labeling", {"type": "simple"})
+    settings = ET.SubElement(lab, "settings", {"calloutType": "simple"})
+    ts = ET.SubElement(settings, "text-style", {
+        "fieldName": fname, "isExpression": "0", "fontSize": "8", "fontSizeUnit": "Point",
+        "textColor": "34,34,34,255", "textOpacity": "1", "fontWeight": "50",
+        "multilineHeight": "1", "allowHtml": "0"})
+    ET.SubElement(ts, "text-buffer", {
+        "bufferDraw": "1", "bufferSize": "0.7", "bufferSizeUnits": "MM",
+        "bufferColor": "255,255,255,255", "bufferOpacity": "0.9", "bufferNoFill": "1",
+        "bufferJoinStyle": "128"})
+    ET.SubElement(settings, "text-format", {"wrapChar": "", "multilineAlign": "3"})
+    ET.SubElement(settings, "placement", {
+        "placement": _LABEL_PLACEMENT[_geometry_kind(geometry)], "dist": "1",
+        "distUnits": "MM", "overlapHandling": "PreventOverlap", "priority": "5"})
+    scale = style.label_min_scale
+    # QGIS writes the zoomed-out limit (QgsPalLayerSettings.minimumScale) as "scaleMax"
+    ET.SubElement(settings, "rendering", {
+        "scaleVisibility": "1" if scale else "0", "scaleMax": f"{scale or 0:g}", "scaleMin": "0",
+        "drawLabels": "1", "obstacle": "1", "upsidedownLabels": "0", "labelPerPart": "0",
+        "mergeLines": "1" if _geometry_kind(geometry) == "line" else "0"})
+    return True
+
+
 def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
-              present: Iterable[str] | None = None) -> str:
+              present: Iterable[str] | None = None, theme: str = "default") -> str:
     """The QGIS style (QML document) of a layer.
 
-    Renderer, aliases, widgets, constraints (the layer's rules), defaults, read-only fields and
-    the attribute-table column order (the feature id last).
+    Renderer and labels (:mod:`zlt_assets.symbology`), aliases, widgets, constraints (the
+    layer's rules), defaults, read-only fields and the attribute-table column order (the feature
+    id last).
 
     Parameters
     ----------
@@ -492,6 +490,9 @@ def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
         Geometry type of the stored layer (default: the declared one).
     present
         Column names in the stored table; fields not present are left out of the form.
+    theme
+        Symbology theme (:data:`zlt_assets.symbology.THEMES`): ``"default"`` colours by
+        category, ``"status"`` by works, facility or remedy status.
     """
     decl = schema.layer(layer) if isinstance(layer, str) else layer
     geometry = geometry or decl.geometry
@@ -504,7 +505,9 @@ def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
     for k, v in (("Identifiable", "1"), ("Removable", "1"), ("Searchable", "1"),
                  ("Private", "0")):
         ET.SubElement(flags, k).text = v
-    _renderer(root, decl, geometry)
+    _renderer(root, decl, geometry, theme)
+    if _labeling(root, decl, geometry, keep, theme):
+        root.set("labelsEnabled", "1")
     ET.SubElement(root, "blendMode").text = "0"
     ET.SubElement(root, "featureBlendMode").text = "0"
     ET.SubElement(root, "layerOpacity").text = "1"

@@ -48,15 +48,22 @@ class InventorySummary:
         return asdict(self)
 
     def to_markdown(self) -> str:
-        """The summary as Markdown (Chinese first, English beside)."""
-        lines = ["# 资产清单概要 / Inventory summary", "", f"数据 / Data: `{self.source}`", ""]
+        """The summary as Markdown (Chinese first, English beside).
+
+        Values from the data (status values that are not codes, the source's name) are written
+        as text, never as markup (:func:`zlt_assets.reports.cells.md_text`).
+        """
+        from .reports.cells import md_text
+
+        lines = ["# 资产清单概要 / Inventory summary", "", f"数据 / Data: {md_text(self.source)}",
+                 ""]
         if self.illustrative:
             lines += ["> **示意数据 / Illustrative data**: this inventory contains made features "
                       "(data_source = illustrative); it is not a survey of Zhalantun.", ""]
         lines += ["| 图层 / Layer | 要素数 / Features | 长度 / Length (km) | 面积 / Area (km²) | "
                   "状态 / Status |", "|---|---:|---:|---:|---|"]
         for s in self.layers:
-            status = "; ".join(f"{k} {v}" for k, v in s.by_status.items())
+            status = "; ".join(f"{md_text(k)} {v}" for k, v in s.by_status.items())
             lines.append(f"| {s.zh} / {s.en} | {s.count} | "
                          f"{'' if s.length_km is None else f'{s.length_km:.1f}'} | "
                          f"{'' if s.area_km2 is None else f'{s.area_km2:.2f}'} | {status} |")

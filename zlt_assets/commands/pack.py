@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 #: Share of the whole run each step takes (seconds of each step on the sample, as
 #: out/README.md reports them): the progress of ``pack`` is one bar over all steps.
 WEIGHTS = {"validate": 1.3, "summary": 1.1, "coverage": 1.3, "toilet-gaps": 1.1,
-           "scorecard": 2.9, "map": 2.7}
+           "scorecard": 2.9, "map": 25.0}  # map: every story and its A3 PDF (issue 12)
 
 
 def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
@@ -48,8 +48,9 @@ def _steps(data: list[str], out: Path) -> list[tuple[str, list[str]]]:
         ("scorecard", ["scorecard", *data, "--out", str(out / "scorecard.html"),
                        "--out", str(out / "scorecard.md"), "--out", str(out / "scorecard.xlsx"),
                        "--json", str(out / "scorecard.json")]),
-        ("map", ["map", *data, "--out", str(out / "meeting_map.html"),
-                 "--analysis", "coverage,toilet-gaps,scorecard"]),
+        # every story map, its A3 print (PDF) and maps/index.html (maps: issue 12)
+        ("map", ["map", *data, "--story", "all", "--out", str(out / "maps"), "--pdf",
+                 "--paper", "a3", "--json", str(out / "maps.json")]),
     ]
 
 

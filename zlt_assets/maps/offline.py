@@ -25,15 +25,11 @@ STATIC_PREFIX = "zlt-static:"
 KNOWN_URLS: dict[str, str] = {
     "leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
     "leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
-    "leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "leaflet.fullscreen@3.0.0/Control.FullScreen.min.js":
+        "leaflet.fullscreen/Control.FullScreen.js",
     "leaflet.fullscreen@3.0.0/Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
     "leaflet-measure@2.1.7/dist/leaflet-measure.min.js": "leaflet-measure/leaflet-measure.min.js",
     "leaflet-measure@2.1.7/dist/leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
-    "leaflet.markercluster/1.1.0/leaflet.markercluster.js":
-        "leaflet.markercluster/leaflet.markercluster.js",
-    "leaflet.markercluster/1.1.0/MarkerCluster.css": "leaflet.markercluster/MarkerCluster.css",
-    "leaflet.markercluster/1.1.0/MarkerCluster.Default.css":
-        "leaflet.markercluster/MarkerCluster.Default.css",
 }
 
 #: folium defaults the meeting map does not use: their tags are removed.
@@ -153,9 +149,9 @@ def inline_assets(html: str) -> str:
 
 
 def safe_json(obj: object) -> str:
-    """JSON that is also safe inside an HTML ``<script>`` element and as a JS expression.
+    r"""JSON that is also safe inside an HTML ``<script>`` element and as a JS expression.
 
-    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` (so no ``</script>`` and no
+    ``<``, ``>`` and ``&`` become ``\u003c``/``\u003e``/``\u0026`` (so no ``</script>`` and no
     markup can appear), and U+2028/U+2029 are escaped (they end a line in older JS engines).
     Backticks and quotes are left to JSON's own string quoting: the text is never placed in a
     template literal.
@@ -165,3 +161,10 @@ def safe_json(obj: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a page atomically (UTF-8); kept for callers of 0.1 (use ``zlt_assets._io``)."""
+    from .._io import write_text
+
+    write_text(path, text)

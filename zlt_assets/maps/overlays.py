@@ -1,177 +1,258 @@
-"""Analysis overlays of the meeting map: drawn from the analysis modules' results, never computed here.
+"""Analysis results drawn on the meeting map: taken from the analysis modules, never computed here.
 
-* ``coverage``: areas of the urban area outside 500 m of a bus stop
-  (:func:`zlt_assets.analysis.coverage.compute_coverage` -> ``res.uncovered``);
-* ``toilet-gaps``: toilet gaps (:func:`zlt_assets.analysis.toilets.toilet_gaps`) and proposed
-  sites (:func:`zlt_assets.analysis.siting.propose_sites`);
-* ``scorecard``: a street-office choropleth of one indicator of
-  :func:`zlt_assets.analysis.scorecard.compute_scorecard` (``by_district``).
+* coverage: areas of the urban area beyond 500 m of a bus stop and the street offices' coverage
+  (:func:`zlt_assets.analysis.coverage.compute_coverage`);
+* toilets: areas beyond a toilet's service radius, streets with spacing gaps, proposed sites and
+  the street offices' toilet density (:func:`zlt_assets.analysis.toilets.toilet_gaps` with
+  :func:`zlt_assets.analysis.siting.propose_sites`);
+* scorecard: a street-office choropleth of one indicator of
+  :func:`zlt_assets.analysis.scorecard.compute_scorecard`.
 
-An overlay whose layers are missing from the inventory is left out with a message (the map is
-still written).
+:class:`AnalysisContext` runs each analysis at most once, however many stories use it (``pack``
+draws every story from one context). An overlay whose layers are missing from the inventory is
+left out with a message; the map is still written.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 
-from .. import schema, standards
+from .. import schema, standards, symbology
+from ..display import measured, percent
 from ..errors import BadInput
 from ..inventory import Inventory
+from ..symbology import CHOROPLETH_COLORS, NO_VALUE_COLOR, StyleClass
 from . import legend as lg
+from .types import MapLayer, geometry_kind, simplify_for_display
 
-#: Sequential classes for the choropleth (light to dark).
-CHORO_COLORS: tuple[str, ...] = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-NO_VALUE_COLOR = "#d9d9d9"
+#: Colours kept under their 0.1 names.
+CHORO_COLORS = CHOROPLETH_COLORS
 DEFAULT_INDICATOR = "facade_lighting_pct"
-
-
-def _overlay_fields(gdf: gpd.GeoDataFrame, labels: Mapping[str, str], lang: str) -> list[dict[str, object]]:
-    out = []
-    for col in gdf.columns:
-        if col == gdf.geometry.name or str(col).startswith("_"):
-            continue
-        dtype_ok = gdf[col].dtype != object or gdf[col].map(
-            lambda v: v is None or isinstance(v, (str, int, float, bool, np.generic))).all()
-        if not dtype_ok:
-            continue
-        label = labels.get(str(col), str(col))
-        domain = None
-        for d in schema.DOMAINS.values():
-            if str(col) == d.name:
-                domain = d.name
-        out.append({"name": str(col), "label": label, "domain": domain})
-    return out
-
-
-def _kind(gdf: gpd.GeoDataFrame) -> str:
-    types = set(gdf.geom_type.dropna())
-    if types and types <= {"Point", "MultiPoint"}:
-        return "point"
-    if types and types <= {"LineString", "MultiLineString"}:
-        return "line"
-    return "polygon"
-
-
-def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, color: str, lang: str, *,
-                 labels: Mapping[str, str] | None = None, legend_label: str | None = None,
-                 fill_opacity: float = 0.35, dash: str | None = None,
-                 name_field: str | None = None, tolerance_m: float | None = None):
-    """An :class:`~zlt_assets.maps.meeting_map.Overlay` from a GeoDataFrame in any CRS."""
-    from .meeting_map import DISPLAY_SIMPLIFY_M, Overlay, simplify_for_display
-
-    if gdf.crs is None:
-        raise BadInput(f"overlay {key}: the analysis result has no CRS")
-    tol = DISPLAY_SIMPLIFY_M.value["overlay"] if tolerance_m is None else tolerance_m
-    disp = simplify_for_display(gdf, float(tol))
-    kind = _kind(disp) if not disp.empty else "polygon"
-    entry = lg.LegendEntry(key, legend_label or title, color, dash, fill_opacity)
-    return Overlay(key=key, title=title, kind=kind, gdf=disp, color=color,
-                   fields=_overlay_fields(disp, labels or {}, lang),
-                   legend=lg.ExtraLegend(title, kind, (entry,)), fill_opacity=fill_opacity,
-                   dash=dash, name_field=name_field if name_field in disp.columns else None)
-
-
-# ---------------------------------------------------------------------------- coverage
-#: Popup labels of the analysis result columns (zh, en).
-RESULT_LABELS: dict[str, tuple[str, str]] = {
-    "area_m2": ("面积 (m²)", "Area (m²)"),
-    "population": ("人口", "Population"),
-    "district": ("街道办事处", "Street office"),
-    "rank": ("选址排序", "Rank"),
-    "candidate": ("候选点", "Candidate"),
-    "gain": ("新增覆盖人口", "Population newly covered"),
-    "cumulative": ("累计新增覆盖", "Cumulative newly covered"),
-    "name": ("名称", "Name"),
-    "road_class": ("道路等级", "Road class"),
-    "length_m": ("长度 (m)", "Length (m)"),
-    "toilets": ("沿街公厕数", "Toilets along it"),
-    "max_gap_m": ("最长无公厕路段 (m)", "Longest stretch without a toilet (m)"),
-    "spacing_min_m": ("间距下限 (m)", "Spacing lower bound (m)"),
-    "spacing_max_m": ("间距上限 (m)", "Spacing limit (m)"),
-}
+#: Display simplification of the street offices drawn by an overlay (metres, as frame layers).
+FRAME_TOLERANCE = float(standards.DISPLAY_SIMPLIFY_M.value["frame"])
 #: Number of toilet sites proposed for the map (a display default: the toilet-gaps command
 #: chooses its own with --propose).
 DEFAULT_PROPOSALS = 5
 
-
-def _labels(lang: str) -> dict[str, str]:
-    return {k: lg.bi(zh, en, lang) for k, (zh, en) in RESULT_LABELS.items()}
-
-
-def _with_domains(ov, mapping: Mapping[str, str]):
-    ov.fields = [dict(f, domain=mapping[f["name"]]) if f["name"] in mapping else f
-                 for f in ov.fields]
-    return ov
+#: Columns shown with a domain's labels.
+RESULT_DOMAINS = {"district": "street_office", "road_class": "road_class"}
 
 
-def _population(inv: Inventory) -> str | None:
-    return str(inv.population_path) if inv.has_population() else None
+def _label(key: str, lang: str) -> str | None:
+    """The popup label of a result column (None: not a column to show).
+
+    Labels come from :mod:`zlt_assets.indicators` (area_pct, density_per_km2, gain, max_gap_m
+    ...) or the schema's fields (name, road_class, length_m); a column with neither is not
+    shown (no raw keys in popups).
+    """
+    from .. import indicators
+
+    try:
+        ind = indicators.get(key)
+    except KeyError:
+        text = indicators.label(key)  # a schema field, else the key itself
+        if text == key or " / " not in text:
+            return None
+        zh, en = text.split(" / ", 1)
+        return lg.bi(zh, en, lang)
+    unit = indicators.unit_of(key)
+    return lg.bi(ind.zh, ind.en, lang) + (f" ({unit})" if unit else "")
 
 
-def coverage_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
-                      lang: str) -> tuple[list, list[str]]:
-    """Areas outside the bus-stop radius: ``compute_coverage(...).uncovered``."""
-    from ..analysis.coverage import compute_coverage
+def _fields(gdf: gpd.GeoDataFrame, lang: str, extra: Mapping[str, str] | None = None
+            ) -> list[dict[str, object]]:
+    """Popup rows: the labelled columns only (no raw keys), in the frame's column order."""
+    out: list[dict[str, object]] = []
+    for col in gdf.columns:
+        col = str(col)
+        if col == gdf.geometry.name:
+            continue
+        label = extra[col] if extra and col in extra else _label(col, lang)
+        if label is None:
+            continue
+        out.append({"name": col, "label": label, "domain": RESULT_DOMAINS.get(col)})
+    return out
 
-    if "bus_stops" not in frames or ("urban_area" not in frames and "street_offices" not in frames):
+
+def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, lang: str, *,
+                 fields: Mapping[str, str] | None = None, name_field: str | None = None,
+                 style: symbology.LayerStyle | None = None,
+                 tolerance_m: float | None = None) -> MapLayer:
+    """A :class:`~zlt_assets.maps.types.MapLayer` from an analysis result in any CRS.
+
+    ``fields`` labels columns beyond those :mod:`zlt_assets.indicators` declares; ``style``
+    overrides the declared :func:`~zlt_assets.symbology.overlay_style` (a choropleth's classes).
+    """
+    if gdf.crs is None:
+        raise BadInput(f"overlay {key}: the analysis result has no CRS")
+    tol = standards.DISPLAY_SIMPLIFY_M.value["overlay"] if tolerance_m is None else tolerance_m
+    disp = simplify_for_display(gdf, float(tol))
+    st = style or symbology.overlay_style(key)
+    records = disp.drop(columns=disp.geometry.name).to_dict("records")
+    return MapLayer(
+        key=key, title=title, group="analysis",
+        kind=geometry_kind(disp.geom_type) if not disp.empty else "polygon", gdf=disp,
+        style=st, fields=_fields(disp, lang, fields),
+        name_field=name_field if name_field in disp.columns else None, overlay=True,
+        present=lg.present_classes(st, records))
+
+
+# ------------------------------------------------------------------------------ analyses
+@dataclass
+class AnalysisContext:
+    """An inventory's layers and the analysis results the stories draw, each computed once."""
+
+    inventory: Inventory
+    frames: Mapping[str, gpd.GeoDataFrame]
+    lang: str = "zh"
+    propose: int = DEFAULT_PROPOSALS
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def _once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    @property
+    def population(self) -> str | None:
+        """The population grid beside the inventory, or None."""
+        inv = self.inventory
+        return str(inv.population_path) if inv.has_population() else None
+
+    def has(self, *layers: str) -> bool:
+        """Whether the inventory holds every one of these layers."""
+        return all(n in self.frames for n in layers)
+
+    def coverage(self) -> Any:
+        """Bus-stop coverage of the urban area (``compute_coverage``), or ``None``."""
+        if not self.has("bus_stops", "urban_area"):
+            return None
+
+        def run() -> Any:
+            from ..analysis.coverage import compute_coverage
+
+            return compute_coverage(self.frames["bus_stops"], self.frames["urban_area"],
+                                    districts=self.frames.get("street_offices"),
+                                    population=self.population)
+        return self._once("coverage", run)
+
+    def toilets(self) -> Any:
+        """Toilet gaps and proposals (``toilet_gaps``), or ``None``."""
+        if not self.has("public_toilets", "street_offices"):
+            return None
+
+        def run() -> Any:
+            from ..analysis.toilets import toilet_gaps
+
+            n = self.propose if self.population is not None and self.has("roads") else 0
+            return toilet_gaps(self.frames["public_toilets"], self.frames["street_offices"],
+                               roads=self.frames.get("roads"), population=self.population,
+                               area=self.frames.get("urban_area"), propose=n)
+        return self._once("toilets", run)
+
+    def scorecard(self) -> Any:
+        """The plan scorecard (``compute_scorecard``)."""
+        def run() -> Any:
+            from ..analysis.scorecard import compute_scorecard
+
+            return compute_scorecard(self.inventory)
+        return self._once("scorecard", run)
+
+
+def _offices_with(ctx: AnalysisContext, rows: Sequence[Mapping[str, Any]]) -> gpd.GeoDataFrame:
+    offices = ctx.frames["street_offices"][["code", "name", "geometry"]].copy()
+    offices["code"] = offices["code"].astype(str)
+    by_code = {str(r.get("code")): r for r in rows}
+    for col in sorted({k for r in rows for k in r} - {"code", "name"}):
+        offices[col] = [by_code.get(c, {}).get(col) for c in offices["code"]]
+    return offices
+
+
+def coverage_overlays(ctx: AnalysisContext) -> tuple[list[MapLayer], list[str]]:
+    """Areas beyond the bus-stop radius and the street offices' coverage figures."""
+    lang = ctx.lang
+    res = ctx.coverage()
+    if res is None:
         return [], [lg.bi("缺少公交站点或城区范围图层,未绘制公交覆盖",
                           "no bus_stops or urban area layer: coverage overlay left out", lang)]
-    res = compute_coverage(frames["bus_stops"], frames.get("urban_area"),
-                               districts=frames.get("street_offices"),
-                               population=_population(inv))
     r = standards.BUS_STOP_RADIUS.value
-    title = lg.bi(f"距公交站{r}米以外区域", f"Areas beyond {r} m of a bus stop", lang)
-    unc = res.uncovered
-    ov = make_overlay("coverage_uncovered", title, unc, "#e31a1c", lang, labels=_labels(lang),
-                      fill_opacity=0.35, dash="4 3")
-    return [_with_domains(ov, {"district": "street_office"})], []
+    target = float(standards.BUS_COVERAGE_PLAN.value)
+    unc = res.uncovered.drop(columns=[c for c in ("district_name",) if c in res.uncovered])
+    out = [make_overlay("coverage_uncovered",
+                        lg.bi(f"距公交站{r}米以外区域", f"Areas beyond {r} m of a bus stop", lang),
+                        unc, lang)]
+    rows = res.summary.get("by_district") or []
+    if rows and "street_offices" in ctx.frames:
+        offices = _offices_with(ctx, rows)
+        offices["area_pct"] = [None if v is None else round(100 * float(v), 1)
+                               for v in offices.get("area_share", [None] * len(offices))]
+        offices["population_pct"] = [None if v is None else round(100 * float(v), 1)
+                                     for v in offices.get("population_share",
+                                                          [None] * len(offices))]
+        offices["label"] = [f"{n} {percent(float(s), target)}" if s is not None else str(n)
+                            for n, s in zip(offices["name"], offices["area_share"], strict=True)]
+        keep = ["code", "name", "area_pct", "population_pct", "label", "geometry"]
+        out.append(make_overlay(
+            "coverage_districts",
+            lg.bi("街道办事处公交覆盖率", "Bus coverage by street office", lang),
+            gpd.GeoDataFrame(offices[keep], geometry="geometry", crs=offices.crs), lang,
+            name_field="name", tolerance_m=FRAME_TOLERANCE))
+    return out, []
 
 
-# ---------------------------------------------------------------------------- toilets
-def toilet_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang: str,
-                    propose: int = DEFAULT_PROPOSALS) -> tuple[list, list[str]]:
-    """Toilet gaps (uncovered areas, streets with spacing gaps) and proposed sites."""
-    from ..analysis.toilets import toilet_gaps
-
-    if "public_toilets" not in frames or "street_offices" not in frames:
+def toilet_overlays(ctx: AnalysisContext) -> tuple[list[MapLayer], list[str]]:
+    """Toilet gaps (areas, streets with spacing gaps), proposed sites and density by office."""
+    lang = ctx.lang
+    res = ctx.toilets()
+    if res is None:
         return [], [lg.bi("缺少公厕或街道办事处图层,未绘制公厕缺口",
                           "no public_toilets or street_offices layer: toilet overlays left out",
                           lang)]
     messages: list[str] = []
-    pop = _population(inv)
-    n = propose if pop is not None and "roads" in frames else 0
-    if propose and not n:
+    if ctx.propose and res.proposals is None:
         messages.append(lg.bi("没有人口格网或道路,未给出公厕建议选址",
                               "no population grid or roads: no proposed toilet sites", lang))
-    res = toilet_gaps(frames["public_toilets"], frames["street_offices"],
-                          roads=frames.get("roads"), population=pop,
-                          area=frames.get("urban_area"), propose=n)
-    labels = _labels(lang)
-    out = [_with_domains(make_overlay(
-        "toilet_gaps", lg.bi("公厕服务范围以外区域", "Areas beyond a toilet's service radius", lang),
-        res.uncovered, "#ff7f00", lang, labels=labels, fill_opacity=0.35, dash="2 3"),
-        {"district": "street_office"})]
+    unc = res.uncovered.drop(columns=[c for c in ("district_name",) if c in res.uncovered])
+    out = [make_overlay("toilet_gaps", lg.bi("公厕服务范围以外区域",
+                                             "Areas beyond a toilet's service radius", lang),
+                        unc, lang)]
     spacing = getattr(res, "spacing", None)
     if spacing is not None and len(spacing) and "geometry" in spacing.columns:
         gaps = spacing[spacing["status"] == "gap"]
         if len(gaps):
             gaps = gpd.GeoDataFrame(gaps.drop(columns=["status"]), geometry="geometry",
                                     crs=res.uncovered.crs or schema.PROJECT_CRS)
-            out.append(_with_domains(make_overlay(
-                "toilet_spacing_gaps", lg.bi("公厕间距超标的街道", "Streets with toilet-spacing gaps",
-                                             lang),
-                gaps, "#d95f0e", lang, labels=labels, fill_opacity=0.0, name_field="name"),
-                {"road_class": "road_class"}))
-            out[-1].weight = 3.0
+            out.append(make_overlay(
+                "toilet_spacing_gaps",
+                lg.bi("公厕间距超标的街道", "Streets with toilet-spacing gaps", lang), gaps, lang,
+                name_field="name"))
     if res.proposals is not None and len(res.proposals.sites):
-        sites = res.proposals.sites.copy()
-        out.append(_with_domains(make_overlay(
-            "proposed_sites", lg.bi("建议新增公厕选址", "Proposed toilet sites", lang), sites,
-            "#6a3d9a", lang, labels=labels, fill_opacity=0.9), {"district": "street_office"}))
-        out[-1].radius = 8.0
+        out.append(make_overlay("proposed_sites", lg.bi("建议新增公厕选址", "Proposed toilet sites",
+                                                        lang), res.proposals.sites.copy(), lang))
+    rows = res.summary.get("by_district") or []
+    if rows:
+        offices = _offices_with(ctx, rows)
+        offices["density_range"] = [
+            f"{lo:g}–{hi:g}" if lo is not None and hi is not None else None
+            for lo, hi in zip(offices["density_min"], offices["density_max"], strict=True)]
+        offices["density_per_km2"] = [None if v is None else round(float(v), 2)
+                                      for v in offices.get("density_per_km2")]
+        offices["label"] = [f"{n} {d:g}/km²" if d is not None else str(n)
+                            for n, d in zip(offices["name"], offices["density_per_km2"],
+                                            strict=True)]
+        keep = ["code", "name", "toilets", "density_per_km2", "density_range",
+                "toilets_needed_for_min", "label", "geometry"]
+        keep = [c for c in keep if c in offices.columns]
+        out.append(make_overlay(
+            "toilet_districts",
+            lg.bi("街道办事处公厕密度", "Toilet density by street office", lang),
+            gpd.GeoDataFrame(offices[keep], geometry="geometry", crs=offices.crs), lang,
+            name_field="name", fields={"toilets": lg.bi("公厕数", "Toilets", lang)},
+            tolerance_m=FRAME_TOLERANCE))
     return out, messages
 
 
@@ -183,7 +264,7 @@ def indicator_labels() -> dict[str, tuple[str, str, str]]:
     return {k: (zh, en, u) for k, zh, en, u in DISTRICT_INDICATORS}
 
 
-def class_breaks(values: Sequence[float], n: int = len(CHORO_COLORS)) -> list[float]:
+def class_breaks(values: Sequence[float], n: int = len(CHOROPLETH_COLORS)) -> list[float]:
     """Equal-interval class edges (n+1 values) over the finite values; one class when all equal."""
     v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
     if v.size == 0:
@@ -194,78 +275,85 @@ def class_breaks(values: Sequence[float], n: int = len(CHORO_COLORS)) -> list[fl
     return list(np.linspace(lo, hi, n + 1))
 
 
+def class_index(value: float | None, edges: Sequence[float]) -> int | None:
+    """The class of a value for the given edges (``None``: no value)."""
+    if value is None or not np.isfinite(value) or not edges:
+        return None
+    if len(edges) == 2:
+        return len(CHOROPLETH_COLORS) - 1
+    i = int(np.searchsorted(edges, value, side="right")) - 1
+    return min(max(i, 0), len(CHOROPLETH_COLORS) - 1)
+
+
 def class_color(value: float | None, edges: Sequence[float]) -> str:
     """The colour of a value for the given class edges."""
-    if value is None or not np.isfinite(value) or not edges:
-        return NO_VALUE_COLOR
+    i = class_index(value, edges)
+    return NO_VALUE_COLOR if i is None else CHOROPLETH_COLORS[i]
+
+
+def _choropleth_style(edges: Sequence[float], unit: str) -> symbology.LayerStyle:
+    base = symbology.overlay_style("scorecard_choropleth")
+    u = f" {unit}" if unit else ""
+    classes: tuple[StyleClass, ...]
     if len(edges) == 2:
-        return CHORO_COLORS[-1]
-    i = int(np.searchsorted(edges, value, side="right")) - 1
-    return CHORO_COLORS[min(max(i, 0), len(CHORO_COLORS) - 1)]
+        classes = (StyleClass(f"c{len(CHOROPLETH_COLORS) - 1}", f"{edges[0]:g}{u}",
+                              f"{edges[0]:g}{u}", CHOROPLETH_COLORS[-1]),)
+    else:
+        classes = tuple(StyleClass(f"c{i}", f"{edges[i]:.4g} – {edges[i + 1]:.4g}{u}",
+                                   f"{edges[i]:.4g} – {edges[i + 1]:.4g}{u}", CHOROPLETH_COLORS[i])
+                        for i in range(len(edges) - 1))
+    return replace(base, field="_class", classes=classes, other=NO_VALUE_COLOR,
+                   other_zh="无数据", other_en="No data", interactive=True, zh="", en="")
 
 
-def scorecard_overlay(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame], lang: str,
-                      indicator: str | None) -> tuple[list, object | None, list[str]]:
+def scorecard_overlay(ctx: AnalysisContext, indicator: str | None
+                      ) -> tuple[list[MapLayer], Any, list[str]]:
     """A street-office choropleth of one scorecard indicator."""
-    from ..analysis.scorecard import compute_scorecard
-
-    if "street_offices" not in frames:
+    lang = ctx.lang
+    if "street_offices" not in ctx.frames:
         return [], None, [lg.bi("清单中没有街道办事处图层,无法绘制记分卡分区图",
                                 "no street_offices layer: no scorecard choropleth", lang)]
     labels = indicator_labels()
     key = indicator or DEFAULT_INDICATOR
     if key not in labels:
-        raise BadInput(f"unknown indicator {key!r}; choose one of {', '.join(labels)}")
-    card = compute_scorecard(inv)
-    rows = {str(r.get("code")): r for r in card.by_district}
+        raise BadInput(f"unknown indicator {key!r}; choose one of {', '.join(labels)}",
+                       zh=f"未知指标 {key!r};可选:{', '.join(labels)}", option="indicator")
+    card = ctx.scorecard()
     zh, en, unit = labels[key]
-    offices = frames["street_offices"].copy()
-    vals = [rows.get(str(c), {}).get(key) for c in offices["code"]]
-    offices["value"] = [None if v is None else float(v) for v in vals]
+    offices = _offices_with(ctx, [{"code": r.get("code"), "value": r.get(key)}
+                                  for r in card.by_district])
+    offices["value"] = [None if v is None else float(v) for v in offices["value"]]
     edges = class_breaks([v for v in offices["value"] if v is not None])
-    offices["_fill"] = [class_color(v, edges) for v in offices["value"]]
-    keep = [c for c in ("code", "name", "value", "_fill") if c in offices.columns]
-    offices = gpd.GeoDataFrame(offices[keep], geometry=frames["street_offices"].geometry,
-                               crs=frames["street_offices"].crs)
+    offices["_class"] = [None if (i := class_index(v, edges)) is None else f"c{i}"
+                         for v in offices["value"]]
+    offices["label"] = [f"{n} {measured(v, None, decimals=1) if v is not None else '—'}"
+                        for n, v in zip(offices["name"], offices["value"], strict=True)]
     title = lg.bi(f"记分卡:{zh}", f"Scorecard: {en}", lang) + (f" ({unit})" if unit else "")
-    ov = make_overlay(
-        "scorecard_choropleth", title, offices, "#08519c", lang, fill_opacity=0.65,
-        labels={"code": lg.bi("区划代码", "Division code", lang), "name": lg.bi("名称", "Name", lang),
-                "value": lg.bi(zh, en, lang) + (f" ({unit})" if unit else "")},
-        name_field="name")
-    ov.below = True
-    ov.fields = [dict(f, domain="street_office") if f["name"] == "code" else f for f in ov.fields]
-    entries: list[lg.LegendEntry] = []
-    if len(edges) == 2:
-        entries.append(lg.LegendEntry("c0", f"{edges[0]:g}", CHORO_COLORS[-1], None, 0.65))
-    else:
-        for i in range(len(edges) - 1):
-            entries.append(lg.LegendEntry(f"c{i}", f"{edges[i]:.4g} – {edges[i + 1]:.4g}",
-                                          CHORO_COLORS[i], None, 0.65))
-    if any(v is None for v in offices["value"]):
-        entries.append(lg.LegendEntry("none", lg.bi("无数据", "no data", lang), NO_VALUE_COLOR,
-                                      None, 0.65))
-    ov.legend = lg.ExtraLegend(title, "polygon", tuple(entries))
+    value_label = lg.bi(zh, en, lang) + (f" ({unit})" if unit else "")
+    style = _choropleth_style(edges, unit)
+    ov = make_overlay("scorecard_choropleth", title, offices, lang, name_field="name",
+                      fields={"value": value_label}, style=style,
+                      tolerance_m=FRAME_TOLERANCE)
+    ov.legend_title = title
     return [ov], card, []
 
 
-def collect_overlays(inv: Inventory, frames: Mapping[str, gpd.GeoDataFrame],
-                     analyses: Sequence[str], lang: str,
-                     indicator: str | None) -> tuple[list, object | None, list[str]]:
-    """All requested overlays, the scorecard (when computed) and messages for the user."""
-    overlays: list = []
+# ------------------------------------------------------------------------------ assembly
+def collect_overlays(ctx: AnalysisContext, analyses: Sequence[str], indicator: str | None
+                     ) -> tuple[list[MapLayer], Any, list[str]]:
+    """The overlays of the given analyses, the scorecard (when computed) and messages."""
+    overlays: list[MapLayer] = []
     messages: list[str] = []
     card = None
-    if "scorecard" in analyses:
-        ovs, card, msgs = scorecard_overlay(inv, frames, lang, indicator)
-        overlays += ovs
-        messages += msgs
-    if "coverage" in analyses:
-        ovs, msgs = coverage_overlays(inv, frames, lang)
-        overlays += ovs
-        messages += msgs
-    if "toilet-gaps" in analyses:
-        ovs, msgs = toilet_overlays(inv, frames, lang)
+    for name in analyses:
+        if name == "scorecard":
+            ovs, card, msgs = scorecard_overlay(ctx, indicator)
+        elif name == "coverage":
+            ovs, msgs = coverage_overlays(ctx)
+        elif name == "toilet-gaps":
+            ovs, msgs = toilet_overlays(ctx)
+        else:
+            raise BadInput(f"unknown analysis {name!r}")
         overlays += ovs
         messages += msgs
     return overlays, card, messages

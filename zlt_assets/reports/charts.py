@@ -99,8 +99,27 @@ def progress_chart(series: Sequence[Mapping[str, Any]], as_of: str | None = None
         return _png(fig)
 
 
+def bar_label(t: Mapping[str, Any]) -> str:
+    """The measured value beside its target, never rounded onto a target it misses.
+
+    97.6 % against 98 % reads "97.6% / 目标 98%" (0.1 labelled the bar with the attainment
+    rounded to "100%").
+    """
+    from ..display import measured
+
+    unit = str(t.get("unit") or "")
+    pct = unit.startswith("%")
+    value = measured(float(t["value"]), float(t["target"]), t.get("comparator", ">="),
+                     decimals=1 if pct or not float(t["value"]).is_integer() else 0)
+    u = "%" if pct else ""
+    target = f"{float(t['target']):g}{u}"
+    return f"{value}{u} / " + (f"目标 {target}" if cjk_font() else f"target {target}")
+
+
 def attainment_chart(targets: Sequence[Mapping[str, Any]]) -> bytes:
-    """Horizontal bars: each measurable target's value as a share of its target (capped 150%)."""
+    """Horizontal bars: each measurable target's value as a share of its target (capped 150%),
+    labelled with the value and the target (:func:`bar_label`).
+    """
     _, plt = _mpl()
     rows = [t for t in targets if t.get("value") is not None and t.get("target")]
     with _setup():
@@ -115,8 +134,8 @@ def attainment_chart(targets: Sequence[Mapping[str, Any]]) -> bytes:
         ax.set_yticklabels(labels, fontsize=8)
         ax.set_xlim(0, 155)
         ax.set_xlabel(_label("完成程度(占目标%)", "attainment (% of target)"))
-        for yi, v in zip(y, vals):
-            ax.text(v + 1, yi, f"{v:.0f}%", va="center", fontsize=7)
+        for yi, v, t in zip(y, vals, rows):
+            ax.text(v + 1, yi, bar_label(t), va="center", fontsize=7)
         ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
         return _png(fig)

@@ -13,12 +13,14 @@ from . import (
     fmt_value,
     status_label,
 )
+from .cells import md_text as _t
 
 
 def _c(v: Any) -> str:
-    """A table cell: pipes escaped, line breaks as <br>."""
+    """A table cell: shown as text (HTML and Markdown escaped), line breaks as <br>."""
     s = "—" if v is None else str(v)
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    return "<br>".join(_t(line) for line in s.replace("\r\n", "\n").replace("\r", "\n")
+                       .split("\n"))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -36,9 +38,9 @@ def render_markdown(card: Any) -> str:
     if d["illustrative"]:
         lines += [f"> **{d['notice_zh']}**", f"> **{d['notice_en']}**", ""]
     lines += [
-        f"- 评估日 / As of: **{d['as_of']}** ({as_of_source_label(d['as_of_source'])})",
+        f"- 评估日 / As of: **{_t(d['as_of'])}** ({_t(as_of_source_label(d['as_of_source']))})",
         f"- 方案阶段 / Plan phase: {ph['zh']} / {ph['en']}",
-        f"- 数据 / Data: `{d['data']}` ({', '.join(d['data_sources']) or '—'})",
+        f"- 数据 / Data: {_t(d['data'])} ({_t(', '.join(d['data_sources'])) or '—'})",
         f"- 结果 / Results: 达标 met {c['met']}, 未达标 not met {c['not_met']}, "
         f"无法计算 not measurable {c['not_measurable']} (共 {len(d['targets'])} 项 targets)",
         f"- 生成时间 / Generated: {d['generated']}", "",
@@ -81,7 +83,7 @@ def render_markdown(card: Any) -> str:
     else:
         lines += ["无 / none", ""]
     lines += ["## 说明 / Notes", ""]
-    lines += [f"- {n['zh']} / {n['en']}" for n in d["notes"]]
+    lines += [f"- {_t(n['zh'])} / {_t(n['en'])}" for n in d["notes"]]
     lines += ["- 无法由清单计算的目标不给数值,只说明所需数据。 / Targets not measurable from the "
               "inventory carry no number, only the data they would need.", ""]
     if d["illustrative"]:

@@ -2,7 +2,7 @@
 
 Sheets: ``概览 Summary`` (metadata and the illustrative notice), ``目标 Targets``,
 ``街道 By street office``, ``部门 By department``, ``未达标资产 Unmet assets``,
-``进度 Progress``. Text that starts with ``=`` is stored as text, never as a formula.
+``进度 Progress``. Every text is a string cell, never a formula (:mod:`.cells`).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import as_of_source_label, fmt_evidence, fmt_target
+from .cells import xlsx_value
 
 SHEETS = ("概览 Summary", "目标 Targets", "街道 By street office", "部门 By department",
           "未达标资产 Unmet assets", "进度 Progress")
@@ -36,10 +37,7 @@ def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[
         c.fill = PatternFill("solid", fgColor="DDE3F3")
     for r, row in enumerate(rows, start=2):
         for col, v in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col)
-            cell.value = _cell_value(v)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, not a formula
+            xlsx_value(ws.cell(row=r, column=col), _cell_value(v))
     for col, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(col)].width = min(48, max(10, len(str(h)) + 2))
     ws.freeze_panes = "A2"

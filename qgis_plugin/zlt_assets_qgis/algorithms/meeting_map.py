@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
 )
 
 from ..i18n_util import tr
-from .base import EngineAlgorithm
+from .base import EngineAlgorithm, flatten_numbers
 
 BASEMAPS = ("none", "osm", "tianditu", "gaode")
 ANALYSES = ("coverage", "toilet-gaps", "scorecard")
@@ -25,9 +27,10 @@ class MeetingMapAlgorithm(EngineAlgorithm):
     LANG = "LANG"
     OUTPUT = "OUTPUT_HTML"
     PNG = "OUTPUT_PNG"
+    JSON = "JSON"
     OPTIONS = {"data": "INVENTORY", "basemap": "BASEMAP", "analysis": "ANALYSES",
                "indicator": "INDICATOR", "lang": "LANG", "out": "OUTPUT_HTML",
-               "png": "OUTPUT_PNG"}
+               "png": "OUTPUT_PNG", "json": "JSON"}
 
     def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
@@ -53,6 +56,16 @@ class MeetingMapAlgorithm(EngineAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.PNG, tr("Static map (PNG) / 静态图 (PNG)"), "PNG (*.png)", optional=True,
             createByDefault=False))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.JSON, tr("Summary (JSON) / 汇总 (JSON)"), "JSON (*.json)", optional=True,
+            createByDefault=False))
+        # the keys of `map --json`: story, title, caption, features; layers_<layer> and
+        # overlays_<key> (features), figures_<key> (and _target) are returned as well
+        self.addOutput(QgsProcessingOutputString("story", tr("Story / 专题")))
+        self.addOutput(QgsProcessingOutputString("title", tr("Map title / 地图标题")))
+        self.addOutput(QgsProcessingOutputString("caption", tr("Key figures / 关键数字")))
+        self.addOutput(QgsProcessingOutputNumber("features",
+                                                 tr("Features in the map / 图中要素数")))
 
     def arguments(self, parameters, context, feedback, work):
         self._out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
@@ -72,10 +85,24 @@ class MeetingMapAlgorithm(EngineAlgorithm):
             if parameters.get(self.PNG) else ""
         if self._png:
             args += ["--png", self._png]
-        return args
+        self._json, self._keep = self.json_path(parameters, self.JSON, context, work)
+        return [*args, "--json", self._json]
 
     def results(self, parameters, context, feedback, work, run):
-        result = {self.OUTPUT: self._out}
+        summary = self.read_json(self._json)
+        result = {key: value for key, value in flatten_numbers(summary).items()
+                  if key not in ("html_bytes", "dpi")}
+        for key, fig in (summary.get("figures") or {}).items():
+            result[f"figures_{key}"] = fig.get("value")
+            if fig.get("target") is not None:
+                result[f"figures_{key}_target"] = fig["target"]
+        result.update(story=summary.get("story"), title=summary.get("title"),
+                      caption="\n".join(summary.get("caption") or []))
+        result[self.OUTPUT] = self._out
         if self._png:
             result[self.PNG] = self._png
+        if self._keep:
+            result[self.JSON] = self._json
+        for line in summary.get("caption") or []:
+            feedback.pushInfo(line)
         return result

@@ -320,6 +320,22 @@
             <translation>静态图 (PNG) / Static map (PNG)</translation>
         </message>
         <message>
+            <source>Story / 专题</source>
+            <translation>专题 / Story</translation>
+        </message>
+        <message>
+            <source>Map title / 地图标题</source>
+            <translation>地图标题 / Map title</translation>
+        </message>
+        <message>
+            <source>Key figures / 关键数字</source>
+            <translation>关键数字 / Key figures</translation>
+        </message>
+        <message>
+            <source>Features in the map / 图中要素数</source>
+            <translation>图中要素数 / Features in the map</translation>
+        </message>
+        <message>
             <source>None (fully offline) / 无(完全离线)</source>
             <translation>无(完全离线) / None (fully offline)</translation>
         </message>
