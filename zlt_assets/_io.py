@@ -59,6 +59,7 @@ __all__ = [
     "LayerWrite",
     "atomic_path",
     "backup_gpkg",
+    "check_backup_dir",
     "check_location",
     "gpkg_layer_token",
     "is_database_url",
@@ -399,8 +400,9 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
 #: Environment variable: seconds to wait for another program's write to finish (default 10).
 BUSY_TIMEOUT_ENV = "ZLT_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 10.0
-#: Test hook: ``ZLT_IO_PAUSE=stage`` makes a write pause at that stage (``locked``, ``written``,
-#: ``commit``) after creating ``$ZLT_IO_PAUSE_FILE``, so a test can kill it there.
+#: Test hook: ``ZLT_IO_PAUSE=stage=MARKER`` makes a write pause (60 s) at that stage (``locked``,
+#: ``written``: half the rows inserted, ``commit``: just before COMMIT) after writing its process
+#: id into the file MARKER, so a test can kill it exactly there.
 PAUSE_ENV = "ZLT_IO_PAUSE"
 
 
@@ -435,12 +437,15 @@ def _busy_timeout(timeout: float | None) -> float:
 
 
 def _pause(stage: str) -> None:
-    if os.environ.get(PAUSE_ENV) != stage:
+    raw = os.environ.get(PAUSE_ENV)
+    if not raw:
         return
-    marker = os.environ.get(PAUSE_ENV + "_FILE")
+    want, _, marker = raw.partition("=")
+    if want != stage:
+        return
     if marker:
         Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(float(os.environ.get(PAUSE_ENV + "_SECONDS", "60")))
+    time.sleep(60)
 
 
 # ---------------------------------------------------------------------------- SQL functions
@@ -1297,7 +1302,9 @@ def _backup_name(src: Path, folder: Path) -> Path:
     return folder / f"{src.stem}.backup-{stamp}{src.suffix or '.gpkg'}"
 
 
-def _check_backup_dir(folder: Path) -> None:
+def check_backup_dir(folder: str | os.PathLike[str]) -> None:
+    """Refuse a backup folder that is a file or cannot be written (created when missing)."""
+    folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"the backup folder {folder} is a file; give a folder",
                        zh=f"备份文件夹 {folder} 是一个文件;请给出文件夹", option="backup_dir")
@@ -1308,14 +1315,24 @@ def _check_backup_dir(folder: Path) -> None:
                       option="backup_dir")
 
 
-def _backup_from(conn: sqlite3.Connection, src: Path, folder: Path) -> Path:
-    _check_backup_dir(folder)
+def _backup_from(conn: sqlite3.Connection | None, src: Path, folder: Path) -> Path:
+    """Copy ``src`` into ``folder`` with the backup API.
+
+    ``conn`` holds the write lock (or is None): the copy is read through a second connection of
+    the same SQLite library, which may read while the lock is held (the backup API refuses to
+    read through a connection that is writing), so the copy is exactly the committed state the
+    locked write is about to change.
+    """
+    check_backup_dir(folder)
+    del conn
+    reader = _connect(src, _busy_timeout(None))
     mem = sqlite3.connect(":memory:")
     try:
-        conn.backup(mem)
+        reader.backup(mem)
         data = _memory_bytes(mem)
     finally:
         mem.close()
+        reader.close()
     base = _backup_name(src, folder)
     dst, n = base, 1
     while True:
@@ -1328,8 +1345,7 @@ def _backup_from(conn: sqlite3.Connection, src: Path, folder: Path) -> Path:
         n += 1
 
 
-def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None,
-                *, timeout: float | None = None) -> Path:
+def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None) -> Path:
     """A consistent copy of a GeoPackage, made with SQLite's backup API (safe while other
     programs use the file), as ``<stem>.backup-<time>.gpkg`` in ``folder`` (default: beside it).
 
@@ -1342,15 +1358,9 @@ def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | N
     """
     src = Path(path)
     target = Path(folder) if folder is not None else src.parent
-    _check_backup_dir(target)
+    del timeout
     try:
-        conn = _connect(src, _busy_timeout(timeout))
-    except sqlite3.Error as exc:
-        raise _sqlite_error(exc, src, "read") from None
-    try:
-        return _backup_from(conn, src, target)
+        return _backup_from(None, src, target)
     except sqlite3.Error as exc:
         raise _sqlite_error(exc, src, "back up") from None
-    finally:
-        conn.close()
 

@@ -55,6 +55,11 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_DEBUG": ("engine", "设为 1:内部错误时打印完整回溯(供报告缺陷)",
                   "1: an internal error prints the full traceback (for bug reports) instead "
                   "of one line"),
+    "ZLT_BUSY_TIMEOUT": ("engine", "等待另一个程序(如 QGIS)写完 GeoPackage 的秒数(默认 10)",
+                         "seconds to wait for another program (e.g. QGIS) writing the "
+                         "GeoPackage before refusing (default 10)"),
+    "ZLT_IO_PAUSE": ("tests", "测试内部使用:在写入的某一阶段暂停 / internal to the tests",
+                     "internal to the tests: pause a write at a stage"),
     "ZLT_EDITOR": ("engine (db)", "PostGIS 审计记录中的编辑者名称(默认登录名)",
                    "the editor's name in the PostGIS audit trail (default: the login name)"),
     "ZLT_TIANDITU_KEY": ("engine (map)", "天地图底图的密钥(--basemap tianditu)",

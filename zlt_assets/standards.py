@@ -54,6 +54,13 @@ PARK_PER_CAPITA_NATIONAL = Standard(8.0, "m²/person", "GB 55014-2021 2.1.3", Tr
 SPONGE_SHARE = Standard(0.20, "share", "国办发〔2015〕75号; 扎兰屯精细化管理方案 四(四)4", True)
 PONDING_LIMIT_CM = Standard(15, "cm", "one traffic lane (common practice)", False)
 
+# --- import (zlt-assets' own choices) ---
+IMPORT_DUPLICATE_DISTANCE = Standard(
+    1.0, "m", "zlt-assets default (import duplicate check)", True,
+    "a row without an object id whose name matches a stored asset within this distance is the "
+    "same asset: refused unless identical (then skipped); points picked on web maps agree to "
+    "about a metre")
+
 # --- network and siting defaults (zlt-assets' own choices, configurable per call) ---
 FACILITY_MAX_SNAP = Standard(
     150, "m", "zlt-assets default (facility attachment to the road network)", True,
