@@ -116,7 +116,9 @@ def resolve_target(target: str | os.PathLike[str]) -> Path:
             raise BadInput(f"refusing to replace {target}: it is not a regular file "
                            f"(device, FIFO or socket); use '-' for standard output",
                            zh=f"拒绝覆盖 {target}:它不是普通文件(设备、管道或套接字)")
-        if not os.access(p, os.W_OK):
+        # no write bit for anyone is a read-only file even for an administrator (root passes
+        # every access check): the user marked it so
+        if not os.access(p, os.W_OK) or not st.st_mode & 0o222:
             raise Refused(f"refusing to write {target}: the file is read-only; nothing was "
                           "changed", zh=f"拒绝写入 {target}:文件为只读,未做任何修改")
     parent = p.parent
@@ -401,8 +403,9 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
 BUSY_TIMEOUT_ENV = "ZLT_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 10.0
 #: Test hook: ``ZLT_IO_PAUSE=stage=MARKER`` makes a write pause (60 s) at that stage (``locked``,
-#: ``written``: half the rows inserted, ``commit``: just before COMMIT) after writing its process
-#: id into the file MARKER, so a test can kill it exactly there.
+#: ``written``: half the rows inserted, ``commit``: just before COMMIT, ``publish``: a new file
+#: written but not yet linked into place) after writing its process id into the file MARKER, so
+#: a test can kill it exactly there.
 PAUSE_ENV = "ZLT_IO_PAUSE"
 
 
@@ -1076,6 +1079,7 @@ def _publish_new(dst: Path, data: bytes) -> bool:
             try:
                 _write_all(fd, data)
                 os.fchmod(fd, mode)
+                _pause("publish")
                 try:
                     os.link(f"/proc/self/fd/{fd}", dst, follow_symlinks=True)
                 except FileExistsError:
@@ -1094,9 +1098,11 @@ def _publish_new(dst: Path, data: bytes) -> bool:
         raise _folder_not_writable(dst) from None
     try:
         _write_all(fd, data)
-        os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         os.close(fd)
         fd = -1
+        _pause("publish")
         try:
             os.link(tmp, dst)
         except FileExistsError:
