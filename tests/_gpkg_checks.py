@@ -7,6 +7,7 @@ GDAL's ``validate_gpkg.py`` from Debian's python3-gdal, when installed).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -16,7 +17,6 @@ import time
 from pathlib import Path
 
 import shapely
-
 from _mini_inventory import CX, CY
 from conftest import REPO
 from pyproj import Transformer
@@ -161,3 +161,28 @@ def wait_for(path: Path, proc: subprocess.Popen | None = None, timeout: float = 
             raise AssertionError(f"{path.name} did not appear in {timeout} s")
         time.sleep(0.05)
 
+
+
+class Editor:
+    """Another program (GDAL in Debian's python, as in QGIS) with the GeoPackage open."""
+
+    def __init__(self, path: Path, layer: str = "bus_stops") -> None:
+        script = Path(__file__).with_name("_gdal_editor.py")
+        self.proc = subprocess.Popen([DEBIAN_PYTHON, str(script), str(path), layer],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, encoding="utf-8")
+
+    def __call__(self, command: str) -> str:
+        """Send one command; the answer after ``ok`` (AssertionError on ``error``)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        assert answer.startswith("ok"), f"{command}: {answer or self.proc.stderr.read()}"
+        return answer[2:].strip()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(Exception):
+                self("quit")
+            self.proc.wait(timeout=30)

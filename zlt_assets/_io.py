@@ -1003,8 +1003,9 @@ def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple], has_cols: boo
             conn.execute(sql)
 
 
-def _finish_layer(conn: sqlite3.Connection, table: str) -> None:
-    """``gpkg_contents`` extent and time, ``gpkg_ogr_contents`` count, from the data itself."""
+def _finish_layer(conn: sqlite3.Connection, table: str, created: bool) -> None:
+    """``gpkg_contents`` extent and time from the data itself; ``gpkg_ogr_contents`` count for a
+    layer this write created, none for a layer that existed (see below)."""
     info = _layer_info(conn, table)
     n = int(conn.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0])
     ext = None
@@ -1020,16 +1021,23 @@ def _finish_layer(conn: sqlite3.Connection, table: str) -> None:
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE lower(table_name) = lower(?)",
                      (now, table))
     if _has_table(conn, "gpkg_ogr_contents"):
-        cur = conn.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE "
-                           "lower(table_name) = lower(?)", (n, table))
-        if cur.rowcount == 0:
-            conn.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, ?)",
-                         (table, n))
+        if created:
+            cur = conn.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE "
+                               "lower(table_name) = lower(?)", (n, table))
+            if cur.rowcount == 0:
+                conn.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) "
+                             "VALUES (?, ?)", (table, n))
+        else:
+            # GDAL's cached count: a GDAL session (QGIS) that has the layer open keeps its own
+            # copy and writes it back when it saves, which would undo ours. Without the row
+            # GDAL counts the rows itself, and its write-back finds nothing to overwrite.
+            conn.execute("DELETE FROM gpkg_ogr_contents WHERE lower(table_name) = lower(?)",
+                         (table,))
 
 
 def _apply(conn: sqlite3.Connection, layers: Mapping[str, Any], modes: Mapping[str, str],
            keys: Mapping[str, str | None], geometry_types: Mapping[str, str | None],
-           only_these: bool) -> dict[str, LayerWrite]:
+           only_these: bool, new_file: bool = False) -> dict[str, LayerWrite]:
     out: dict[str, LayerWrite] = {}
     if only_these:
         wanted = {n.lower() for n in layers}
@@ -1040,7 +1048,7 @@ def _apply(conn: sqlite3.Connection, layers: Mapping[str, Any], modes: Mapping[s
     for name, frame in layers.items():
         out[name] = _write_layer(conn, name, frame, modes[name], keys.get(name),
                                  geometry_types.get(name))
-        _finish_layer(conn, _table_name(conn, name) or name)
+        _finish_layer(conn, _table_name(conn, name) or name, out[name].created or new_file)
     return out
 
 
@@ -1052,7 +1060,7 @@ def _new_gpkg_bytes(layers: Mapping[str, Any], modes: Mapping[str, str],
     conn = _template(layers[first], first, geometry_types.get(first), "1.2")
     try:
         conn.execute("BEGIN")
-        _apply(conn, layers, {n: "append" for n in layers}, keys, geometry_types, False)
+        _apply(conn, layers, dict.fromkeys(layers, "append"), keys, geometry_types, False, True)
         conn.execute("COMMIT")
         return _memory_bytes(conn)
     finally:
