@@ -515,6 +515,214 @@ def b_map_tianditu_no_key(d):
             "--basemap", "tianditu"]
 
 
+# import: the classes of issue 11 -------------------------------------------------
+def b_dms_minutes_over_60(d):
+    lines = [STOP_HEADER] + [stop_line(f"站{i}", "东经122度44分12秒", "北纬48度0分25秒")
+                             for i in range(2)]
+    lines.append(stop_line("坏", "东经122度75分", "北纬48度0分25秒"))
+    (d / "dms.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return imp(d, d / "dms.csv", "--from-crs", "wgs84", "--trust-crs")
+
+
+def b_xlsx_three_sheets(d):
+    import pandas as pd
+    lon, lat = ll(CX, CY - 100)
+    rows = pd.DataFrame({"名称": ["甲"], "经度": [lon], "纬度": [lat], "街道": ["兴华街道"],
+                         "责任单位": ["交通局"], "状态": ["在用"]})
+    with pd.ExcelWriter(d / "three.xlsx") as xw:
+        for sheet in ("一月", "二月", "说明"):
+            rows.to_excel(xw, sheet_name=sheet, index=False)
+    return imp(d, d / "three.xlsx", "--from-crs", "wgs84")
+
+
+def b_utf8_as_gbk(d):
+    return imp(d, stops_csv(d), "--from-crs", "wgs84", "--encoding", "gbk")
+
+
+def _utf8_shp(d, cpg):
+    # column names of at most three Chinese characters: a .dbf name holds 10 bytes
+    g = toilets_gdf().rename(columns={"无障碍厕位": "无障", "责任单位": "单位"})
+    shp = vector(d, "u.shp", g, encoding="UTF-8")
+    c = shp.with_suffix(".cpg")
+    if cpg is None:
+        c.unlink(missing_ok=True)
+    else:
+        c.write_text(cpg)
+    return imp(d, shp, "--map", "无障=seats_accessible", layer="public_toilets")
+
+
+def b_utf8_shp_cpg_gbk(d):
+    return _utf8_shp(d, "GBK")
+
+
+def b_utf8_shp_no_cpg(d):
+    return _utf8_shp(d, None)
+
+
+def b_garbled_in_utf8_file(d):
+    garbled = "公交站点".encode("utf-8").decode("gb18030", errors="replace")
+    lon, lat = ll(CX, CY - 100)
+    return imp(d, stops_csv(d, [stop_line(garbled, lon, lat)]), "--from-crs", "wgs84")
+
+
+def b_points_with_z(d):
+    g = toilets_gdf()
+    g["geometry"] = [Point(p.x, p.y, 312.5) for p in g.geometry]
+    return imp(d, vector(d, "z.geojson", g), layer="public_toilets")
+
+
+def b_point_zm_wkt(d):
+    lon, lat = ll(CX, CY - 100)
+    p = d / "zm.csv"
+    p.write_text("名称,WKT,街道,责任单位,状态,线路,候车亭\n"
+                 f'甲,"POINT ZM ({lon} {lat} 300 7)",兴华街道,交通局,在用,1,否\n', encoding="utf-8")
+    return imp(d, p, "--from-crs", "wgs84")
+
+
+def b_newline_in_name(d):
+    lon, lat = ll(CX, CY - 100)
+    p = d / "nl.csv"
+    p.write_text(STOP_HEADER + "\n" + f'"兴华\n一站",{lon},{lat},兴华街道,交通局,在用,1,否\n',
+                 encoding="utf-8")
+    return imp(d, p, "--from-crs", "wgs84")
+
+
+def b_duplicate_header(d):
+    lon, lat = ll(CX, CY - 100)
+    p = d / "dup.csv"
+    p.write_text("名称,经度,纬度,街道,名称\n" f"甲,{lon},{lat},兴华街道,乙\n", encoding="utf-8")
+    return imp(d, p, "--from-crs", "wgs84")
+
+
+def b_target_typo(d):
+    return ["import", "bus_stops", str(stops_csv(d)), "--data", str(d / "city.gkpg"),
+            "--from-crs", "wgs84"]
+
+
+def b_target_missing_no_create(d):
+    return ["import", "bus_stops", str(stops_csv(d)), "--data", str(d / "new" / "city.gpkg"),
+            "--from-crs", "wgs84"]
+
+
+def b_url_one_slash(d):
+    return ["import", "bus_stops", str(stops_csv(d)), "--data", "postgresql:/editor@dbhost/zlt",
+            "--from-crs", "wgs84"]
+
+
+def b_url_no_scheme(d):
+    return ["validate", "--data", "editor@dbhost:5432/zlt"]
+
+
+def b_input_folder(d):
+    (d / "folder.csv").mkdir()
+    return imp(d, d / "folder.csv", "--from-crs", "wgs84")
+
+
+def b_input_fifo(d):
+    os.mkfifo(d / "pipe.csv")
+    return imp(d, d / "pipe.csv", "--from-crs", "wgs84")
+
+
+def b_input_device(d):
+    (d / "zero.csv").symlink_to("/dev/zero")
+    return imp(d, d / "zero.csv", "--from-crs", "wgs84")
+
+
+def b_too_many_rows(d):
+    lon, lat = ll(CX, CY - 100)
+    row = stop_line("站", f"{lon:.6f}", f"{lat:.6f}") + "\n"
+    with open(d / "big.csv", "w", encoding="utf-8") as fh:
+        fh.write(STOP_HEADER + "\n")
+        fh.write(row * 200_001)
+    return imp(d, d / "big.csv", "--from-crs", "wgs84")
+
+
+def b_report_under_a_file(d):
+    (d / "afile").write_text("x", encoding="utf-8")
+    return imp(d, stops_csv(d), "--from-crs", "wgs84", "--json", str(d / "afile" / "r.json"))
+
+
+def b_backup_dir_is_a_file(d):
+    (d / "afile").write_text("x", encoding="utf-8")
+    return imp(d, stops_csv(d), "--from-crs", "wgs84", "--mode", "replace", "--backup-dir",
+               str(d / "afile"))
+
+
+def b_read_only_inventory(d):
+    os.chmod(d / "inv.gpkg", 0o444)
+    return imp(d, stops_csv(d), "--from-crs", "wgs84")
+
+
+def b_rerun_same_file(d):
+    from zlt_assets.importing import ImportOptions, import_file
+    src = stops_csv(d)
+    rep = import_file("bus_stops", src, d / "inv.gpkg", ImportOptions(from_crs="wgs84"))
+    assert rep.written
+    return imp(d, src, "--from-crs", "wgs84")
+
+
+def b_same_name_and_place(d):
+    x, y = CX - 400, CY  # the mini inventory's first stop, 名称1 / 名称1 in record()
+    lon, lat = ll(x, y)
+    from _mini_inventory import record as rec
+    name = rec("bus_stops", 1)["name"]
+    return imp(d, stops_csv(d, [stop_line(name, f"{lon:.8f}", f"{lat:.8f}", dept="城管执法局")]),
+               "--from-crs", "wgs84")
+
+
+# population grids and numbers -------------------------------------------------
+def _population(d, value, nodata=None):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+    stops = points("bus_stops", [(CX - 400, CY), (CX + 400, CY + 5)], status="in_service")
+    inventory_with(d, bus_stops=stops)
+    a = np.full((48, 48), 5, dtype="float32")
+    a[3, 4] = value
+    with rasterio.open(d / "inv_population.tif", "w", driver="GTiff", height=48, width=48,
+                       count=1, dtype="float32", crs="EPSG:4550", nodata=nodata,
+                       transform=from_origin(CX - 600, CY + 600, 25, 25)) as ds:
+        ds.write(a, 1)
+    return ["coverage", "--data", str(d / "inv.gpkg"), "--quiet", "--out", str(d / "cov.gpkg")]
+
+
+def b_pop_float_max_no_nodata(d):
+    return _population(d, 3.4028235e38)
+
+
+def b_pop_negative(d):
+    return _population(d, -12)
+
+
+def b_pop_denser_than_any_city(d):
+    return _population(d, 90_000)
+
+
+def b_cell_inf(d):
+    stops = points("bus_stops", [(CX - 400, CY)], status="in_service")
+    inventory_with(d, bus_stops=stops)
+    return ["coverage", "--data", str(d / "inv.gpkg"), "--no-population", "--cell", "inf",
+            "--out", str(d / "cov.gpkg")]
+
+
+def b_out_is_a_device(d):
+    stops = points("bus_stops", [(CX - 400, CY)], status="in_service")
+    inventory_with(d, bus_stops=stops)
+    return ["summary", "--data", str(d / "inv.gpkg"), "--out", "/dev/full"]
+
+
+def b_pack_out_is_a_file(d):
+    (d / "out").write_text("x", encoding="utf-8")
+    return ["pack", "--data", str(d / "inv.gpkg"), "--out", str(d / "out")]
+
+
+def b_val_garbled(d):
+    g = points("bus_stops", [(CX - 400, CY)], name="兴华街道".encode("utf-8").decode("gbk"))
+    inventory_with(d, bus_stops=g)
+    return ["validate", "--data", str(d / "inv.gpkg")]
+
+
+
 # ---------------------------------------------------------------------------- the catalogue
 @dataclass(frozen=True)
 class Case:
@@ -576,6 +784,44 @@ CASES: list[Case] = [
     Case("I45", b_empty_gpkg_layer, 2, r"empty\.gpkg holds no rows"),
     Case("I46", b_no_target, 2, r"name the inventory to import into with --data",
          env={"ZLT_DATA": ""}),
+    # import: issue 11's classes
+    Case("I47", b_dms_minutes_over_60, 4, r"1 of 3 rows have problems"),
+    Case("I48", b_xlsx_three_sheets, 2, r"3 sheets with rows \(一月, 二月, 说明\).*--source-layer"),
+    Case("I49", b_utf8_as_gbk, 2, r"stops\.csv is UTF-8: reading it as GBK would garble"),
+    Case("I50", b_utf8_shp_cpg_gbk, 0, r"\.cpg declares GBK but the text is UTF-8",
+         where="stdout"),
+    Case("I51", b_utf8_shp_no_cpg, 0, r"imported 1 rows", where="stdout"),
+    Case("I52", b_garbled_in_utf8_file, 4, r"乱码.*re-export it from the original as UTF-8"),
+    Case("I53", b_points_with_z, 0, r"1 geometries had Z values: stored in 2D", where="stdout"),
+    Case("I54", b_point_zm_wkt, 0, r"1 geometries had Z/M values: stored in 2D", where="stdout"),
+    Case("I55", b_newline_in_name, 0, r"line breaks or tabs in the text of 1 rows were replaced",
+         where="stdout"),
+    Case("I56", b_duplicate_header, 2, r"repeats column names: '名称' \(columns 1 and 5\)"),
+    Case("I57", b_target_typo, 2, r"inventory not found: .*city\.gkpg \(did you mean city\.gpkg\?\)"),
+    Case("I58", b_target_missing_no_create, 2, r"inventory not found"),
+    Case("I59", b_url_one_slash, 2, r"'postgresql:/editor@dbhost/zlt' is not a well-formed "
+         r"database URL"),
+    Case("I60", b_url_no_scheme, 2, r"is not a well-formed database URL"),
+    Case("I61", b_input_folder, 2, r"input must be a file, got a folder"),
+    Case("I62", b_input_fifo, 2, r"input must be a regular file, got a device, FIFO"),
+    Case("I63", b_input_device, 2, r"input must be a regular file, got a device, FIFO"),
+    Case("I64", b_too_many_rows, 2, r"more than 200,000 rows.*split it"),
+    Case("I65", b_report_under_a_file, 2, r"afile/r\.json: a part of its folder path is a file"),
+    Case("I66", b_backup_dir_is_a_file, 2, r"the backup folder .*afile is a file"),
+    Case("I67", b_read_only_inventory, 4, r"the file is read-only; nothing was changed"),
+    Case("I68", b_rerun_same_file, 0, r"nothing to import: 3 of 3 rows are already in",
+         where="stdout"),
+    Case("I69", b_same_name_and_place, 4, r"1 of 4 rows have problems"),
+    # population grids, numbers, outputs
+    Case("P01", b_pop_float_max_no_nodata, 2, r"3\.40282e\+38, a usual no-data marker.*declares "
+         r"no nodata"),
+    Case("P02", b_pop_negative, 2, r"cells are negative"),
+    Case("P03", b_pop_denser_than_any_city, 2, r"more than any city has"),
+    Case("P04", b_cell_inf, 2, r"cell size must be a finite number > 0 m, got inf"),
+    Case("O01", b_out_is_a_device, 2, r"not a regular file"),
+    Case("O02", b_pack_out_is_a_file, 2, r"--out .*out is a file; give a folder"),
+    Case("V13", b_val_garbled, 1, r"text looks garbled \(乱码\): '鍏村崕琛楅亾' reads as '兴华街道'",
+         where="stdout"),
     # db
     Case("D01", b_db_no_url, 2, r"need --data postgresql://"),
     Case("D02", b_db_unreachable, 3, r"cannot reach the database server"),
@@ -612,8 +858,16 @@ CASES: list[Case] = [
 
 
 def _snapshot(d: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.iterdir())
-            if p.is_file()}
+    """Every regular file with its digest, and every folder (a typo must not create one)."""
+    out = {}
+    for p in sorted(d.iterdir()):
+        if p.is_symlink() or not (p.is_file() or p.is_dir()):
+            out[p.name] = "special"
+        elif p.is_dir():
+            out[p.name + "/"] = "folder"
+        else:
+            out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
 
 
 @dataclass
@@ -707,3 +961,102 @@ def test_hostile_name_is_stored_literally(outcomes):
     o = outcomes["I32"]
     names = Inventory.open(o.folder / "inv.gpkg").read("bus_stops")["name"].tolist()
     assert names[-1] == HOSTILE
+
+
+@pytest.mark.parametrize("case_id", ["I50", "I51"])
+def test_utf8_shapefiles_keep_readable_names(outcomes, case_id):
+    from zlt_assets.inventory import Inventory
+
+    o = outcomes[case_id]
+    names = Inventory.open(o.folder / "inv.gpkg").read("public_toilets")["name"].tolist()
+    assert names[-1] == "公厕甲"
+
+
+def test_line_breaks_in_names_are_stored_as_spaces(outcomes):
+    from zlt_assets.inventory import Inventory
+
+    names = Inventory.open(outcomes["I55"].folder / "inv.gpkg").read("bus_stops")["name"]
+    assert names.tolist()[-1] == "兴华 一站"
+
+
+def test_a_rerun_of_an_import_changes_nothing(outcomes):
+    o = outcomes["I68"]
+    assert o.after["inv.gpkg"] == o.before["inv.gpkg"]
+
+
+def test_flattened_geometries_are_stored_in_2d(outcomes):
+    import shapely
+
+    from zlt_assets.inventory import Inventory
+
+    for case_id, layer in (("I53", "public_toilets"), ("I54", "bus_stops")):
+        g = Inventory.open(outcomes[case_id].folder / "inv.gpkg").read(layer).geometry
+        assert not shapely.has_z(g.values).any()
+
+
+# ---------------------------------------------------------------------------- faults of the machine
+def _as_unprivileged() -> dict:
+    """Run a subprocess as ``nobody`` when the tests run as root (root reads every file)."""
+    return {"user": 65534} if os.geteuid() == 0 else {}
+
+
+def test_unreadable_input_file(tmp_path_factory):
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="zlt-unreadable-"))
+    try:
+        os.chmod(d, 0o777)
+        write_mini(d / "inv.gpkg")
+        os.chmod(d / "inv.gpkg", 0o666)
+        src = stops_csv(d)
+        os.chmod(src, 0o000)
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", ZLT_PROGRESS="none", HOME="/tmp")
+        r = subprocess.run([sys.executable, "-m", "zlt_assets", *imp(d, src, "--from-crs",
+                                                                     "wgs84")],
+                           capture_output=True, text=True, env=env, timeout=300,
+                           **_as_unprivileged())
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "permission denied" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_a_huge_csv_is_refused_within_a_memory_limit(tmp_path):
+    """A CSV far larger than memory allows is streamed and refused, never read whole."""
+    write_mini(tmp_path / "inv.gpkg")
+    lon, lat = ll(CX, CY - 100)
+    row = (stop_line("站" * 40, f"{lon:.6f}", f"{lat:.6f}") + "\n").encode("utf-8")
+    with open(tmp_path / "huge.csv", "wb") as fh:
+        fh.write((STOP_HEADER + "\n").encode("utf-8"))
+        block = row * 10_000
+        for _ in range(int(600e6 // len(block)) + 1):  # ~600 MB: more than the limit below
+            fh.write(block)
+    limit = 1_500 * 1024 * 1024  # address space: the scientific stack needs ~1 GB of it
+    code = ("import resource, sys, runpy; "
+            f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
+            "sys.argv = ['zlt-assets', *sys.argv[1:]]; runpy.run_module('zlt_assets', "
+            "run_name='__main__')")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", ZLT_PROGRESS="none",
+               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-c", code, *imp(tmp_path, tmp_path / "huge.csv",
+                                                         "--from-crs", "wgs84")],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 2, r.stdout + r.stderr[-2000:]
+    assert "more than 200,000 rows" in r.stderr and "MemoryError" not in r.stderr
+
+
+@pytest.mark.parametrize("err, code, words", [
+    (OSError(28, "No space left on device", "/data/out.gpkg"), 4, "disk is full"),
+    (OSError(30, "Read-only file system", "/mnt/ro/x.html"), 4, "read-only"),
+    (PermissionError(13, "Permission denied", "/srv/x.csv"), 2, "permission denied"),
+    (IsADirectoryError(21, "Is a directory", "/tmp"), 2, "it is a folder"),
+    (OSError(27, "File too large", "/data/big.gpkg"), 4, "too large"),
+    (MemoryError(), 2, "out of memory"),
+])
+def test_os_errors_map_to_user_exit_codes(err, code, words):
+    from zlt_assets.cli import _environment_failure
+
+    f = _environment_failure(err)
+    assert f is not None and f.exit_code == code and words in f.message
+    assert f.message_zh and "\n" not in f.message
+    assert _environment_failure(OSError(95, "Operation not supported")) is None  # a bug: 70

@@ -727,11 +727,12 @@ def _convert_value(v: object, f: schema.FieldDef) -> tuple[object, str | None]:
     if not is_present(v):
         return None, None
     if isinstance(v, str):
-        v, problem = clean_text(v)
-        if problem:
-            return None, problem
-        if not v:
+        cleaned, why = clean_text(v)
+        if cleaned is None:
+            return None, why  # control characters: refused (a line break was only normalised)
+        if not cleaned:
             return None, None
+        v = cleaned
     if f.domain is not None:
         s = str(v)
         for code in f.domain.values:

@@ -17,6 +17,7 @@ between (nothing is lost; read again and retry).
 """
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ __all__ = [
     "DATA_ENV",
     "Inventory",
     "InventoryError",
+    "check_population_grid",
     "coerce_types",
     "default_data_path",
     "is_present",
@@ -150,6 +152,10 @@ class Inventory:
     def population_path(self) -> Path:
         return self.path.with_name(self.path.stem + schema.POPULATION.suffix)
 
+    def check_population(self) -> None:
+        """Refuse an absurd population grid (see :func:`check_population_grid`)."""
+        check_population_grid(self.population_path)
+
     def has_population(self) -> bool:
         return self.population_path.exists()
 
@@ -169,6 +175,90 @@ class Inventory:
         for n in layers:
             self._read_tokens.pop(n, None)
         return backup
+
+
+# ---------------------------------------------------------------------- population grid
+#: Values that mark "no data" in rasters when the nodata value was not declared.
+NODATA_MARKERS = (-3.4028234663852886e38, 3.4028234663852886e38, -1.7976931348623157e308,
+                  -99999.0, -9999.0, -32768.0, 65535.0, -2147483648.0)
+
+
+def check_population_grid(path: str | os.PathLike[str]) -> None:
+    """Refuse a population grid whose values are not counts of people, with a clear message.
+
+    Refused: negative or non-finite cells, cells holding a usual no-data marker (``-9999``,
+    ``3.4e38`` ...) while the raster declares no nodata value, and cells holding more people
+    than :data:`zlt_assets.standards.POPULATION_DENSITY_MAX` allows on their area. Cells equal to
+    the declared nodata value are ignored.
+
+    Raises
+    ------
+    BadInput
+        The grid cannot be read or holds absurd values.
+    """
+    import rasterio
+
+    from .standards import POPULATION_DENSITY_MAX
+
+    p = Path(path)
+    try:
+        with rasterio.open(p) as ds:
+            band = ds.read(1, masked=True)
+            nodata = ds.nodata
+            transform = ds.transform
+            crs = ds.crs
+    except Exception as exc:  # rasterio.errors.RasterioIOError and friends
+        raise BadInput(f"population: cannot read {p}: {_one_line(exc)}",
+                       zh=f"人口格网:无法读取 {p}") from None
+    values = np.ma.asarray(band, dtype="float64")
+    data = values.compressed()
+    name = p.name
+    if nodata is None or not math.isnan(nodata):
+        if np.isnan(data).any():
+            raise BadInput(f"population ({name}): cells hold NaN but the raster declares no "
+                           "nodata value for them; declare it (e.g. gdal_edit.py -a_nodata nan)",
+                           zh=f"人口格网({name}):有 NaN 值但未声明 nodata;请声明(如 gdal_edit.py "
+                              "-a_nodata nan)")
+    data = data[~np.isnan(data)]
+    if np.isinf(data).any():
+        raise BadInput(f"population ({name}): cells hold infinite values",
+                       zh=f"人口格网({name}):有无穷大的值")
+    if nodata is None:
+        for marker in NODATA_MARKERS:
+            hit = np.isclose(data, marker, rtol=1e-6, atol=0.0)
+            if hit.any():
+                raise BadInput(
+                    f"population ({name}): {int(hit.sum())} cells hold {marker:g}, a usual "
+                    "no-data marker, but the raster declares no nodata value; declare it "
+                    f"(e.g. gdal_edit.py -a_nodata {marker:g})",
+                    zh=f"人口格网({name}):{int(hit.sum())} 个格子为 {marker:g}(常见的无数据标记),"
+                       f"但未声明 nodata;请声明(如 gdal_edit.py -a_nodata {marker:g})")
+    if (data < 0).any():
+        raise BadInput(f"population ({name}): {int((data < 0).sum())} cells are negative "
+                       f"(lowest {data.min():g}); a population count cannot be",
+                       zh=f"人口格网({name}):{int((data < 0).sum())} 个格子为负值")
+    area_m2 = _cell_area_m2(transform, crs, values.shape)
+    if area_m2 and data.size:
+        limit = float(POPULATION_DENSITY_MAX.value) * area_m2 / 1e6  # type: ignore[arg-type]
+        top = float(data.max())
+        if top > limit:
+            raise BadInput(
+                f"population ({name}): a cell holds {top:.4g} people on {area_m2:,.0f} m², more "
+                f"than any city has ({POPULATION_DENSITY_MAX.value:,} people/km², "
+                f"{POPULATION_DENSITY_MAX.source}); is it a no-data marker or another unit?",
+                zh=f"人口格网({name}):一个格子有 {top:.4g} 人(面积 {area_m2:,.0f} 平方米),"
+                   "超过任何城市的密度;是否为无数据标记或单位错误?")
+
+
+def _cell_area_m2(transform: object, crs: object, shape: tuple[int, ...]) -> float | None:
+    a, b, d, e = (getattr(transform, k) for k in ("a", "b", "d", "e"))
+    area = abs(a * e - b * d)
+    if crs is None:
+        return None
+    if getattr(crs, "is_geographic", False):
+        lat = getattr(transform, "f") + getattr(transform, "e") * shape[0] / 2
+        return area * 111_320.0 * 110_540.0 * math.cos(math.radians(lat))
+    return area
 
 
 # ---------------------------------------------------------------------- types

@@ -31,6 +31,7 @@ import shapely
 from . import plan, schema, standards
 from .crs import is_project_crs, to_project
 from .inventory import Inventory, InventoryError, coerce_types, is_present
+from .text import garbled
 
 #: Characters that must never reach a terminal raw (escape sequences from hostile data).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -267,6 +268,10 @@ def _check_attributes(decl: schema.LayerDef, gdf: gpd.GeoDataFrame, ids: list[st
                 out.append(Problem(decl.name, ids[i], f.name,
                                    f"value {_short(v)} is not of type {f.type}", "type"))
                 continue
+            if f.type == "text" and (fixed := garbled(v)):  # 乱码: zlt_assets.text
+                out.append(Problem(decl.name, ids[i], f.name,
+                                   f"text looks garbled (乱码): {_short(v)} reads as "
+                                   f"{_short(fixed)}", "garbled"))
             if f.domain is not None and str(v) not in f.domain:
                 out.append(Problem(decl.name, ids[i], f.name,
                                    f"value {_short(v)} is not in {f.domain.zh} / {f.domain.en} "

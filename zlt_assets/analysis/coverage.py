@@ -209,8 +209,9 @@ def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nro
 
 def make_grid(area: shapely.Geometry, cell: float) -> Grid:
     """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``."""
-    if not cell > 0:
-        raise BadInput(f"cell size must be > 0 m, got {cell}")
+    if not (cell > 0 and np.isfinite(cell)):
+        raise BadInput(f"cell size must be a finite number > 0 m, got {cell}",
+                       zh=f"格网大小必须是大于 0 的有限数(米),而不是 {cell}")
     minx, miny, maxx, maxy = area.bounds
     x0 = float(np.floor(minx / cell) * cell)
     ytop = float(np.ceil(maxy / cell) * cell)
