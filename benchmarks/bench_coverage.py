@@ -33,6 +33,14 @@ Usage::
     python benchmarks/bench_coverage.py                      # the full city (scale 1)
 
 Results go to ``out/bench/<scale>/`` (JSON + a Markdown table); nothing is asserted on time.
+
+Whole processes (issue #13): ``--whole`` times, start to JSON written, the ``zlt-assets coverage``
+command against the by-hand script ``byhand_coverage.py`` (shapely ``unary_union`` + networkx
+multi-source Dijkstra + KD-tree), each as its own process, alternately, ``--whole-repeat`` times
+(median), on the unnoded grid city of ``grid_city.py`` (250 x 250 long streets, 300,000 people,
+800 stops, 500 m walking) and on the real OpenStreetMap city in ``tests/data/osm`` (Helsinki)::
+
+    python benchmarks/bench_coverage.py --whole --contenders project-network,networkx,project-euclidean,geopandas
 """
 from __future__ import annotations
 
@@ -168,8 +176,8 @@ def _project_cell_distances(res, c: dict) -> np.ndarray:
     x0, y0 = info["origin"]
     ytop = y0 + info["side_m"]
     g = info["side_cells"]
-    col = grid.col + int(round((grid.x0 - x0) / info["cell_m"]))
-    row = grid.row + int(round((ytop - grid.ytop) / info["cell_m"]))
+    col = grid.col + round((grid.x0 - x0) / info["cell_m"])
+    row = grid.row + round((ytop - grid.ytop) / info["cell_m"])
     d = np.asarray(res.cell_distance, dtype="float64").copy()
     d[~(d <= res.radius + 1e-6)] = np.inf  # beyond the radius, as the other contenders report
     out = np.full(g * g, np.inf, dtype=np.float64)
@@ -214,16 +222,16 @@ def run_networkx(c: dict, radius: float, legs: bool = True) -> np.ndarray:
     split = np.zeros(len(a), dtype=bool)
     split[pseg] = True
     keep = ~split
-    G.add_weighted_edges_from(zip(u[keep].tolist(), v[keep].tolist(), seg_len[keep].tolist()))
+    G.add_weighted_edges_from(zip(u[keep].tolist(), v[keep].tolist(), seg_len[keep].tolist(), strict=False))
     G.add_weighted_edges_from(zip(prev_node.tolist(), pnode.tolist(),
-                                  np.maximum(palong - prev_along, 0.0).tolist()))
+                                  np.maximum(palong - prev_along, 0.0).tolist(), strict=False))
     G.add_weighted_edges_from(zip(pnode[last].tolist(), v[pseg[last]].tolist(),
-                                  np.maximum(seg_len[pseg[last]] - palong[last], 0.0).tolist()))
+                                  np.maximum(seg_len[pseg[last]] - palong[last], 0.0).tolist(), strict=False))
     # stops hang on their attachment node by their offset
     n_cell_pts = int(cok.sum())
     stop_att = n_road + n_cell_pts + np.arange(int(sok.sum()))
     stop_nodes = [("stop", i) for i in range(len(stop_att))]
-    G.add_weighted_edges_from(zip(stop_nodes, stop_att.tolist(), soff[sok].tolist()))
+    G.add_weighted_edges_from(zip(stop_nodes, stop_att.tolist(), soff[sok].tolist(), strict=False))
     dist = nx.multi_source_dijkstra_path_length(G, stop_nodes, cutoff=radius)
 
     out = np.full(len(xy_cells), np.inf)
@@ -250,7 +258,7 @@ def run_networkx_hybrid(c: dict, radius: float) -> np.ndarray:
     xy_stops = np.asarray([(p.x, p.y) for p in c["stops"].geometry.values])
     sseg, salong, soff, sok = _attach(a, b, xy_stops, FACILITY_MAX_SNAP)
     G = nx.Graph()
-    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), seg_len.tolist()))
+    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), seg_len.tolist(), strict=False))
     src = "sources"
     for k in np.flatnonzero(sok):  # a virtual source tied to both ends of its piece
         s = sseg[k]
@@ -333,7 +341,7 @@ def run_qgis(c: dict, radius: float) -> np.ndarray:
     parts = shapely.get_parts(lines.geometry.values)
     a, b = _segments(c["roads"])
     xy = cell_centres(c)
-    seg, along, off, ok = _attach(a, b, xy)
+    seg, along, _off, _ok = _attach(a, b, xy)
     t = along / np.hypot(*(b[seg] - a[seg]).T)
     q = a[seg] + (b[seg] - a[seg]) * t[:, None]
     tree = shapely.STRtree(parts)
@@ -589,6 +597,103 @@ def render(summary: dict) -> tuple[str, dict]:
     return table, targets
 
 
+# ======================================================================================
+# whole processes: start to JSON written
+# ======================================================================================
+def _helsinki_city(out: Path) -> Path:
+    """The Helsinki extract as the files both contenders read, in the project's true-metre CRS."""
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    from zlt_assets.crs import choose_work_crs, lonlat_bounds
+
+    city = out / "helsinki"
+    if (city / "people.gpkg").exists():
+        return city
+    city.mkdir(parents=True, exist_ok=True)
+    osm = REPO / "tests" / "data" / "osm" / "Helsinki.osm.pbf"
+    lines = pyogrio.read_dataframe(osm, layer="lines")
+    lines = lines[lines["highway"].notna()].reset_index(drop=True)
+    pts = pyogrio.read_dataframe(osm, layer="points")
+    stops = pts[pts["highway"] == "bus_stop"].reset_index(drop=True)
+    crs = choose_work_crs(lonlat_bounds([lines])).crs
+    lines = lines.to_crs(crs)[["highway", "other_tags", "geometry"]]
+    w, s, e, n = lines.total_bounds
+    area = gpd.GeoDataFrame({"name": ["Helsinki"]}, geometry=[shapely.box(w, s, e, n)], crs=crs)
+    gx, gy = np.meshgrid(np.arange(w + 3.1, e, 10.0), np.arange(s + 7.3, n, 10.0))
+    people = gpd.GeoDataFrame({"population": np.ones(gx.size, dtype="int32")},
+                              geometry=shapely.points(gx.ravel(), gy.ravel()), crs=crs)
+    lines.to_file(city / "roads.gpkg")
+    stops[["osm_id", "geometry"]].to_crs(crs).to_file(city / "stops.gpkg")
+    area.to_file(city / "area.gpkg")
+    people.to_file(city / "people.gpkg")
+    return city
+
+
+def _timed(cmd: list[str], out_json: Path) -> float:
+    out_json.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0 or not out_json.exists():
+        raise SystemExit(f"{cmd[1:3]} failed: {proc.stderr.strip()[-500:]}")
+    return dt
+
+
+def run_whole(out: Path, repeat: int, radius: float) -> dict:
+    """Median wall time of whole processes (interpreter start to JSON written), alternating."""
+    import grid_city
+
+    cities = {}
+    grid = out / "grid-city"
+    if not (grid / "city.json").exists():
+        grid_city.generate(grid)
+    cities["grid city (unnoded, 124,500 edges, 300,000 people)"] = grid
+    cities["Helsinki (OpenStreetMap extract, 10 m lattice of people)"] = _helsinki_city(out)
+    exe = str(Path(sys.executable).with_name("zlt-assets"))
+    results = {}
+    for label, city in cities.items():
+        pj, sj = city / "project.json", city / "script.json"
+        project = [exe, "coverage", "--facilities", str(city / "stops.gpkg"),
+                   "--roads", str(city / "roads.gpkg"), "--area", str(city / "area.gpkg"),
+                   "--population", str(city / "people.gpkg"), "--no-districts",
+                   "--method", "network", "--radius", str(radius), "--quiet", "--json", str(pj)]
+        script = [sys.executable, str(HERE / "byhand_coverage.py"), str(city), str(sj),
+                  str(radius)]
+        tp, ts = [], []
+        for _ in range(repeat):
+            tp.append(_timed(project, pj))
+            ts.append(_timed(script, sj))
+        p = json.loads(pj.read_text(encoding="utf-8"))
+        q = json.loads(sj.read_text(encoding="utf-8"))
+        results[label] = {
+            "project_seconds": float(np.median(tp)), "script_seconds": float(np.median(ts)),
+            "project_all": tp, "script_all": ts,
+            "ratio": float(np.median(ts) / np.median(tp)),
+            "project_population_share": p["population_share"],
+            "script_population_share": q["population_share"],
+            "project_crs": p["crs"]["label"], "project_noding": p["network"]["noding"],
+            "project_edges": p["network"]["n_edges"],
+        }
+        print(f"  {label}: project {np.median(tp):.2f} s, script {np.median(ts):.2f} s "
+              f"({results[label]['ratio']:.2f}x)", file=sys.stderr, flush=True)
+    return results
+
+
+def fmt_whole(whole: dict) -> str:
+    lines = ["| city | zlt-assets coverage (s) | by-hand script (s) | script / project | "
+             "population share: project (nearest point on a street) / script (nearest node) "
+             "| project's CRS, noding, edges |", "|---|---|---|---|---|---|"]
+    for label, r in whole.items():
+        lines.append(f"| {label} | {r['project_seconds']:.2f} | {r['script_seconds']:.2f} | "
+                     f"{r['ratio']:.2f}x | {100 * r['project_population_share']:.2f}% / "
+                     f"{100 * r['script_population_share']:.2f}% | {r['project_crs']}, "
+                     f"{r['project_noding']}, {r['project_edges']:,} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="zlt-assets coverage benchmark (on demand)")
     ap.add_argument("--scale", type=float, default=1.0, help="city scale (1 = 1,000,000 cells)")
@@ -609,6 +714,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--reuse", action="store_true",
                     help="reuse contender results already in the output folder (re-check only)")
+    ap.add_argument("--whole", action="store_true",
+                    help="also time whole processes (project CLI vs the by-hand script)")
+    ap.add_argument("--whole-repeat", type=int, default=5,
+                    help="whole-process runs per contender (median; default 5)")
     ap.add_argument("--render", type=Path, metavar="DIR",
                     help="print the table of an earlier run (DIR/results.json) and exit")
     args = ap.parse_args(argv)
@@ -616,6 +725,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = json.loads((args.render / "results.json").read_text(encoding="utf-8"))
         table, targets = render(summary)
         print(table)
+        if summary.get("whole"):
+            print("\n" + fmt_whole(summary["whole"]))
         for k, v in targets.items():
             print(f"target {k}: {v['value']:.1f} -> {'met' if v['met'] else 'NOT met'}")
         return 0
@@ -623,7 +734,8 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.worker, args.city, args.radius, args.result, args.repeat)
         return 0
 
-    wanted = CONTENDERS if args.contenders == "all" else tuple(args.contenders.split(","))
+    wanted = CONTENDERS if args.contenders == "all" else tuple(
+        c for c in args.contenders.split(",") if c)
     out = args.out or REPO / "out" / "bench" / f"{args.scale:g}"
     out.mkdir(parents=True, exist_ok=True)
     city = out / "city"
@@ -638,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['road_lines']:,} road lines, {info['stops']:,} stops; radius {args.radius:g} m",
           file=sys.stderr)
 
+    whole = run_whole(out, args.whole_repeat, args.radius) if args.whole else None
     res: dict[str, dict] = {}
     for name in wanted:
         if name in ("qgis", "networkx-onnet", "project-network-qgis-city"):
@@ -696,6 +809,13 @@ def main(argv: list[str] | None = None) -> int:
                "machine": machine_info(), "wanted": list(wanted), "results": res,
                "checks": checks}
     table, targets = render(summary)
+    if whole:
+        summary["whole"] = whole
+        for label, r in whole.items():
+            targets[f"whole process >= 3x the by-hand script ({label})"] = {
+                "value": r["ratio"], "met": r["ratio"] >= 3.0}
+        table += "\n\nWhole processes (median of " + str(args.whole_repeat) + "):\n\n" + \
+            fmt_whole(whole)
     summary["targets"] = targets
     (out / "results.json").write_text(json.dumps(summary, indent=2, default=str) + "\n",
                                       encoding="utf-8")

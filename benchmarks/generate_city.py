@@ -37,15 +37,15 @@ FULL_STOPS = 2_000
 
 def city_parameters(scale: float) -> dict:
     """Grid sizes for a scale factor (1.0 = the full benchmark city)."""
-    side_cells = int(round(math.sqrt(FULL_CELLS * scale)))
+    side_cells = round(math.sqrt(FULL_CELLS * scale))
     side_m = side_cells * CELL
     # a grid of n x n nodes has 2 n (n - 1) edges; about 2 % net are removed (see below)
-    n = int(round((1 + math.sqrt(1 + 2 * FULL_EDGES * scale / 0.985)) / 2))
+    n = round((1 + math.sqrt(1 + 2 * FULL_EDGES * scale / 0.985)) / 2)
     return {
         "scale": scale, "seed": 20190531, "crs": CRS, "origin": list(ORIGIN), "cell_m": CELL,
         "side_cells": side_cells, "side_m": side_m, "grid_nodes_per_side": n,
         "spacing_m": side_m / (n - 1) if n > 1 else side_m,
-        "stops": int(round(FULL_STOPS * scale)),
+        "stops": round(FULL_STOPS * scale),
     }
 
 

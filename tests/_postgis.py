@@ -58,10 +58,44 @@ class PgCluster:
     port: int
     user: str
     datadir: Path
+    bindir: Path | None = None
+    base: Path | None = None
+    durable: bool = False  # commits survive an immediate stop (synchronous_commit on)
 
-    def url(self, dbname: str, **params: str) -> str:
+    def url(self, dbname: str, *, user: str | None = None, **params: str) -> str:
         q = "&".join(f"{k}={v}" for k, v in params.items())
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{dbname}" + (f"?{q}" if q else "")
+        return (f"postgresql://{user or self.user}@{self.host}:{self.port}/{dbname}"
+                + (f"?{q}" if q else ""))
+
+    def start(self) -> None:
+        """Start the server (again); waits until it accepts connections."""
+        assert self.bindir is not None and self.base is not None
+        opts = (f"-p {self.port} -k {self.base / 'sock'} -c listen_addresses=127.0.0.1 "
+                "-c fsync=off -c full_page_writes=off"
+                + ("" if self.durable else " -c synchronous_commit=off"))
+        subprocess.run(_as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o",
+                                     opts, "-l", str(self.base / "log"), "-w", "start"]),
+                       check=True, capture_output=True, cwd=self.base)
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server (``immediate``: as if it vanished, no shutdown checkpoint)."""
+        assert self.bindir is not None and self.base is not None
+        subprocess.run(_as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m",
+                                     mode, "-w", "stop"]), capture_output=True, cwd=self.base)
+
+    def remove(self) -> None:
+        self.stop()
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def create_login(self, name: str) -> str:
+        """A login role (trust authentication) of the cluster; returns its name."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE ROLE "{name}" LOGIN')
+        return name
 
     def create_database(self, postgis: bool = True) -> str:
         """A fresh database (with the PostGIS extension); returns its name."""
@@ -84,52 +118,64 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    """Start a throwaway cluster for the session; stop and remove it afterwards."""
+def _require_postgres() -> Path:
     bindir = _pg_bindir()
     require_component("PostgreSQL/PostGIS", bindir is not None,
                       "pg_ctl not found; apt-get install postgresql-15 postgresql-15-postgis-3")
     assert bindir is not None
     require_component("PostgreSQL/PostGIS", _postgis_available(bindir),
-                      "the PostGIS extension is not installed; apt-get install postgresql-15-postgis-3")
+                      "the PostGIS extension is not installed; "
+                      "apt-get install postgresql-15-postgis-3")
     if os.geteuid() == 0:
         import pwd
         try:
-            pw = pwd.getpwnam("postgres")
+            pwd.getpwnam("postgres")
+            have = True
         except KeyError:
-            pw = None
-        require_component("PostgreSQL/PostGIS", pw is not None,
+            have = False
+        require_component("PostgreSQL/PostGIS", have,
                           "running as root needs the 'postgres' user to own the cluster")
+    return bindir
+
+
+def start_cluster(*, durable: bool = False) -> PgCluster:
+    """initdb and start a throwaway cluster on a free port (``cluster.remove()`` ends it).
+
+    ``durable``: a commit survives ``stop("immediate")`` (the server process killed; the
+    machine itself does not crash, so ``fsync`` stays off).
+    """
+    bindir = _require_postgres()
     base = Path(tempfile.mkdtemp(prefix="zlt-pg-"))
     datadir = base / "data"
     sockdir = base / "sock"
     sockdir.mkdir()
     if os.geteuid() == 0:
+        import pwd
+        pw = pwd.getpwnam("postgres")
         os.chown(base, pw.pw_uid, pw.pw_gid)
         os.chown(sockdir, pw.pw_uid, pw.pw_gid)
-    port = _free_port()
+    cluster = PgCluster("127.0.0.1", _free_port(), "postgres", datadir, bindir, base, durable)
     try:
         subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
                                      "-A", "trust", "--no-sync", "-E", "UTF8",
                                      "--locale=C"]),
                        check=True, capture_output=True, cwd=base)
-        opts = (f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off")
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts,
-                                     "-l", str(base / "log"), "-w", "start"]),
-                       check=True, capture_output=True, cwd=base)
+        cluster.start()
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(base, ignore_errors=True)
         require_component("PostgreSQL/PostGIS", False,
                           f"the throwaway cluster did not start: {exc.stderr!r}")
-    cluster = PgCluster("127.0.0.1", port, "postgres", datadir)
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """Start a throwaway cluster for the session; stop and remove it afterwards."""
+    cluster = start_cluster()
     try:
         yield cluster
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
-                                     "-w", "stop"]), capture_output=True, cwd=base)
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.remove()
 
 
 @pytest.fixture

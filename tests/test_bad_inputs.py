@@ -836,8 +836,8 @@ CASES: list[Case] = [
     Case("V06", b_val_domain, 1, r"value 'maybe' is not in", where="stdout"),
     Case("V08", b_val_wrong_crs, 1, r"stored in EPSG:4326, expected EPSG:4550", where="stdout"),
     Case("V09", b_val_nan_point, 1, r"geometry is missing or empty|not finite", where="stdout"),
-    Case("V10", b_val_outside_boundary, 1, r"bus_stops \[\d+\] \.geometry: feature lies \(partly\) "
-         r"outside the city boundary", where="stdout"),
+    Case("V10", b_val_outside_boundary, 1, r"bus_stops \[\d+\] \.geometry: 要素\(部分\)位于市界之外 / "
+         r"feature lies \(partly\) outside the city boundary", where="stdout"),
     Case("V11", b_val_hostile, 1, r"is not in", where="stdout"),
     Case("V12", b_val_stop_off_road, 1, r"bus stop is 200 m from the nearest road", where="stdout"),
     # coverage

@@ -1,6 +1,7 @@
 """Coverage: answers known by construction, properties, inputs, CLI on crafted files and sample."""
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def street_grid():
 
 def test_network_covers_crossings_with_manhattan_distance_within_radius(street_grid):
     dij, pop, stop, area = street_grid
+    # the lattice is a plane in EPSG:4550 coordinates near (0, 0): forced, so metres are its units
     res = compute_coverage(stop, area, radius=R, method="network", roads=grid_roads(N, STEP),
-                           population=pop, cell=50)
+                           population=pop, cell=50, crs=CRS)
     expected = (np.abs(dij).sum(axis=1) * STEP <= R)
     assert expected.sum() == 61  # |dx| + |dy| <= 5 steps
     covered = res.population_distance <= R + 1e-6
@@ -82,7 +84,7 @@ def test_area_and_district_shares_by_hand():
     districts = polys((0, 0, 500, 200), (500, 0, 1000, 200), code=["W", "E"], name=["西", "东"])
     pop = points([(50, 50), (950, 150)], population=[30, 70])
     res = compute_coverage(points([(0, 100)]), area, radius=300, cell=100, districts=districts,
-                           population=pop)
+                           population=pop, crs=CRS)
     s = res.summary
     assert set(s) >= CONTRACT
     assert s["area_total_m2"] == pytest.approx(200_000)
@@ -142,7 +144,7 @@ def test_population_raster_counts_cells_by_centre(tmp_path):
         ds.write(data, 1)
     pop = load_population(path)
     assert pop.total == pytest.approx(21)
-    assert sorted(zip(pop.x, pop.y, pop.weight))[0] == (50.0, 50.0, 1.0)
+    assert sorted(zip(pop.x, pop.y, pop.weight, strict=False))[0] == (50.0, 50.0, 1.0)
     res = compute_coverage(points([(0, 200)]), polys((0, 0, 300, 200)), radius=75,
                            population=path, cell=100)
     # only the top-left cell centre (50, 150) is within 75 m of (0, 200)
@@ -210,9 +212,9 @@ _coord = st.tuples(st.floats(0, 600), st.floats(0, 600))
 @given(st.lists(_coord, min_size=1, max_size=4), _coord,
        st.sampled_from(["euclidean", "network"]))
 def test_adding_a_facility_never_lowers_coverage(base, extra, method):
-    kw = dict(radius=150, cell=50, method=method, network=_NET, max_snap=1000)
+    kw = {"radius": 150, "cell": 50, "method": method, "network": _NET, "max_snap": 1000}
     a = compute_coverage(points(base), _AREA, **kw).summary["area_covered_m2"]
-    b = compute_coverage(points(base + [extra]), _AREA, **kw).summary["area_covered_m2"]
+    b = compute_coverage(points([*base, extra]), _AREA, **kw).summary["area_covered_m2"]
     assert b >= a
 
 
@@ -220,7 +222,7 @@ def test_adding_a_facility_never_lowers_coverage(base, extra, method):
 @given(st.lists(_coord, min_size=1, max_size=4), st.floats(10, 400), st.floats(0, 300),
        st.sampled_from(["euclidean", "network"]))
 def test_larger_radius_never_lowers_coverage(fac, r, more, method):
-    kw = dict(cell=50, method=method, network=_NET, max_snap=1000)
+    kw = {"cell": 50, "method": method, "network": _NET, "max_snap": 1000}
     a = compute_coverage(points(fac), _AREA, radius=r, **kw).summary["area_covered_m2"]
     b = compute_coverage(points(fac), _AREA, radius=r + more, **kw).summary["area_covered_m2"]
     assert b >= a
@@ -229,7 +231,7 @@ def test_larger_radius_never_lowers_coverage(fac, r, more, method):
 @settings(max_examples=20, deadline=None)
 @given(st.lists(_coord, min_size=1, max_size=4))
 def test_network_coverage_never_exceeds_straight_line(fac):
-    kw = dict(radius=200, cell=50, network=_NET, max_snap=1000)
+    kw = {"radius": 200, "cell": 50, "network": _NET, "max_snap": 1000}
     e = compute_coverage(points(fac), _AREA, method="euclidean", **kw)
     n = compute_coverage(points(fac), _AREA, method="network", **kw)
     fin = np.isfinite(n.cell_distance)
@@ -372,7 +374,7 @@ def test_population_on_grid_centres_gives_the_same_answer_as_off_grid(method):
     cx, cy = np.meshgrid(np.arange(25.0, 600, 50), np.arange(25.0, 600, 50))
     pop = PopulationInput(cx.ravel(), cy.ravel(), rng.integers(1, 50, cx.size).astype(float))
     fac = points([(130, 420), (480, 90)])
-    kw = dict(radius=180, method=method, network=_NET, population=pop, max_snap=1000)
+    kw = {"radius": 180, "method": method, "network": _NET, "population": pop, "max_snap": 1000}
     a = compute_coverage(fac, _AREA, cell=50, **kw)
     b = compute_coverage(fac, _AREA, cell=40, **kw)
     assert a.summary["population_total"] == pytest.approx(pop.total)
@@ -425,7 +427,7 @@ def test_cli_facilities_off_the_network(cli, crafted_files):
 
 
 @pytest.mark.parametrize("geom", [
-    shapely.box(10, 10, 90, 90),  # the boundary runs through cell centres: they are outside
+    shapely.box(10, 10, 90, 90),  # the boundary runs through cell centres: they are inside
     shapely.Point(50, 50).buffer(37).difference(shapely.Point(55, 45).buffer(12)),
     shapely.Polygon([(0, 0), (100, 7), (33, 100), (61, 41)]),
 ])
@@ -436,16 +438,16 @@ def test_grid_cell_counts_by_centre_exactly(geom):
                       5 if geom.area == 6400 else 20, 5 if geom.area == 6400 else 20)
     cell = 100.0 / img.shape[0]
     r, c = np.mgrid[0:img.shape[0], 0:img.shape[1]]
-    expected = shapely.contains_xy(geom, (c + 0.5) * cell, 100 - (r + 0.5) * cell)
+    expected = shapely.intersects_xy(geom, (c + 0.5) * cell, 100 - (r + 0.5) * cell)
     assert (img == expected).all()
     if geom.area == 6400:
-        assert img.sum() == 9  # centres 30, 50, 70 in both directions
+        assert img.sum() == 25  # centres 10 ... 90 in both directions (the boundary belongs)
 
 
 def test_uncovered_patch_with_covered_islands_has_holes():
     # two stops inside a 1 km square: their 100 m discs are holes in the one uncovered patch
     res = compute_coverage(points([(300, 300), (700, 600)]), polys((0, 0, 1000, 1000)),
-                           radius=100, cell=10)
+                           radius=100, cell=10, crs=CRS)
     assert len(res.uncovered) == 1
     (patch,) = res.uncovered.geometry
     assert len(patch.interiors) == 2
@@ -503,3 +505,132 @@ def test_nearest_euclidean_hint_keeps_every_answer_exact():
     far = ~res.cell_covered
     assert far.any() and (res.cell_facility[far] == 0).all()
     assert np.isfinite(res.cell_distance[far]).all()
+
+
+# ------------------------------------------------------------------ every person counted once
+def test_lattice_on_borders_every_person_counted_once():
+    # the issue's case: a 2 km lattice, one person per crossing, on the area's boundary and on
+    # the street offices' shared borders: 441 of 441, and the districts add up
+    x0, y0 = 480000.0, 5300000.0
+    ij = np.array([(i, j) for i in range(21) for j in range(21)], dtype=float)
+    pop = PopulationInput(x0 + ij[:, 0] * 2000, y0 + ij[:, 1] * 2000, np.ones(len(ij)))
+    area = polys((x0, y0, x0 + 40000, y0 + 40000))
+    districts = polys((x0, y0, x0 + 20000, y0 + 40000), (x0 + 20000, y0, x0 + 40000, y0 + 20000),
+                      (x0 + 20000, y0 + 20000, x0 + 40000, y0 + 40000),
+                      code=["W", "SE", "NE"], name=["西", "东南", "东北"])
+    s = compute_coverage(points([(x0 + 1000, y0 + 1000)]), area, radius=500, cell=1000,
+                         population=pop, districts=districts, crs=CRS).summary
+    assert s["population_total"] == 441
+    assert sum(d["population_total"] for d in s["by_district"]) == 441
+    assert s["outside_districts"]["population_total"] == 0
+    by = {d["code"]: d["population_total"] for d in s["by_district"]}
+    assert by == {"W": 21 * 11, "SE": 10 * 11, "NE": 10 * 10}  # borders go to the first
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(1, 9), min_size=1, max_size=4, unique=True),
+       rows=st.lists(st.integers(1, 4), min_size=0, max_size=2, unique=True),
+       weights=st.lists(st.integers(0, 9), min_size=121, max_size=121),
+       stop=st.tuples(st.integers(0, 1000), st.integers(0, 500)))
+def test_district_sums_equal_the_totals(cuts, rows, weights, stop):
+    # districts: vertical strips cut at 100 m multiples, the first strip cut again across;
+    # people and cell centres on a lattice that puts many of them on the borders
+    x0, y0 = 480000.0, 5300000.0
+    xs = [0, *sorted(cuts), 10]
+    boxes = [(x0 + a * 100, y0, x0 + b * 100, y0 + 500) for a, b in itertools.pairwise(xs)]
+    first = boxes.pop(0)
+    ys = [0, *sorted(rows), 5]
+    boxes = [(first[0], y0 + a * 100, first[2], y0 + b * 100) for a, b in itertools.pairwise(ys)] \
+        + boxes
+    districts = polys(*boxes, code=[f"d{k}" for k in range(len(boxes))],
+                      name=[f"n{k}" for k in range(len(boxes))])
+    ij = np.array([(i, j) for i in range(11) for j in range(11)], dtype=float)
+    keep = ij[:, 1] <= 10
+    pop = PopulationInput(x0 + ij[keep, 0] * 100, y0 + ij[keep, 1] * 50,
+                          np.asarray(weights, dtype=float)[keep])
+    s = compute_coverage(points([(x0 + stop[0], y0 + stop[1])]), None, radius=230, cell=50,
+                         population=pop, districts=districts, crs=CRS).summary
+    assert s["population_total"] == pytest.approx(pop.weight.sum())  # nobody dropped
+    for key in ("population_total", "population_covered", "area_total_m2", "area_covered_m2"):
+        parts = sum(d[key] for d in s["by_district"]) + s["outside_districts"][key]
+        assert parts == pytest.approx(s[key]), key
+    assert s["area_total_m2"] == pytest.approx(1000 * 500)
+
+
+# ------------------------------------------------------------------ real extracts, any CRS
+def _helsinki():
+    import pyogrio
+
+    osm = Path(__file__).parent / "data" / "osm" / "Helsinki.osm.pbf"
+    lines = pyogrio.read_dataframe(osm, layer="lines")
+    lines = lines[lines["highway"].notna()].reset_index(drop=True)
+    pts = pyogrio.read_dataframe(osm, layer="points")
+    stops = pts[pts["highway"] == "bus_stop"].reset_index(drop=True)
+    w, s_, e, n = lines.total_bounds
+    area = gpd.GeoDataFrame(geometry=[shapely.box(w + 0.001, s_ + 0.001, e - 0.001, n - 0.001)],
+                            crs="EPSG:4326")
+    # a 25 m lattice of people, laid in true metres
+    tm = "+proj=tmerc +lat_0=60.17 +lon_0=24.944 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m"
+    b = area.to_crs(tm).total_bounds
+    gx, gy = np.meshgrid(np.arange(b[0] + 3.1, b[2], 25.0), np.arange(b[1] + 7.3, b[3], 25.0))
+    people = gpd.GeoDataFrame({"population": np.ones(gx.size)},
+                              geometry=shapely.points(gx.ravel(), gy.ravel()), crs=tm)
+    return lines, stops, area, people.to_crs("EPSG:4326")
+
+
+@pytest.mark.parametrize("method", ["euclidean", "network"])
+def test_real_extract_in_4326_local_metric_and_4550_gives_the_same_true_metre_answers(method):
+    lines, stops, area, people = _helsinki()
+    radius = 150.0 if method == "euclidean" else 250.0
+    runs = {}
+    for label, crs in (("4326", "EPSG:4326"), ("ETRS-TM35FIN", "EPSG:3067"),
+                       ("4550", "EPSG:4550"),
+                       ("own TM", "+proj=tmerc +lat_0=60.2 +lon_0=24.95 +k=1 +x_0=0 +y_0=0 "
+                                  "+ellps=GRS80 +units=m")):
+        runs[label] = compute_coverage(
+            stops.to_crs(crs), area.to_crs(crs), method=method, radius=radius,
+            roads=lines.to_crs(crs) if method == "network" else None,
+            population=people.to_crs(crs), cell=25, declared_crs=None).summary
+    ref = runs["4326"]
+    assert ref["crs"]["reason"] == "local-tm"
+    assert runs["ETRS-TM35FIN"]["crs"]["reason"] == "local-tm"  # UTM-like k0 0.9996: 4e-4 off
+    assert runs["4550"]["crs"]["reason"] == "local-tm"          # 4550 is x1.15 in Helsinki
+    assert runs["own TM"]["crs"]["reason"] == "input"           # true there: kept
+    assert 0.2 < ref["population_share"] < 0.98
+    for label, s in runs.items():
+        assert s["population_total"] == ref["population_total"], label
+        assert s["population_covered"] == pytest.approx(ref["population_covered"], abs=1), label
+        # the area is sampled on a 25 m grid of the CRS used: the same cells in the same local
+        # TM (1e-6); the user's own TM lays other cells over this 2 km^2 (sampling: 1e-2)
+        same_grid = s["crs"]["reason"] == "local-tm"
+        assert s["area_share"] == pytest.approx(ref["area_share"],
+                                                abs=1e-6 if same_grid else 1e-2), label
+    # what 0.1 did: everything in EPSG:4550, where 500 m on the map are ~435 m on the ground
+    old = compute_coverage(stops, area, method=method, radius=radius,
+                           roads=lines if method == "network" else None, population=people,
+                           cell=25, crs="EPSG:4550").summary
+    assert old["population_share"] < ref["population_share"] - 0.03
+
+
+# ------------------------------------------------------------------ no silent mixing
+def test_cli_refuses_files_mixed_with_the_sample_and_lists_what_is_missing(cli, crafted_files):
+    f = {k: str(v) for k, v in crafted_files.items()}
+    from zlt_assets.inventory import sample_path
+
+    f["facilities"] = f["fac"]
+    f["sample"] = str(sample_path())
+    r = cli("coverage", "--facilities", f["facilities"], "--area", f["area"])
+    assert r.returncode == 2
+    assert "population" in r.stderr and "districts" in r.stderr and "--data" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = cli("coverage", "--facilities", f["facilities"], "--area", f["area"],
+            "--no-population", "--no-districts", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    assert "illustrative" not in r.stdout and "兴华" not in r.stdout
+    s = json.loads(r.stdout[:r.stdout.rindex("}") + 1])
+    assert s["by_district"] == [] and s["population_total"] is None
+    assert s["crs"]["label"] == "EPSG:4550"
+    # naming an inventory allows taking the rest from it (its notice then appears)
+    r = cli("coverage", "--facilities", f["facilities"], "--data", str(f["sample"]))
+    assert r.returncode == 0, r.stderr
+    assert "illustrative" in r.stdout

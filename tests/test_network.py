@@ -1,6 +1,9 @@
 """Road network: noding, snapping, components, attachment, river crossings, distances."""
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -259,3 +262,125 @@ def test_lines_with_z_or_as_multilines_give_the_same_network():
         assert other.edge_len == pytest.approx(ref.edge_len)
         assert other.report.n_noded_crossings == ref.report.n_noded_crossings == 12
     assert ref.n_edges == 2 * 3 * 4
+
+
+# ------------------------------------------------------------------ noding modes, grade separation
+def test_noding_modes_on_a_drawn_crossing_and_auto_detection():
+    # two lines crossing without a shared vertex (CAD): joined only with crossings noding
+    cad = lines([(0, 0), (100, 0)], [(50, -50), (50, 50)])
+    assert build_network(cad, noding="crossings").report.n_components == 1
+    vert = build_network(cad, noding="vertices").report
+    assert vert.n_components == 2 and vert.tolerance_m == 0 and vert.snapped_endpoints == 0
+    auto = build_network(grid_roads(5)).report
+    assert (auto.noding, auto.noding_detected) == ("crossings", True)
+    # the same street grid cut at every crossing (shared vertices): detected as vertices
+    h = [[(x * 100, y * 100) for x in range(6)] for y in range(6)]
+    v = [[(x * 100, y * 100) for y in range(6)] for x in range(6)]
+    shared = build_network(lines(*h, *v)).report
+    assert (shared.noding, shared.meetings_crossing) == ("vertices", 0)
+    assert shared.n_components == 1 and shared.n_nodes == 36
+
+
+def test_near_miss_is_snapped_and_reported_only_with_crossings_noding():
+    near = lines([(0, 0), (100, 0)], [(100.4, 0), (200, 0)], [(50, 0.6), (50, 80)])
+    rep = build_network(near, noding="crossings").report
+    assert rep.n_components == 1 and rep.snapped_endpoints == 1
+    assert rep.to_dict()["junctions_created"] == 1
+    kinds = rep.repairs_frame()["kind"].value_counts().to_dict()
+    assert kinds == {"snapped": 1, "junction": 1}
+    assert build_network(near, noding="vertices").report.n_components == 3
+
+
+@pytest.mark.parametrize("cols", [{"bridge": ["yes", None]}, {"tunnel": [None, "yes"]},
+                                  {"layer": [1, 0]}, {"lvl": [2, 0]}])
+def test_lines_on_different_levels_do_not_join_where_they_cross(cols):
+    over = lines([(0, 0), (100, 0)], [(50, -50), (50, 50)], **cols)
+    level_field = "lvl" if "lvl" in cols else None
+    rep = build_network(over, noding="crossings", level_field=level_field).report
+    assert rep.n_components == 2 and rep.grade_separated == 1 and rep.n_noded_crossings == 0
+
+
+def test_levels_join_at_end_points_but_not_at_shared_inner_vertices():
+    # a bridge ramp ending on the street joins it; a bridge sharing an inner vertex does not
+    ramp = lines([(0, 0), (50, 0), (100, 0)], [(50, 0), (50, 60)], bridge=[None, "yes"])
+    assert build_network(ramp, noding="vertices").report.n_components == 1
+    over = lines([(0, 0), (50, 0), (100, 0)], [(50, -60), (50, 0), (50, 60)],
+                 layer=[0, 1])
+    rep = build_network(over, noding="vertices").report
+    assert rep.n_components == 2 and rep.grade_separated == 1
+
+
+def test_bad_noding_options_name_the_option():
+    with pytest.raises(BadInput) as e:
+        build_network(grid_roads(2), noding="magic")
+    assert e.value.option == "noding"
+    with pytest.raises(BadInput) as e:
+        build_network(grid_roads(2), level_field="nope")
+    assert e.value.option == "level_field"
+
+
+# ------------------------------------------------------------------ real OpenStreetMap extracts
+OSM = Path(__file__).parent / "data" / "osm"
+
+
+def _osm_lines(name: str):
+    import pyogrio
+
+    from zlt_assets.crs import choose_work_crs, lonlat_bounds
+
+    g = pyogrio.read_dataframe(OSM / name, layer="lines")
+    g = g[g["highway"].notna()].reset_index(drop=True)
+    work = choose_work_crs(lonlat_bounds([g]))
+    return g, work.crs
+
+
+def _shared_node_graph(g, crs):
+    """networkx over shared nodes (how osmnx joins OSM ways), lengths in the metric CRS."""
+    import networkx as nx
+
+    m = g.to_crs(crs)
+    graph = nx.Graph()
+    for geom in m.geometry.values:
+        c = [tuple(p) for p in shapely.get_coordinates(geom)]
+        for p, q in itertools.pairwise(c):
+            if p != q:
+                w = float(np.hypot(p[0] - q[0], p[1] - q[1]))
+                if not graph.has_edge(p, q) or graph[p][q]["weight"] > w:
+                    graph.add_edge(p, q, weight=w)
+    return graph
+
+
+@pytest.mark.parametrize("name", ["Helsinki.osm.pbf", "kouvola-test.osm.pbf"])
+def test_osm_extract_vertices_noding_equals_networkx_over_shared_nodes(name):
+    import networkx as nx
+
+    g, crs = _osm_lines(name)
+    net = build_network(g, crs=crs)
+    rep = net.report
+    assert (rep.noding, rep.noding_detected) == ("vertices", True)
+    assert rep.level_source and rep.grade_separated == 0  # no inner vertex shared across levels
+    graph = _shared_node_graph(g, crs)
+    assert net.n_nodes == graph.number_of_nodes()
+    sizes = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
+    assert rep.component_sizes == sizes
+    # walking distances from a few street nodes, project vs networkx
+    rng = np.random.default_rng(7)
+    src_nodes = rng.choice(net.n_nodes, 5, replace=False)
+    sources = gpd.GeoDataFrame(geometry=shapely.points(net.node_xy[src_nodes]), crs=crs)
+    nd = net.distances_from(sources, cutoff=800.0)
+    ref = nx.multi_source_dijkstra_path_length(
+        graph, [tuple(net.node_xy[k]) for k in src_nodes], cutoff=800.0)
+    d_ref = np.array([ref.get(tuple(p), np.inf) for p in net.node_xy])
+    assert np.isfinite(d_ref).sum() == np.isfinite(nd.dist).sum() > 20
+    ok = np.isfinite(d_ref)
+    assert np.abs(nd.dist[ok] - d_ref[ok]).max() < 1e-6
+
+
+def test_osm_crossings_noding_without_levels_makes_false_junctions_levels_prevent_them():
+    g, crs = _osm_lines("Helsinki.osm.pbf")
+    flat = build_network(g.drop(columns=["other_tags"]), crs=crs, noding="crossings").report
+    levelled = build_network(g, crs=crs, noding="crossings").report
+    assert flat.level_source is None and levelled.level_source.startswith("other_tags")
+    assert flat.n_noded_crossings > 100  # tunnels and bridges noded as level crossings
+    assert levelled.grade_separated > 100
+    assert levelled.n_noded_crossings < flat.n_noded_crossings / 10

@@ -214,11 +214,18 @@ def test_qml_constraints_and_read_only() -> None:
     root = _qml("bridges")
     cons = {c.get("field"): c for c in root.find("constraints")}
     assert cons["obj_id"].get("constraints") == "3"  # not null + unique
-    assert cons["name"].get("constraints") == "1"
-    assert cons["inspection_date"].get("constraints") == "0"
+    assert cons["inspection_date"].get("constraints") == "4"  # date order, not in the future
     assert cons["length_m"].get("constraints") == "5"  # not null + expression (range)
-    exps = {c.get("field"): c.get("exp") for c in root.find("constraintExpressions")}
-    assert exps["length_m"] == '"length_m" IS NULL OR ("length_m" >= 1 AND "length_m" <= 5000)'
+    assert cons["length_m"].get("exp_strength") == "1"  # hard
+    exps = {c.get("field"): c for c in root.find("constraintExpressions")}
+    assert exps["length_m"].get("exp") == \
+        'coalesce((("length_m" >= 1) AND ("length_m" <= 5000)), TRUE)'
+    assert exps["length_m"].get("desc") == \
+        "桥长应在 1–5000 m 之间 / Length must be within 1–5000 m"
+    # the soft length tolerance cannot share length_m's hard constraint: it goes to the name
+    assert cons["name"].get("constraints") == "5" and cons["name"].get("exp_strength") == "2"
+    assert "length($geometry)" in exps["name"].get("exp")
+    assert exps["name"].get("desc").startswith("长度与几何长度相差超过")
     editable = {e.get("name"): e.get("editable") for e in root.find("editable")}
     assert editable["obj_id"] == "0" and editable["name"] == "1"
     aliases = {a.get("field"): a.get("name") for a in root.find("aliases")}
@@ -238,3 +245,38 @@ def test_shipped_sample_carries_the_current_styles(sample_copy: Path, sample_gpk
     assert [r[3] for r in stored] == [n for n in schema.LAYERS]
     styles.write_layer_styles(sample_copy)
     assert _rows(sample_copy) == stored
+
+
+def test_every_rule_becomes_a_constraint_of_its_strength() -> None:
+    from zlt_assets import rules
+
+    for name, decl in schema.LAYERS.items():
+        cons = styles.rule_constraints(decl)
+        placed = {k: c for c in cons.values() for k in c.keys}
+        assert set(placed) == {r.key for r in decl.rules}, name
+        for r in decl.rules:
+            c = placed[r.key]
+            assert c.strength == r.strength and rules.to_qgis(r.expr) in c.expression
+            assert r.zh in c.description.split(" / ")[0] and r.en in c.description
+        for fname, c in cons.items():  # preferably on one of its own fields
+            assert all(fname in decl.rule(k).fields for k in c.keys) or fname == decl.name_field
+
+
+def test_rules_reading_absent_fields_are_left_out() -> None:
+    cons = styles.rule_constraints("roads", present=["obj_id", "lamps_lit", "lamps_required"])
+    assert cons["lamps_lit"].keys == ("lamps_lit_range",)  # lamps_installed is absent
+
+
+def test_fid_is_hidden_read_only_and_last() -> None:
+    cols = ["fid", *schema.ROADS.field_names]
+    root = _qml("roads", present=cols)
+    fc = [(f.get("name"), f.find("editWidget").get("type"))
+          for f in root.find("fieldConfiguration")]
+    assert fc[-1] == ("fid", "Hidden")
+    editable = {e.get("name"): e.get("editable") for e in root.find("editable")}
+    assert editable["fid"] == "0"
+    aliases = {a.get("field"): a.get("index") for a in root.find("aliases")}
+    assert aliases["fid"] == "0" and aliases["obj_id"] == "1"  # indexes as in the table
+    table = [c.get("name") for c in root.find("attributetableconfig").find("columns")
+             if c.get("type") == "field"]
+    assert table == [*schema.ROADS.field_names, "fid"]

@@ -38,7 +38,7 @@ def town():
 
 def test_density_and_per_10k_by_hand(town):
     districts, toilets, pop = town
-    res = toilet_gaps(toilets, districts, population=pop, cell=100)
+    res = toilet_gaps(toilets, districts, population=pop, cell=100, crs=CRS)
     by = res.by_district.set_index("code")
     assert by.loc["W", "area_km2"] == pytest.approx(2.0)
     assert by.loc["W", "toilets"] == 2 and by.loc["E", "toilets"] == 1  # t4 is only planned
@@ -56,7 +56,7 @@ def test_density_and_per_10k_by_hand(town):
 
 def test_crowded_district_uses_the_300_m_radius(town):
     districts, toilets, pop = town
-    res = toilet_gaps(toilets, districts, population=pop, cell=100)
+    res = toilet_gaps(toilets, districts, population=pop, cell=100, crs=CRS)
     by = res.by_district.set_index("code")
     assert (by.loc["W", "radius_m"], by.loc["E", "radius_m"]) == (500, 300)
     # west: 400 m and 500 m away -> covered at 500 m; east: 400 m -> not covered at 300 m
@@ -118,7 +118,7 @@ def test_proposals_cover_the_uncovered_people(town):
     roads = gpd.GeoDataFrame({"name": ["北街"], "road_class": ["branch"]},
                              geometry=[shapely.LineString([(0, 950), (4000, 950)])], crs=CRS)
     res = toilet_gaps(toilets, districts, population=pop, roads=roads, propose=1, cell=100,
-                      candidate_spacing=100)
+                      candidate_spacing=100, crs=CRS)
     p = res.proposals
     assert p is not None and p.method == "ilp" and p.optimal
     assert p.covered_before == pytest.approx(10000)

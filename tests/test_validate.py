@@ -7,6 +7,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from _bad_rows import BAD_ROWS, plant
 from shapely.geometry import Point, Polygon
 
 from zlt_assets import schema
@@ -64,7 +65,8 @@ def _set(col, value, row=0):
 def _bowtie(gdf):
     g = gdf.geometry.iloc[0]
     x, y = g.centroid.x, g.centroid.y
-    gdf.loc[gdf.index[0], "geometry"] = Polygon([(x, y), (x + 10, y + 10), (x + 10, y), (x, y + 10)])
+    bowtie = Polygon([(x, y), (x + 10, y + 10), (x + 10, y), (x, y + 10)])
+    gdf.loc[gdf.index[0], "geometry"] = bowtie
     return gdf
 
 
@@ -133,11 +135,13 @@ def test_wrong_crs_reported(sample_copy):
 
 def test_plan_counts(sample_copy):
     _plant(sample_copy, "facade_lighting_buildings", lambda g: g.iloc[1:])
-    _plant(sample_copy, "roads", lambda g: g.assign(plan_road=g["plan_road"].where(g["plan_road"] != "P07")))
+    _plant(sample_copy, "roads",
+           lambda g: g.assign(plan_road=g["plan_road"].where(g["plan_road"] != "P07")))
     report = validate_inventory(sample_copy)
     msgs = [p.message for p in report.errors if p.check == "plan_count"]
-    assert any("189 buildings" in m for m in msgs), msgs
-    assert any("44 plan roads" in m for m in msgs), msgs
+    assert any("189 in the inventory, the plan names 190" in m and "清单中有 189 项" in m
+               for m in msgs), msgs
+    assert any("44 in the inventory, the plan names 45" in m for m in msgs), msgs
 
 
 def test_spatial_sanity(sample_copy):
@@ -180,7 +184,10 @@ def test_cli_exit_codes_for_problems_and_unreadable(cli, sample_copy, tmp_path):
     junk.write_text("this is not a geopackage", encoding="utf-8")
     r = cli("validate", "--data", str(junk))
     assert r.returncode == 2
-    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    # one error line (a plain progress line may come before it when the machine is slow)
+    lines = [ln for ln in r.stderr.strip().splitlines() if not ln.startswith("… [")]
+    assert "Traceback" not in r.stderr and len(lines) == 1
+    assert lines[0].startswith("zlt-assets validate: ") and "not a GeoPackage" in lines[0]
 
     r = cli("validate", "--data", str(tmp_path / "nope.gpkg"))
     assert r.returncode == 2 and "not found" in r.stderr
@@ -189,14 +196,16 @@ def test_cli_exit_codes_for_problems_and_unreadable(cli, sample_copy, tmp_path):
 def test_validate_layer_on_a_crafted_frame():
     """validate_layer works on any frame, without a file: the import uses it."""
     good = {
-        "obj_id": schema.make_object_id("0301", 1), "name": "测试公厕", "street_office": "150783002",
+        "obj_id": schema.make_object_id("0301", 1), "name": "测试公厕",
+        "street_office": "150783002",
         "department": "cgzfj", "status": "in_service", "planned_date": None,
         "completed_date": "2019-08-01", "data_source": "survey", "updated": "2020-01-01",
         "toilet_type": "fixed", "seats_male": 3, "seats_female": 5, "seats_accessible": 1,
         "hours": "24h",
     }
     bad = dict(good, obj_id=schema.make_object_id("0301", 2), toilet_type="固定", seats_female=2.5)
-    gdf = gpd.GeoDataFrame([good, bad], geometry=[Point(500000, 5320000)] * 2, crs=schema.PROJECT_CRS)
+    gdf = gpd.GeoDataFrame([good, bad], geometry=[Point(500000, 5320000)] * 2,
+                           crs=schema.PROJECT_CRS)
     gdf = gdf.astype({"seats_female": "float64"})
     problems = validate_layer("public_toilets", gdf)
     assert {(p.obj_id, p.field, p.check) for p in problems} == {
@@ -209,3 +218,36 @@ def test_empty_layer_is_reported(sample_copy):
     _plant(sample_copy, "bus_stops", lambda g: g.iloc[0:0])
     report = validate_inventory(sample_copy)
     assert _has(report, "empty_layer", "bus_stops")
+
+
+def test_bad_rows_are_refused_by_validation(sample_copy):
+    """The same bad rows the QGIS form and PostGIS refuse (tests/_bad_rows.py)."""
+    planted = plant(sample_copy)
+    report = validate_inventory(sample_copy)
+    for case in BAD_ROWS:
+        rule = case.declared
+        hits = [p for p in report.problems if p.layer == case.layer
+                and p.obj_id == planted[case.id] and p.check == rule.check
+                and p.field == rule.fields[0] and p.message.startswith(rule.message)]
+        assert hits, (case.id, [p.line() for p in report.problems
+                                if p.obj_id == planted[case.id]])
+        assert {p.severity for p in hits} == {"error" if case.hard else "warning"}, case.id
+    lit = next(p for p in report.problems if p.obj_id == planted["roads-lamps-lit-999"]
+               and p.check == "range" and p.field == "lamps_lit")
+    assert "lamps_lit=999" in lit.message and "lamps_installed=15" in lit.message
+
+
+def test_the_check_date_is_a_parameter(sample_copy):
+    import datetime as dt
+
+    early = validate_inventory(sample_copy, today=dt.date(2020, 11, 1))
+    future = [p for p in early.errors if p.check == "future" and p.field == "updated"]
+    assert len(future) >= 190  # every asset was updated 2020-11-30
+    assert validate_inventory(sample_copy, today=dt.date(2020, 11, 30)).ok
+
+
+def test_cli_check_date(cli, sample_gpkg):
+    r = cli("validate", "--data", str(sample_gpkg), "--check-date", "2020-11-01", "-q")
+    assert r.returncode == 1 and "future=" in r.stdout, r.stdout + r.stderr
+    r = cli("validate", "--data", str(sample_gpkg), "--check-date", "2020/11/01")
+    assert r.returncode == 2 and "--check-date" in r.stderr, r.stderr

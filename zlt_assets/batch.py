@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, schema, standards
+from . import __version__, indicators, schema, standards
 from ._io import atomic_path, write_json
 from .errors import BadInput, ZltError
 from .inventory import Inventory, default_data_path
@@ -811,13 +811,15 @@ class InputCache:
                 return None
         return self.frame(src)
 
-    def network(self, roads: Source, river: Source | None) -> Any:
-        """The road network built once for these roads and river."""
-        key = (roads, river)
+    def network(self, roads: Source, river: Source | None, crs: Any = None) -> Any:
+        """The road network built once for these roads and river, in ``crs`` (true metres)."""
+        key = (roads, river, None if crs is None else crs.to_wkt())
         if key not in self._networks:
             from .analysis.network import build_network
+            from .schema import PROJECT_CRS
 
-            self._networks[key] = build_network(self.frame(roads), river=self.river(river))
+            self._networks[key] = build_network(self.frame(roads), river=self.river(river),
+                                                crs=PROJECT_CRS if crs is None else crs)
         return self._networks[key]
 
 
@@ -911,7 +913,15 @@ def _compute(scenario: Scenario, coverage: CoverageFn, cache: InputCache,
     if scenario.method == "network":
         if scenario.roads is None:
             raise BadInput("method 'network' needs 'roads'")
-        network = cache.network(scenario.roads, scenario.river)
+        districts = cache.frame(scenario.districts) if scenario.districts else None
+        # the network is built in the CRS that keeps metres true over this area (issue #13)
+        from .analysis.coverage import network_max_snap, work_crs_for
+        from .schema import PROJECT_CRS
+
+        work = work_crs_for([area if area is not None else districts], [area, districts,
+                            facilities], margin=float(scenario.radius) + network_max_snap(),
+                            declared=PROJECT_CRS)
+        network = cache.network(scenario.roads, scenario.river, work.crs)
     districts = cache.frame(scenario.districts) if scenario.districts else None
     population = _load_population(scenario.population)
     # the facility set is exactly what the scenario says (its status filter included), so
@@ -1003,55 +1013,44 @@ def run_batch(plan: BatchPlan, out_dir: str | os.PathLike[str], *, force: bool =
 
 
 # ---------------------------------------------------------------------------------- summary
+#: Labels of the batch's own columns (the scenario run); the coverage figures are labelled by
+#: their declaration in :mod:`zlt_assets.indicators`.
+_RUN_LABELS: dict[str, tuple[str, str]] = {
+    "scenario": ("情景", "Scenario"),
+    "description": ("说明", "Description"),
+    "facility_set": ("设施集", "Facility set"),
+    "status": ("状态", "Status (ok / failed / not_run)"),
+    "action": ("执行", "Action (ran / reused / failed / not_run)"),
+    "reason": ("失败原因", "Failure reason"),
+    "seconds": ("耗时(秒)", "Seconds"),
+    "output": ("输出文件", "Output GeoPackage"),
+    "fingerprint": ("指纹", "Fingerprint (definition + inputs)"),
+    "name": ("街道", "Street office"),
+}
+
+
+def _column(key: str) -> tuple[str, str, str]:
+    """(key, zh, en) of a summary column: the run's own, else the declared indicator."""
+    if key in _RUN_LABELS:
+        return (key, *_RUN_LABELS[key])
+    ind = indicators.get(key)
+    zh_unit = {"m": "米", "m²": "平方米"}.get(ind.unit)  # shares and head counts: no unit
+    if zh_unit is None:
+        return key, ind.zh, ind.en
+    return key, f"{ind.zh}({zh_unit})", f"{ind.en} ({ind.unit})"
+
+
 #: Fixed columns of the summary table: key, Chinese label, English label.
-SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("scenario", "情景", "Scenario"),
-    ("description", "说明", "Description"),
-    ("facility_set", "设施集", "Facility set"),
-    ("status", "状态", "Status (ok / failed / not_run)"),
-    ("action", "执行", "Action (ran / reused / failed / not_run)"),
-    ("reason", "失败原因", "Failure reason"),
-    ("method", "方法", "Method (euclidean / network)"),
-    ("radius_m", "半径(米)", "Radius (m)"),
-    ("cell_m", "格网(米)", "Grid cell (m)"),
-    ("facilities", "设施数", "Facilities"),
-    ("unreachable_facilities", "无法接入路网设施数", "Facilities off the network"),
-    ("area_total_m2", "总面积(平方米)", "Total area (m²)"),
-    ("area_covered_m2", "覆盖面积(平方米)", "Covered area (m²)"),
-    ("area_share", "面积覆盖率", "Area share covered"),
-    ("population_total", "总人口", "Total population"),
-    ("population_covered", "覆盖人口", "Population covered"),
-    ("population_share", "人口覆盖率", "Population share covered"),
-    ("standard_min_share", "规范最低面积覆盖率", "Standard minimum area share"),
-    ("meets_standard", "是否达标", "Meets the standard"),
-    ("standard_source", "规范来源", "Standard source"),
-    ("unreachable_ids", "无法接入设施编号", "Ids of facilities off the network"),
-    ("seconds", "耗时(秒)", "Seconds"),
-    ("output", "输出文件", "Output GeoPackage"),
-    ("fingerprint", "指纹", "Fingerprint (definition + inputs)"),
-)
+SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(_column(k) for k in (
+    "scenario", "description", "facility_set", "status", "action", "reason", "method",
+    "radius_m", "cell_m", "facilities", "unreachable_facilities", "area_total_m2",
+    "area_covered_m2", "area_share", "population_total", "population_covered",
+    "population_share", "standard_min_share", "meets_standard", "standard_source",
+    "unreachable_ids", "seconds", "output", "fingerprint"))
 _DISTRICT_MEASURES = ("area_share", "population_share")
-_DISTRICT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("scenario", "情景", "Scenario"),
-    ("code", "区划代码", "Division code"),
-    ("name", "街道", "Street office"),
-    ("method", "方法", "Method"),
-    ("radius_m", "半径(米)", "Radius (m)"),
-    ("area_total_m2", "总面积(平方米)", "Total area (m²)"),
-    ("area_covered_m2", "覆盖面积(平方米)", "Covered area (m²)"),
-    ("area_share", "面积覆盖率", "Area share covered"),
-    ("population_total", "总人口", "Total population"),
-    ("population_covered", "覆盖人口", "Population covered"),
-    ("population_share", "人口覆盖率", "Population share covered"),
-)
-
-
-def _standard_for(radius: float) -> Any:
-    if radius == float(standards.BUS_STOP_RADIUS_SHORT.value):
-        return standards.BUS_COVERAGE_MIN_300
-    if radius == float(standards.BUS_STOP_RADIUS.value):
-        return standards.BUS_COVERAGE_MIN_500
-    return None
+_DISTRICT_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(_column(k) for k in (
+    "scenario", "code", "name", "method", "radius_m", "area_total_m2", "area_covered_m2",
+    "area_share", "population_total", "population_covered", "population_share"))
 
 
 def _may_be_bus_stops(src: Source) -> bool:
@@ -1089,12 +1088,12 @@ def summary_row(result: ScenarioResult) -> dict[str, Any]:
         row["unreachable_ids"] = "; ".join(map(str, unreachable)) or None
     else:
         row["unreachable_facilities"] = unreachable
-    std = _standard_for(float(s.get("radius_m", scn.radius))) if _may_be_bus_stops(
-        scn.facilities) else None
+    std = indicators.coverage_standard(float(s.get("radius_m", scn.radius))) \
+        if _may_be_bus_stops(scn.facilities) else None
     share = s.get("area_share")
     if std is not None and share is not None:
         row["standard_min_share"] = std.value
-        row["meets_standard"] = bool(share >= std.value)
+        row["meets_standard"] = indicators.meets(float(share), std)
         row["standard_source"] = std.cite()
     for d in s.get("by_district") or []:
         label = d.get("name") or d.get("code")

@@ -1,15 +1,22 @@
 """Coordinate reference systems of the project.
 
-Metric work happens in CGCS2000 / 3-degree Gauss-Kruger CM 123E (EPSG:4550, always_xy); display
-in WGS84. Conversions from the Chinese web-map systems (GCJ-02, BD-09) live here too.
+The inventory's metric CRS is CGCS2000 / 3-degree Gauss-Kruger CM 123E (EPSG:4550, always_xy);
+display is in WGS84. An analysis computes in true metres wherever its data lie
+(:func:`choose_work_crs`): in the inventory's CRS when its scale error over the data is below
+:data:`zlt_assets.standards.MAX_SCALE_ERROR`, else in the input's own metric CRS, the CGCS2000
+3-degree Gauss-Kruger zone of the data (in China) or a local transverse Mercator. Conversions from
+the Chinese web-map systems (GCJ-02, BD-09) live here too.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 from pyproj import CRS, Transformer
 
+from .errors import BadInput
 from .schema import CGCS2000_GEOGRAPHIC, DISPLAY_CRS, PROJECT_CRS
 
 __all__ = [
@@ -18,13 +25,18 @@ __all__ = [
     "KRASOVSKY_A",
     "KRASOVSKY_EE",
     "PROJECT_CRS",
+    "WorkCRS",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "choose_work_crs",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "gk_zone",
     "is_project_crs",
+    "local_tm",
     "out_of_china",
     "project_crs",
+    "scale_error",
     "to_display",
     "to_project",
     "transformer",
@@ -35,6 +47,7 @@ __all__ = [
 
 @cache
 def project_crs() -> CRS:
+    """The project CRS (EPSG:4550) as a :class:`pyproj.CRS`."""
     return CRS.from_user_input(PROJECT_CRS)
 
 
@@ -45,6 +58,7 @@ def transformer(src: str, dst: str) -> Transformer:
 
 
 def is_project_crs(crs: object) -> bool:
+    """True when ``crs`` is EPSG:4550."""
     if crs is None:
         return False
     return CRS.from_user_input(crs).equals(project_crs())
@@ -64,6 +78,305 @@ def to_display(gdf):
     if gdf.crs is None:
         raise ValueError("the layer has no coordinate reference system")
     return gdf.to_crs(DISPLAY_CRS)
+
+
+# ---------------------------------------------------------------------------------------------
+# True metres: the CRS an analysis computes in
+# ---------------------------------------------------------------------------------------------
+#: EPSG code of the CGCS2000 3-degree Gauss-Kruger zone with central meridian 75E; the codes up
+#: to 4554 (135E) follow in steps of 3 degrees (the "CM" variants, false easting 500 km).
+GK_CM75_EPSG = 4534
+
+
+@dataclass(frozen=True)
+class WorkCRS:
+    """The metric CRS an analysis computes in, and why.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+    reason : str
+        ``forced`` (asked for), ``declared`` (the inventory's), ``input`` (the inputs' own),
+        ``gauss-kruger`` (the CGCS2000 3-degree zone of the data) or ``local-tm``.
+    max_scale_error : float
+        Largest ``|k - 1|`` of the CRS over the data (k the point scale, worst direction).
+    bounds : tuple of float
+        The data's extent in longitude/latitude (west, south, east, north) it was checked over.
+    """
+
+    crs: CRS
+    reason: str
+    max_scale_error: float
+    bounds: tuple[float, float, float, float]
+
+    @property
+    def name(self) -> str:
+        """The CRS's name (e.g. ``CGCS2000 / 3-degree Gauss-Kruger CM 123E``)."""
+        return str(self.crs.name)
+
+    @property
+    def epsg(self) -> int | None:
+        """The EPSG code, or None for a local CRS."""
+        return self.crs.to_epsg()
+
+    @property
+    def label(self) -> str:
+        """``EPSG:4550`` or the CRS's name."""
+        code = self.epsg
+        return f"EPSG:{code}" if code else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (name, code, reason, scale error, extent, WKT)."""
+        return {"name": self.name, "epsg": self.epsg, "label": self.label,
+                "reason": self.reason, "max_scale_error": float(self.max_scale_error),
+                "max_scale_error_allowed": _max_error(None),
+                "bounds_lonlat": [round(float(v), 6) for v in self.bounds],
+                "wkt": self.crs.to_wkt()}
+
+
+def _max_error(value: float | None) -> float:
+    if value is not None:
+        return float(value)
+    from . import standards
+
+    return float(standards.MAX_SCALE_ERROR.value)
+
+
+def is_metric(crs: CRS) -> bool:
+    """True for a projected CRS whose axes are in metres."""
+    if not crs.is_projected:
+        return False
+    units = {(a.unit_name or "").lower() for a in crs.axis_info}
+    return units <= {"metre", "meter", "m"}
+
+
+def scale_error(crs: Any, lon: Any, lat: Any) -> np.ndarray:
+    """Scale error ``max(|a - 1|, |b - 1|)`` of a projected CRS at points (Tissot's indicatrix).
+
+    Parameters
+    ----------
+    crs : anything pyproj reads
+        A projected CRS.
+    lon, lat : array_like
+        Longitude and latitude in degrees.
+
+    Returns
+    -------
+    ndarray
+        The relative length error in the worst direction at each point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bool(scale_error("EPSG:4550", 123.0, 48.0)[0] < 1e-9)  # on the central meridian
+    True
+    >>> bool(scale_error("EPSG:4550", 87.6, 43.8)[0] > 0.05)          # Urumqi: about 1.10
+    True
+    """
+    from pyproj import Proj
+
+    c = CRS.from_user_input(crs)
+    lon_a = np.atleast_1d(np.asarray(lon, dtype="float64"))
+    lat_a = np.atleast_1d(np.asarray(lat, dtype="float64"))
+    f = Proj(c).get_factors(lon_a, lat_a)
+    a = np.asarray(f.tissot_semimajor, dtype="float64")
+    b = np.asarray(f.tissot_semiminor, dtype="float64")
+    err = np.maximum(np.abs(a - 1.0), np.abs(b - 1.0))
+    return np.where(np.isfinite(err), err, np.inf)
+
+
+def _sample(bounds: tuple[float, float, float, float], n: int = 9) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    w, s, e, n_ = bounds
+    lon, lat = np.meshgrid(np.linspace(w, e, n), np.linspace(s, n_, n))
+    return lon.ravel(), lat.ravel()
+
+
+def max_scale_error(crs: Any, bounds: tuple[float, float, float, float]) -> float:
+    """Largest scale error of ``crs`` over a longitude/latitude box (sampled 9 x 9).
+
+    Examples
+    --------
+    >>> max_scale_error("EPSG:4550", (122.5, 47.9, 122.9, 48.1)) < 1e-4   # Zhalantun
+    True
+    """
+    lon, lat = _sample(bounds)
+    return float(np.max(scale_error(crs, lon, lat)))
+
+
+def gk_zone(lon: float) -> CRS | None:
+    """The CGCS2000 3-degree Gauss-Kruger CM zone (EPSG:4534-4554) nearest ``lon``, or None.
+
+    Examples
+    --------
+    >>> gk_zone(122.74).to_epsg()
+    4550
+    >>> gk_zone(10.0) is None
+    True
+    """
+    cm = 75 + 3 * round((float(lon) - 75.0) / 3.0)
+    if not 75 <= cm <= 135:
+        return None
+    return CRS.from_epsg(GK_CM75_EPSG + (cm - 75) // 3)
+
+
+def local_tm(lon: float, lat: float) -> CRS:
+    """A transverse Mercator (WGS 84, scale 1) centred on ``lon, lat`` (rounded to 1e-4 degree).
+
+    Examples
+    --------
+    >>> local_tm(24.94, 60.17).name
+    'zlt-assets local transverse Mercator 24.9400E 60.1700N'
+    """
+    from pyproj.crs import GeographicCRS, ProjectedCRS
+    from pyproj.crs.coordinate_operation import TransverseMercatorConversion
+
+    lon0 = round(float(lon), 4)
+    lat0 = round(float(lat), 4)
+    ew = "E" if lon0 >= 0 else "W"
+    ns = "N" if lat0 >= 0 else "S"
+    name = (f"zlt-assets local transverse Mercator {abs(lon0):.4f}{ew} {abs(lat0):.4f}{ns}")
+    conv = TransverseMercatorConversion(latitude_natural_origin=lat0,
+                                        longitude_natural_origin=lon0, false_easting=0.0,
+                                        false_northing=0.0, scale_factor_natural_origin=1.0)
+    return ProjectedCRS(conversion=conv, geodetic_crs=GeographicCRS(datum="WGS84"), name=name)
+
+
+def lonlat_bounds(frames: Any, *, margin_m: float = 0.0) -> tuple[float, float, float, float]:
+    """Longitude/latitude box of the vertices of GeoDataFrames (in any CRS), widened by metres.
+
+    Parameters
+    ----------
+    frames : iterable of GeoDataFrame
+        Layers with a CRS (None entries are skipped).
+    margin_m : float
+        Widen the box by this many metres on every side.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(10.0, 50.0)], crs="EPSG:4326")
+    >>> [round(v, 3) for v in lonlat_bounds([g], margin_m=1000)]
+    [9.986, 49.991, 10.014, 50.009]
+    """
+    boxes = []
+    for f in frames:
+        if f is None or len(f) == 0:
+            continue
+        if f.crs is None:
+            raise BadInput("a layer has no coordinate reference system")
+        c = CRS.from_user_input(f.crs)
+        b = np.asarray(f.total_bounds, dtype="float64")
+        if not np.isfinite(b).all():
+            continue
+        if c.is_geographic and c.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+            boxes.append(b)
+            continue
+        import shapely
+
+        xy = shapely.get_coordinates(f.geometry.values)
+        lon, lat = transformer(c.to_wkt(), "EPSG:4326").transform(xy[:, 0], xy[:, 1])
+        boxes.append(np.array([np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)]))
+    if not boxes:
+        raise BadInput("no geometry to measure: every layer is empty")
+    arr = np.vstack(boxes)
+    w, s, e, n = arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()
+    if margin_m > 0:
+        dlat = margin_m / 111_000.0
+        coslat = max(np.cos(np.radians(max(abs(s), abs(n)))), 1e-3)
+        dlon = margin_m / (111_000.0 * coslat)
+        w, s, e, n = w - dlon, max(s - dlat, -90.0), e + dlon, min(n + dlat, 90.0)
+    return float(w), float(s), float(e), float(n)
+
+
+def choose_work_crs(bounds: tuple[float, float, float, float], *, forced: Any = None,
+                    declared: Any = None, inputs: Any = (),
+                    max_error: float | None = None) -> WorkCRS:
+    """The metric CRS to compute in over a longitude/latitude extent.
+
+    In order: ``forced`` (``--crs``); the ``declared`` CRS (the inventory's) when its scale
+    error over the extent is below ``max_error``; the first of the ``inputs``' own metric CRSs
+    that keeps it below; the CGCS2000 3-degree Gauss-Kruger zone of the extent's central
+    longitude when the extent lies in that zone's area of use (China); a local transverse
+    Mercator centred on the extent.
+
+    Parameters
+    ----------
+    bounds : (west, south, east, north)
+        The data's extent in degrees (see :func:`lonlat_bounds`).
+    forced : CRS-like, optional
+        Use this CRS (it must be metric); its scale error is reported, not checked.
+    declared : CRS-like, optional
+        The inventory's metric CRS.
+    inputs : iterable of CRS-like
+        The CRSs the inputs came in (geographic ones are skipped).
+    max_error : float, optional
+        Default :data:`zlt_assets.standards.MAX_SCALE_ERROR` (1e-4).
+
+    Returns
+    -------
+    WorkCRS
+
+    Raises
+    ------
+    BadInput
+        ``forced`` is not a metric CRS, or the extent is too wide for any one CRS to keep the
+        error below ``max_error`` (split the area or force a CRS).
+
+    Examples
+    --------
+    >>> choose_work_crs((122.5, 47.9, 122.9, 48.1), declared="EPSG:4550").label  # Zhalantun
+    'EPSG:4550'
+    >>> choose_work_crs((87.4, 43.7, 87.8, 43.9), declared="EPSG:4550").label     # Urumqi
+    'EPSG:4538'
+    >>> choose_work_crs((24.8, 60.1, 25.1, 60.3), declared="EPSG:4550").reason    # Helsinki
+    'local-tm'
+    """
+    tol = _max_error(max_error)
+    w, s, e, n = bounds
+    if forced is not None:
+        try:
+            c = CRS.from_user_input(forced)
+        except Exception as exc:
+            raise BadInput(f"{{option}}: not a CRS pyproj knows: {forced!r} ({exc})",
+                           zh=f"{{option}}:无法识别的坐标系 {forced!r}", option="crs") from None
+        if not is_metric(c):
+            raise BadInput(f"{{option}} must be a projected CRS in metres, got {c.name!r}",
+                           zh=f"{{option}} 必须是以米为单位的投影坐标系,而不是 {c.name!r}",
+                           option="crs")
+        return WorkCRS(c, "forced", max_scale_error(c, bounds), bounds)
+    tried: list[tuple[CRS, str]] = []
+    if declared is not None:
+        tried.append((CRS.from_user_input(declared), "declared"))
+    for c_in in inputs:
+        if c_in is None:
+            continue
+        c = CRS.from_user_input(c_in)
+        if is_metric(c) and not any(c.equals(t) for t, _ in tried):
+            tried.append((c, "input"))
+    lon_c, lat_c = (w + e) / 2.0, (s + n) / 2.0
+    zone = gk_zone(lon_c)
+    if zone is not None and zone.area_of_use is not None:
+        zw, zs, ze, zn = zone.area_of_use.bounds
+        if w >= zw - 0.5 and e <= ze + 0.5 and s >= zs - 0.5 and n <= zn + 0.5:
+            tried.append((zone, "gauss-kruger"))
+    tm = local_tm(lon_c, lat_c)
+    tried.append((tm, "local-tm"))
+    for c, why in tried:
+        if not is_metric(c):
+            continue
+        err = max_scale_error(c, bounds)
+        if err < tol:
+            return WorkCRS(c, why, err, bounds)
+    err = max_scale_error(tm, bounds)
+    width_km = (e - w) * 111.3 * np.cos(np.radians((s + n) / 2.0))
+    raise BadInput(
+        f"the data span {width_km:.0f} km east-west (longitude {w:.3f} to {e:.3f}): too wide for "
+        f"one transverse Mercator to keep the scale error below {tol:g} (it reaches {err:.1e}); "
+        "split the area, or force a CRS with {option}",
+        zh=f"数据东西跨度 {width_km:.0f} km,过宽:任何一个横轴墨卡托投影的尺度误差都超过 {tol:g};"
+           "请拆分范围,或用 {option} 指定坐标系",
+        option="crs")
 
 
 # ---------------------------------------------------------------------------------------------

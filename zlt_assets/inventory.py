@@ -119,6 +119,18 @@ class Inventory:
     def has(self, layer: str) -> bool:
         return layer in self.list_layers()
 
+    @property
+    def metric_crs(self) -> str | None:
+        """The metric CRS the inventory declares: that of its first declared layer (EPSG:4550)."""
+        import pyogrio
+
+        for name in self.list_layers():
+            if name in schema.LAYERS:
+                crs = pyogrio.read_info(self.path, layer=name).get("crs")
+                if crs:
+                    return str(crs)
+        return None
+
     def read_raw(self, layer: str) -> gpd.GeoDataFrame:
         """A layer as stored, without reprojection or type normalisation."""
         import pyogrio

@@ -2,35 +2,94 @@
 
 ``[C]`` = seen quoted in a public source; ``[M]`` = recalled, not confirmed against the
 standard's text: configurable, and outputs that use it say so. Every analysis default reads from
-here so that a report can name its source.
+here so that a report can name its source; the plan's own figures (its required counts and
+quantitative targets) are here too, and :mod:`zlt_assets.plan` refers to them.
+
+``Standard`` is generic over its value type (``Standard[int]``, ``Standard[float]``, ...), so a
+caller reads ``float(BUS_STOP_RADIUS.value)`` without a cast.
+
+Examples
+--------
+>>> BUS_STOP_RADIUS.value, BUS_STOP_RADIUS.unit
+(500, 'm')
+>>> ROAD_LIGHTING_RATE.cite()
+'扎兰屯精细化管理方案 四(六)3 [C]'
 """
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Standard:
-    value: object
+class Standard(Generic[T]):
+    """A default threshold and where it comes from.
+
+    Attributes
+    ----------
+    value
+        The threshold (its type is the type parameter: ``Standard[float]`` ...).
+    unit
+        Unit of ``value`` (``"m"``, ``"share"`` for a fraction 0-1, ...).
+    source
+        The standard, plan section or zlt-assets default it comes from.
+    confirmed
+        True when seen quoted in a public source ([C]), False when recalled ([M]).
+    note
+        Anything a reader of a report should know about it.
+    """
+
+    value: T
     unit: str
     source: str
     confirmed: bool  # True = [C], False = [M]
     note: str = ""
 
     def cite(self) -> str:
+        """The source with its confidence mark, e.g. ``GB 50220-95 3.3.3 [C]``.
+
+        Examples
+        --------
+        >>> Standard(300, "m", "GB 50220-95 3.3.3", True).cite()
+        'GB 50220-95 3.3.3 [C]'
+        """
         return f"{self.source} [{'C' if self.confirmed else 'M'}]"
 
+    def percent(self) -> float:
+        """A ``share`` (0-1) as a percentage, rounded to remove binary noise (0.98 -> 98.0).
 
-BUS_STOP_RADIUS = Standard(500, "m", "扎兰屯精细化管理方案 四(五)2; 公交都市指标3; GB 50220-95 3.3.3", True,
+        Examples
+        --------
+        >>> ROAD_LIGHTING_RATE.percent()
+        98.0
+        """
+        if self.unit != "share" or isinstance(self.value, bool) \
+                or not isinstance(self.value, (int, float)):
+            raise ValueError(f"not a share: {self.value!r} {self.unit}")
+        return round(float(self.value) * 100.0, 9)
+
+
+_PLAN = "扎兰屯精细化管理方案"
+
+
+BUS_STOP_RADIUS = Standard(500, "m", f"{_PLAN} 四(五)2; 公交都市指标3; GB 50220-95 3.3.3", True,
                            "plan target: 100% of the urban area within 500 m")
 BUS_STOP_RADIUS_SHORT = Standard(300, "m", "GB 50220-95 3.3.3", True,
                                  "300 m radius: at least 50% of urban land")
 BUS_COVERAGE_MIN_300 = Standard(0.50, "share", "GB 50220-95 3.3.3", True)
 BUS_COVERAGE_MIN_500 = Standard(0.90, "share", "GB 50220-95 3.3.3; 公交都市指标3", True)
-BUS_COVERAGE_PLAN = Standard(1.00, "share", "扎兰屯精细化管理方案 四(五)2", True)
+BUS_COVERAGE_PLAN = Standard(1.00, "share", f"{_PLAN} 四(五)2", True)
 GRID_CELL = Standard(25, "m", "zlt-assets default (area sampling grid)", True,
                      "a cell counts when its centre is within reach")
 NETWORK_SNAP_TOLERANCE = Standard(1.0, "m", "zlt-assets default (noding tolerance)", True)
+#: Largest scale error of the CRS the analysis computes in, over the data (issue #13: true metres).
+MAX_SCALE_ERROR = Standard(
+    1e-4, "", "zlt-assets default (0.05 m in 500 m; Gauss-Kruger scale 1/sqrt(1-(cos(lat)"
+    "sin(dlon))^2), field-notes)", True,
+    "a run computes in a CRS whose scale error stays below this over its area")
 
 TOILET_DENSITY_PER_KM2 = Standard(
     {"R": (3, 5), "ABS": (4, 11), "G": (5, 6), "MW": (1, 2)}, "toilets/km²",
@@ -45,14 +104,42 @@ TOILET_SERVICE_RADIUS_CROWDED = Standard(300, "m", "GB 55013-2021 5.0.1", True,
                                          "workplaces and crowded public places")
 TOILETS_PER_10K = Standard(None, "toilets/10,000 residents", "每万人拥有公厕 (statistical)", False)
 
-ROAD_AREA_PER_CAPITA = Standard(29.3, "m²/person", "扎兰屯精细化管理方案 四(五)1", True)
-ROAD_LIGHTING_RATE = Standard(0.98, "share", "扎兰屯精细化管理方案 四(六)3", True)
-MECH_SWEEPING_RATE = Standard(0.50, "share", "扎兰屯精细化管理方案 四(一)3", True)
-GREEN_RATIO = Standard(0.35, "share", "扎兰屯精细化管理方案 四(一)4", True)
-PARK_PER_CAPITA = Standard(21.0, "m²/person", "扎兰屯精细化管理方案 四(一)4", True)
+ROAD_AREA_PER_CAPITA = Standard(29.3, "m²/person", f"{_PLAN} 四(五)1", True)
+ROAD_LIGHTING_RATE = Standard(0.98, "share", f"{_PLAN} 四(六)3", True,
+                              "installation rate and lit rate of main and secondary roads")
+MECH_SWEEPING_RATE = Standard(0.50, "share", f"{_PLAN} 四(一)3", True)
+GREEN_RATIO = Standard(0.35, "share", f"{_PLAN} 四(一)4", True)
+PARK_PER_CAPITA = Standard(21.0, "m²/person", f"{_PLAN} 四(一)4", True)
 PARK_PER_CAPITA_NATIONAL = Standard(8.0, "m²/person", "GB 55014-2021 2.1.3", True)
-SPONGE_SHARE = Standard(0.20, "share", "国办发〔2015〕75号; 扎兰屯精细化管理方案 四(四)4", True)
+SPONGE_SHARE = Standard(0.20, "share", f"国办发〔2015〕75号; {_PLAN} 四(四)4", True,
+                        "70% of rainfall absorbed on site")
 PONDING_LIMIT_CM = Standard(15, "cm", "one traffic lane (common practice)", False)
+
+# --- the plan's other figures (紮政辦字〔2019〕25號, by end of 2020) ---
+FACADE_LIGHTING_COUNT = Standard(190, "buildings", f"{_PLAN} 四(一)2", True,
+                                 "street-front buildings to get facade lighting")
+FACADE_RENOVATION_COUNT = Standard(31, "buildings", f"{_PLAN} 四(一)2", True,
+                                   "of them, buildings on 中央路 that also get facade renovation")
+BRIDGE_LIGHTING_COUNT = Standard(3, "bridges", f"{_PLAN} 四(一)2", True,
+                                 "布特哈大桥, 雅鲁街大桥, 南市大桥")
+PLAN_ROADS_COUNT = Standard(45, "roads", f"{_PLAN} 四(五)1", True,
+                            "municipal roads newly built or rebuilt")
+ROAD_CLEANLINESS_RATE = Standard(0.90, "share", f"{_PLAN} 四(一)3", True,
+                                 "road cleanliness good or better")
+SITE_DUST_RATE = Standard(1.00, "share", f"{_PLAN} 四(一)5", True,
+                          "construction sites with the six dust measures")
+OWNERS_COMMITTEES_RATE = Standard(1.00, "share", f"{_PLAN} 四(二)2", True,
+                                  "eligible compounds with an owners' committee")
+WASTE_RECYCLING_RATE = Standard(0.35, "share", f"{_PLAN} 四(三)1", True,
+                                "household waste recycled in the pilot compounds")
+SEWAGE_TREATMENT_RATE = Standard(0.95, "share", f"{_PLAN} 四(四)2", True)
+WATERLOGGING_FIXED_RATE = Standard(1.00, "share", f"{_PLAN} 四(四)4", True,
+                                   "waterlogging points found and fixed")
+NO_ILLEGAL_CONSTRUCTION_RATE = Standard(1.00, "share", f"{_PLAN} 四(七)2", True,
+                                        "street offices without illegal construction")
+TARGET_COMPARE_TOLERANCE = Standard(
+    1e-9, "same unit as the target", "zlt-assets default (floating-point rounding)", True,
+    "a value this close to its target counts as reaching it")
 
 # --- import (zlt-assets' own choices) ---
 IMPORT_DUPLICATE_DISTANCE = Standard(
@@ -90,3 +177,11 @@ BOUNDARY_TOLERANCE = Standard(5.0, "m", "zlt-assets default (digitising toleranc
                               "features may stick out of the city boundary by this much")
 PARTITION_TOLERANCE = Standard(1e-4, "share of the urban area", "zlt-assets default", True,
                                "street offices must partition the urban area up to this share")
+LENGTH_TOLERANCE_M = Standard(
+    5.0, "m", "zlt-assets default (recorded length vs drawn length)", True,
+    "length_m may differ from the geometry's length by max(5 m, 5% of it)")
+LENGTH_TOLERANCE_SHARE = Standard(
+    0.05, "share", "zlt-assets default (recorded length vs drawn length)", True,
+    "length_m may differ from the geometry's length by max(5 m, 5% of it)")
+EARLIEST_DATE = Standard(_dt.date(1900, 1, 1), "date", "zlt-assets default (sanity)", True,
+                         "dates before this are taken as typing errors")

@@ -3,9 +3,12 @@
 Every layer of :mod:`zlt_assets.schema` gets a QGIS style (QML): a categorised renderer on the
 layer's status (asset layers) or its first classifying domain (frame layers) with Chinese-first
 labels, and an edit form: field aliases (``FieldDef.label``), value maps from domains (Chinese
-labels), not-null and unique constraints, range checks, default values, a read-only object id with a
-default expression that numbers new objects, and date widgets (``yyyy-MM-dd``) on the ISO text
-date fields.
+labels), not-null and unique constraints, the layer's declared rules as constraint expressions
+(:attr:`zlt_assets.schema.LayerDef.rules` rendered by :func:`zlt_assets.rules.to_qgis`, hard or
+soft as declared, the Chinese-first message as the description), default values, a read-only
+object id with a default expression that numbers new objects, date widgets (``yyyy-MM-dd``) on the
+ISO text date fields, and the GeoPackage's ``fid`` hidden from the form, read-only and the last
+column of the attribute table.
 
 :func:`write_layer_styles` stores them in the GeoPackage's ``layer_styles`` table, the table QGIS
 itself uses, as the default style of each layer: QGIS applies them when a layer is added, with or
@@ -26,11 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import rules as _rules
 from . import schema
 from .schema import Domain, FieldDef, LayerDef
 
 __all__ = [
     "DATE_FORMAT",
+    "FID_ALIAS",
+    "FID_COLUMN",
     "STYLE_DESCRIPTION",
     "STYLE_NAME",
     "STYLE_UPDATE_TIME",
@@ -42,6 +48,7 @@ __all__ = [
     "layer_qml",
     "read_layer_styles",
     "renderer_field",
+    "rule_constraints",
     "write_layer_styles",
 ]
 
@@ -49,7 +56,8 @@ __all__ = [
 STYLE_NAME = "zlt-assets"
 #: Fixed ``update_time`` so that the same inventory always gives the same bytes (the plan's date).
 STYLE_UPDATE_TIME = "2019-05-31T00:00:00.000Z"
-STYLE_DESCRIPTION = "扎兰屯资产清单样式与表单 / Zhalantun inventory style and edit form (zlt-assets)"
+STYLE_DESCRIPTION = ("扎兰屯资产清单样式与表单 / Zhalantun inventory style and edit form "
+                     "(zlt-assets)")
 #: The key QGIS's ValueMap widget uses for NULL.
 VALUE_MAP_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
 #: Qt date format of the ISO text date fields.
@@ -61,6 +69,10 @@ QML_VERSION = "3.22.0"
 # constraint flags and strengths (QgsFieldConstraints)
 _NOT_NULL, _UNIQUE, _EXPRESSION = 1, 2, 4
 _HARD, _SOFT = 1, 2
+
+#: The feature id column GDAL gives a GeoPackage table (and db.py a PostGIS table).
+FID_COLUMN = "fid"
+FID_ALIAS = "要素编号 / Feature id (fid)"
 
 _NULL_LABEL = "(空) / (empty)"
 _OTHER_LABEL = "未填写 / Not set"
@@ -118,7 +130,13 @@ class FormField:
     default_on_update: bool = False
     constraint_expression: str = ""
     constraint_description: str = ""
+    #: ``"hard"`` (the form refuses) or ``"soft"`` (the form warns); ``""`` without expression
+    constraint_strength: str = ""
+    #: the rules (keys) the constraint expression holds
+    rule_keys: tuple[str, ...] = ()
     comment: str = ""
+    #: not shown in the form (the ``fid``), still in the attribute table
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,19 +216,57 @@ def _object_id_default(layer: LayerDef, f: FieldDef) -> tuple[str, bool]:
     return "", False
 
 
-def _range_expression(f: FieldDef) -> tuple[str, str]:
-    parts = []
-    if f.minimum is not None:
-        parts.append(f"\"{f.name}\" >= {f.minimum:g}")
-    if f.maximum is not None:
-        parts.append(f"\"{f.name}\" <= {f.maximum:g}")
-    if not parts:
-        return "", ""
-    lo = f"{f.minimum:g}" if f.minimum is not None else "-∞"
-    hi = f"{f.maximum:g}" if f.maximum is not None else "∞"
-    unit = f" {f.unit}" if f.unit else ""
-    desc = f"{f.zh}应在 {lo}–{hi}{unit} 之间 / {f.en} must be within {lo}–{hi}{unit}"
-    return f"\"{f.name}\" IS NULL OR ({' AND '.join(parts)})", desc
+@dataclass(frozen=True)
+class _Constraint:
+    expression: str
+    description: str
+    strength: str
+    keys: tuple[str, ...]
+
+
+def rule_constraints(layer: LayerDef | str,
+                     present: Iterable[str] | None = None) -> dict[str, _Constraint]:
+    """The layer's rules as QGIS field constraints: field -> (expression, description, strength).
+
+    QGIS holds one constraint expression per field, with one strength. Each rule goes to the
+    first of its fields (:attr:`zlt_assets.rules.Rule.fields`) that has no constraint of the
+    other strength yet, else to the layer's name field, else to the first such field of the
+    layer; rules on the same field are joined with ``AND`` and their messages with ``;``. A
+    rule that reads a field not in ``present`` is left out.
+
+    Examples
+    --------
+    >>> c = rule_constraints("roads")["lamps_lit"]
+    >>> c.strength, c.keys
+    ('hard', ('lamps_lit_range', 'lamps_lit_le_installed'))
+    >>> c.description.split(" / ")[0]
+    '亮灯数不得小于 0;亮灯数不得多于已装路灯数'
+    """
+    decl = schema.layer(layer) if isinstance(layer, str) else layer
+    names = list(decl.field_names) if present is None else [
+        n for n in decl.field_names if n in set(present)]
+    placed: dict[str, list[_rules.Rule]] = {}
+    for r in decl.rules:
+        if not set(r.fields) <= set(names):
+            continue
+        candidates = [*r.fields, decl.name_field or "", *names]
+        for c in candidates:
+            if c in names and all(o.strength == r.strength for o in placed.get(c, [])):
+                placed.setdefault(c, []).append(r)
+                break
+    out: dict[str, _Constraint] = {}
+    for fname, rs in placed.items():
+        out[fname] = _Constraint(
+            " AND ".join(_rules.to_qgis(r.expr) for r in rs),
+            ";".join(r.zh for r in rs) + " / " + "; ".join(r.en for r in rs),
+            rs[0].strength, tuple(r.key for r in rs))
+    return out
+
+
+def _fid_field() -> FormField:
+    return FormField(name=FID_COLUMN, alias=FID_ALIAS, widget_type="Hidden", widget_config={},
+                     read_only=True, hidden=True,
+                     comment="GeoPackage feature id, kept by every zlt-assets write")
 
 
 def form_fields(layer: LayerDef | str, present: Iterable[str] | None = None) -> list[FormField]:
@@ -221,10 +277,25 @@ def form_fields(layer: LayerDef | str, present: Iterable[str] | None = None) -> 
     layer
         A layer declaration or its name.
     present
-        Column names actually in the table; fields not present are left out.
+        Column names actually in the table; fields not present are left out. When it holds
+        the feature id column (``fid``), that comes last: hidden, read-only.
+
+    Returns
+    -------
+    list of FormField
+        In schema order (``fid`` last).
+
+    Examples
+    --------
+    >>> ff = form_fields("roads", ["fid", "obj_id", "lamps_installed", "lamps_lit"])
+    >>> [(f.name, f.read_only, f.hidden, f.constraint_strength)
+    ...  for f in ff]  # doctest: +NORMALIZE_WHITESPACE
+    [('obj_id', True, False, ''), ('lamps_installed', False, False, 'hard'),
+     ('lamps_lit', False, False, 'hard'), ('fid', True, True, '')]
     """
     decl = schema.layer(layer) if isinstance(layer, str) else layer
-    keep = None if present is None else set(present)
+    keep = None if present is None else list(present)
+    constraints = rule_constraints(decl, keep)
     out: list[FormField] = []
     for f in decl.fields:
         if keep is not None and f.name not in keep:
@@ -233,13 +304,18 @@ def form_fields(layer: LayerDef | str, present: Iterable[str] | None = None) -> 
         default, on_update = _default_expression(f), False
         if f.name == "obj_id" and f.read_only and decl.kind == "asset":
             default, on_update = _object_id_default(decl, f)
-        expr, desc = _range_expression(f)
+        c = constraints.get(f.name)
         out.append(FormField(
             name=f.name, alias=f.label, widget_type=wtype, widget_config=wcfg,
             not_null=f.required, unique=f.unique, read_only=f.read_only,
             default_expression=default, default_on_update=on_update,
-            constraint_expression=expr, constraint_description=desc, comment=f.description,
+            constraint_expression=c.expression if c else "",
+            constraint_description=c.description if c else "",
+            constraint_strength=c.strength if c else "", rule_keys=c.keys if c else (),
+            comment=f.description,
         ))
+    if keep is not None and FID_COLUMN in keep and FID_COLUMN not in decl.field_names:
+        out.append(_fid_field())
     return out
 
 
@@ -403,8 +479,10 @@ def _renderer(root: ET.Element, decl: LayerDef, geometry: str) -> None:
 
 def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
               present: Iterable[str] | None = None) -> str:
-    """The QGIS style (QML document) of a layer: renderer, aliases, widgets, constraints,
-    defaults and read-only fields.
+    """The QGIS style (QML document) of a layer.
+
+    Renderer, aliases, widgets, constraints (the layer's rules), defaults, read-only fields and
+    the attribute-table column order (the feature id last).
 
     Parameters
     ----------
@@ -441,6 +519,8 @@ def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
     for f in ff:
         idx = keep.index(f.name) if keep is not None else decl.field_names.index(f.name)
         ET.SubElement(aliases, "alias", {"field": f.name, "index": str(idx), "name": f.alias})
+    if keep is not None:
+        _attribute_table(root, keep)
     defaults = ET.SubElement(root, "defaults")
     for f in ff:
         ET.SubElement(defaults, "default", {
@@ -450,11 +530,12 @@ def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
     for f in ff:
         flags_ = ((_NOT_NULL if f.not_null else 0) | (_UNIQUE if f.unique else 0)
                   | (_EXPRESSION if f.constraint_expression else 0))
+        exp_strength = {"hard": _HARD, "soft": _SOFT}.get(f.constraint_strength, 0)
         ET.SubElement(cons, "constraint", {
             "field": f.name, "constraints": str(flags_),
             "notnull_strength": str(_HARD if f.not_null else 0),
             "unique_strength": str(_HARD if f.unique else 0),
-            "exp_strength": str(_HARD if f.constraint_expression else 0)})
+            "exp_strength": str(exp_strength if f.constraint_expression else 0)})
     cexp = ET.SubElement(root, "constraintExpressions")
     for f in ff:
         ET.SubElement(cexp, "constraint", {"field": f.name, "exp": f.constraint_expression,
@@ -472,6 +553,17 @@ def layer_qml(layer: LayerDef | str, *, geometry: str | None = None,
     ET.indent(root, space=" ")
     body = ET.tostring(root, encoding="unicode")
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + body + "\n"
+
+
+def _attribute_table(root: ET.Element, columns: list[str]) -> None:
+    """Attribute-table columns in table order, the feature id last."""
+    atc = ET.SubElement(root, "attributetableconfig", {
+        "actionWidgetStyle": "dropDown", "sortExpression": "", "sortOrder": "0"})
+    cols = ET.SubElement(atc, "columns")
+    ordered = [c for c in columns if c != FID_COLUMN] + [c for c in columns if c == FID_COLUMN]
+    for c in ordered:
+        ET.SubElement(cols, "column", {"name": c, "hidden": "0", "type": "field", "width": "-1"})
+    ET.SubElement(cols, "column", {"hidden": "1", "type": "actions", "width": "-1"})
 
 
 # -------------------------------------------------------------------------------------------
@@ -509,8 +601,9 @@ def _styled_layers(con: sqlite3.Connection) -> list[tuple[str, str, str]]:
 
 
 def write_layer_styles(gpkg_path: str | os.PathLike[str]) -> None:
-    """Write the style and edit form of every schema layer into the GeoPackage's
-    ``layer_styles`` table, as each layer's default style.
+    """Write the style and edit form of every schema layer into ``layer_styles``.
+
+    Each becomes the layer's default style in the GeoPackage's ``layer_styles`` table.
 
     Layers not declared in the schema are left alone; earlier zlt-assets styles of the declared
     layers are replaced and other styles of those layers stop being the default. The table is

@@ -24,12 +24,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from .. import schema, standards
+from ..crs import WorkCRS, choose_work_crs, lonlat_bounds
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .inputs import POINT, POLYGON, as_project, facility_ids, in_service, require_geometry
+from .inputs import POINT, POLYGON, as_work, facility_ids, in_service, require_geometry
 from .network import NetworkReport, RoadNetwork, build_network
 from .population import PopulationInput, load_population
 
@@ -77,18 +77,22 @@ class Grid:
 
     @property
     def x(self) -> np.ndarray:
+        """Cell centre x of each kept cell."""
         return self.x0 + (self.col + 0.5) * self.cell
 
     @property
     def y(self) -> np.ndarray:
+        """Cell centre y of each kept cell."""
         return self.ytop - (self.row + 0.5) * self.cell
 
     @property
     def xy(self) -> np.ndarray:
+        """Cell centres as an (n, 2) array."""
         return np.column_stack([self.x, self.y])
 
     @property
     def cell_area(self) -> float:
+        """Area of one cell (m²)."""
         return self.cell * self.cell
 
     def __len__(self) -> int:
@@ -185,10 +189,17 @@ class Grid:
 
 def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nrows: int,
                 ncols: int) -> np.ndarray:
-    """Boolean image (nrows, ncols): the cell centre is inside ``geom`` (``contains_xy`` rule).
+    """Boolean image (nrows, ncols): the cell centre is in ``geom`` (inside or on its boundary).
 
     GDAL burns the polygon by cell centres; cells crossed by the boundary are then decided
-    exactly with ``shapely.contains_xy``, so the answer does not depend on GDAL's tie rules.
+    exactly with ``shapely.intersects_xy`` (a centre on the boundary belongs to the polygon), so
+    the answer does not depend on GDAL's tie rules.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> inside_mask(shapely.box(0, 0, 20, 10), 0.0, 10.0, 10.0, 1, 3).tolist()
+    [[True, True, False]]
     """
     from rasterio import features
     from rasterio.transform import from_origin
@@ -203,12 +214,20 @@ def inside_mask(geom: shapely.Geometry, x0: float, ytop: float, cell: float, nro
     r, c = np.nonzero(edge)
     if len(r):
         shapely.prepare(geom)
-        img[r, c] = shapely.contains_xy(geom, x0 + (c + 0.5) * cell, ytop - (r + 0.5) * cell)
+        img[r, c] = shapely.intersects_xy(geom, x0 + (c + 0.5) * cell, ytop - (r + 0.5) * cell)
     return img
 
 
 def make_grid(area: shapely.Geometry, cell: float) -> Grid:
-    """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``."""
+    """Grid cells (anchored at multiples of ``cell``) whose centre is inside ``area``.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> g = make_grid(shapely.box(0, 0, 100, 50), 25.0)
+    >>> len(g), g.cell_area
+    (8, 625.0)
+    """
     if not (cell > 0 and np.isfinite(cell)):
         raise BadInput(f"cell size must be a finite number > 0 m, got {cell}",
                        zh=f"格网大小必须是大于 0 的有限数(米),而不是 {cell}")
@@ -225,7 +244,17 @@ def make_grid(area: shapely.Geometry, cell: float) -> Grid:
 
 def grid_district_codes(grid: Grid, districts: gpd.GeoDataFrame | None,
                         code_field: str) -> np.ndarray:
-    """The district code of each grid cell (by its centre; None outside; first district wins)."""
+    """The district code of each grid cell (by its centre; None outside; first district wins).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = make_grid(shapely.box(0, 0, 100, 50), 50.0)
+    >>> d = gpd.GeoDataFrame({"code": ["W", "E"]}, geometry=[shapely.box(0, 0, 50, 50),
+    ...                      shapely.box(50, 0, 100, 50)], crs="EPSG:4550")
+    >>> grid_district_codes(g, d, "code").tolist()
+    ['W', 'E']
+    """
     out = np.full(len(grid), None, dtype=object)
     if districts is None or not len(grid):
         return out
@@ -261,11 +290,23 @@ def _code_ids(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None,
                    code_field: str) -> np.ndarray:
-    """The district code at each point (None outside every district); first district wins."""
+    """The district code at each point (None outside every district).
+
+    A point belongs to the first district (in the layer's order) that holds it, inside or on its
+    boundary: a point on a border shared by two districts counts once, for the first.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> d = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1),
+    ...                      shapely.box(1, 0, 2, 1)], crs="EPSG:4550")
+    >>> district_codes(np.array([0.5, 1.0, 3.0]), np.array([0.5, 0.5, 0.5]), d, "code").tolist()
+    ['a', 'a', None]
+    """
     out = np.full(len(x), None, dtype=object)
     if districts is None or not len(x):
         return out
-    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values):
+    for code, geom in zip(districts[code_field].astype(str), districts.geometry.values, strict=False):
         if geom is None or geom.is_empty:
             continue
         minx, miny, maxx, maxy = geom.bounds
@@ -274,7 +315,7 @@ def district_codes(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | N
         if not len(cand):
             continue
         shapely.prepare(geom)
-        hit = shapely.contains_xy(geom, x[cand], y[cand])
+        hit = shapely.intersects_xy(geom, x[cand], y[cand])
         out[cand[hit]] = code
     return out
 
@@ -295,11 +336,20 @@ def nearest_euclidean(points_xy: np.ndarray, facilities_xy: np.ndarray, *,
     Returns
     -------
     (distance, position) : tuple of ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d, i = nearest_euclidean(np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([[3.0, 4.0]]))
+    >>> d.tolist(), i.tolist()
+    ([5.0, 8.06225774829855], [0, 0])
     """
     if not len(facilities_xy):
         return np.full(len(points_xy), np.inf), np.full(len(points_xy), -1, dtype=np.int64)
     if not len(points_xy):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
+    from scipy.spatial import cKDTree  # imported here: the network method does not need it
+
     tree = cKDTree(facilities_xy)
     if within is None or not np.isfinite(within) or within <= 0:
         d, i = tree.query(points_xy, k=1, workers=-1)
@@ -362,9 +412,17 @@ class CoverageResult:
     radius: float = 500.0
     districts: gpd.GeoDataFrame | None = field(default=None, repr=False)
     district_code_field: str = "code"
+    work_crs: WorkCRS | None = None
+    network: RoadNetwork | None = field(default=None, repr=False)
+
+    @property
+    def crs(self) -> object:
+        """The metric CRS the run computed in (and its output layers are in)."""
+        return self.work_crs.crs if self.work_crs is not None else PROJECT_CRS
 
     @property
     def cell_covered(self) -> np.ndarray:
+        """True for each cell within the radius."""
         return self.cell_distance <= self.radius + COVER_EPS
 
     @cached_property
@@ -376,7 +434,7 @@ class CoverageResult:
         return gpd.GeoDataFrame(
             {"facility_id": fac.astype(object), "distance_m": dist,
              "covered": self.cell_covered, "district": self.cell_district},
-            geometry=shapely.points(self.grid.x, self.grid.y), crs=PROJECT_CRS)
+            geometry=shapely.points(self.grid.x, self.grid.y), crs=self.crs)
 
     def district_frame(self) -> gpd.GeoDataFrame | None:
         """Street offices with their measures (None without districts)."""
@@ -386,14 +444,16 @@ class CoverageResult:
         d = self.districts[[self.district_code_field, self.districts.geometry.name]].copy()
         d["code"] = d[self.district_code_field].astype(str)
         out = d[["code", d.geometry.name]].merge(rows, on="code", how="left")
-        return gpd.GeoDataFrame(out, geometry=d.geometry.name, crs=PROJECT_CRS)
+        return gpd.GeoDataFrame(out, geometry=d.geometry.name, crs=self.crs)
 
 
     def to_geopackage(self, path: str | os.PathLike[str], *, cells: bool = True) -> None:
         """Write the results as layers of a new GeoPackage, atomically.
 
         Layers: ``coverage_uncovered``, ``coverage_facilities``, ``coverage_districts`` (when
-        districts were given) and ``coverage_cells`` (unless ``cells=False``).
+        districts were given), ``coverage_cells`` (unless ``cells=False``) and, for the network
+        method, ``network_repairs`` (where lines were snapped, joined or split). Every layer is
+        in the CRS the run computed in (``summary["crs"]``).
         """
         from ..inventory import write_layers
 
@@ -405,6 +465,8 @@ class CoverageResult:
             layers["coverage_districts"] = dist
         if cells:
             layers["coverage_cells"] = self.cells
+        if self.network_report is not None:
+            layers["network_repairs"] = self.network_report.repairs_frame()
         layers = {k: _storable(v) for k, v in layers.items()}
         write_layers(path, layers, replace_file=True)
 
@@ -431,11 +493,33 @@ def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
 
 
 def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = False,
-                       what: str = "facilities") -> gpd.GeoDataFrame:
-    """Facilities in EPSG:4550, single points, in service only (unless ``include_planned``),
-    with a ``facility_id`` column (``obj_id`` or the index).
+                       what: str = "facilities", crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
+    """Facilities in ``crs``, single points, in service only (unless ``include_planned``).
+
+    Parameters
+    ----------
+    facilities : GeoDataFrame of points (any CRS)
+    include_planned : bool
+        Keep planned and under-construction ones too.
+    what : str
+        Named in error messages.
+    crs : CRS-like
+        The run's metric CRS (default EPSG:4550).
+
+    Returns
+    -------
+    GeoDataFrame
+        With a ``facility_id`` column (``obj_id`` or the index).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> f = gpd.GeoDataFrame({"status": ["in_service", "planned"]},
+    ...                      geometry=[shapely.Point(0, 0), shapely.Point(1, 1)], crs="EPSG:4550")
+    >>> prepare_facilities(f)["facility_id"].tolist()
+    ['0']
     """
-    fac = as_project(facilities, what=what)
+    fac = as_work(facilities, crs, what=what)
     fac = require_geometry(fac, POINT, what=what)
     if (shapely.get_type_id(fac.geometry.values) == 4).any():
         fac = fac.explode(index_parts=False)
@@ -449,11 +533,21 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, *, include_planned: bool = 
     return fac
 
 
-def prepare_districts(districts: gpd.GeoDataFrame | None, code_field: str, name_field: str
-                      ) -> gpd.GeoDataFrame | None:
+def prepare_districts(districts: gpd.GeoDataFrame | None, code_field: str, name_field: str,
+                      crs: object = PROJECT_CRS) -> gpd.GeoDataFrame | None:
+    """Street offices in ``crs`` with their code and name columns checked (None passes).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> d = gpd.GeoDataFrame({"code": ["1"], "name": ["x"]}, geometry=[shapely.box(0, 0, 1, 1)],
+    ...                      crs="EPSG:4550")
+    >>> len(prepare_districts(d, "code", "name"))
+    1
+    """
     if districts is None:
         return None
-    d = as_project(districts, what="districts")
+    d = as_work(districts, crs, what="districts")
     d = require_geometry(d, POLYGON, what="districts")
     for f in (code_field, name_field):
         if f not in d.columns:
@@ -498,6 +592,11 @@ def compute_coverage(
     max_snap: float | None = None,
     short_radius: float | None = None,
     progress: Progress | None = None,
+    crs: object = None,
+    declared_crs: object = PROJECT_CRS,
+    noding: str | None = None,
+    level_field: str | None = None,
+    snap_tolerance: float | None = None,
 ) -> CoverageResult:
     """Share of the area and of the population within ``radius`` of a facility.
 
@@ -533,6 +632,15 @@ def compute_coverage(
         :data:`zlt_assets.standards.BUS_STOP_RADIUS_SHORT`, 300).
     progress : callable, optional
         Called with short progress messages.
+    crs : CRS-like, optional
+        Compute in this metric CRS (``--crs``); by default one is chosen that keeps the scale
+        error below :data:`zlt_assets.standards.MAX_SCALE_ERROR` over the area
+        (:func:`zlt_assets.crs.choose_work_crs`). ``summary["crs"]`` names the one used.
+    declared_crs : CRS-like or None
+        The inventory's metric CRS (default EPSG:4550), used when it is true enough over the
+        area; None when the inputs come from no inventory.
+    noding, level_field, snap_tolerance
+        Passed to :func:`zlt_assets.analysis.network.build_network`.
 
     Returns
     -------
@@ -542,25 +650,44 @@ def compute_coverage(
     ------
     BadInput
         Empty layers, missing CRS, bad method/radius, no roads for the network method, no
-        facility attachable to the network.
+        facility attachable to the network, an area too wide for one metric CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> stops = gpd.GeoDataFrame(geometry=[shapely.Point(500000, 5300000)], crs="EPSG:4550")
+    >>> area = gpd.GeoDataFrame(geometry=[shapely.box(499000, 5299000, 501000, 5301000)],
+    ...                         crs="EPSG:4550")
+    >>> res = compute_coverage(stops, area, radius=500, cell=50)
+    >>> round(res.summary["area_share"], 3), res.summary["crs"]["label"]
+    (0.198, 'EPSG:4550')
     """
     say = progress or _quiet
-    radius = float(standards.BUS_STOP_RADIUS.value if radius is None else radius)  # type: ignore[arg-type]
-    short = float(standards.BUS_STOP_RADIUS_SHORT.value if short_radius is None  # type: ignore[arg-type]
+    radius = float(standards.BUS_STOP_RADIUS.value if radius is None else radius)
+    short = float(standards.BUS_STOP_RADIUS_SHORT.value if short_radius is None
                   else short_radius)
-    cell = float(standards.GRID_CELL.value if cell is None else cell)  # type: ignore[arg-type]
+    cell = float(standards.GRID_CELL.value if cell is None else cell)
     if method not in METHODS:
         raise BadInput(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if not (radius > 0 and np.isfinite(radius)):
         raise BadInput(f"radius must be a positive number of metres, got {radius}")
-    fac = prepare_facilities(facilities, include_planned=include_planned)
-    dist_gdf = prepare_districts(districts, district_code_field, district_name_field)
+    if area is None and districts is None:
+        raise BadInput("no area given (and no districts to take it from)")
+    reach = max(radius, short)
+    work = work_crs_for(
+        [area if area is not None else districts],
+        [area, districts, facilities, roads, river, population],
+        margin=reach + (network_max_snap() if max_snap is None else float(max_snap)),
+        forced=crs, declared=declared_crs, network=network)
+    wcrs = work.crs
+    say(f"CRS {work.label} ({work.reason}, scale error {work.max_scale_error:.1e}) ...")
+    fac = prepare_facilities(facilities, include_planned=include_planned, crs=wcrs)
+    dist_gdf = prepare_districts(districts, district_code_field, district_name_field, wcrs)
     if area is None:
-        if dist_gdf is None:
-            raise BadInput("no area given (and no districts to take it from)")
+        assert dist_gdf is not None
         area_geom = _union(dist_gdf)
     else:
-        a = require_geometry(as_project(area, what="area"), POLYGON, what="area")
+        a = require_geometry(as_work(area, wcrs, what="area"), POLYGON, what="area")
         area_geom = _union(a)
     if area_geom.is_empty or area_geom.area <= 0:
         raise BadInput("area: the polygons have no area")
@@ -570,20 +697,20 @@ def compute_coverage(
     if not len(grid):
         raise BadInput(f"area: no grid cell centre falls inside the area at {cell:g} m; "
                        "use a smaller cell")
-    pop = load_population(population)
+    pop = load_population(population, crs=wcrs)
     pidx = None
     if pop is not None:
-        # people standing on a kept cell centre are inside; test only the others
+        # people standing on a kept cell centre are inside; test only the others (a person on
+        # the area's boundary belongs to the area)
         pidx = grid.index_of(pop.x, pop.y)
         inside = pidx >= 0
         off = ~inside
         if off.any():
             shapely.prepare(area_geom)
-            inside[off] = shapely.contains_xy(area_geom, pop.x[off], pop.y[off])
+            inside[off] = shapely.intersects_xy(area_geom, pop.x[off], pop.y[off])
         pop = pop.subset(inside)
         pidx = pidx[inside]
     fxy = shapely.get_coordinates(fac.geometry.values)
-    reach = max(radius, short)
     net_report = None
     unreachable: list = []
     if method == "euclidean":
@@ -599,7 +726,8 @@ def compute_coverage(
             if roads is None:
                 raise BadInput("the network method needs a road layer (roads)")
             say("building the road network ...")
-            network = build_network(roads, river=river)
+            network = build_network(roads, snap_tolerance, river=river, crs=wcrs,
+                                    noding=noding, level_field=level_field)
         net_report = network.report
         say(f"network: {network.n_nodes:,} nodes, {network.n_edges:,} edges, "
             f"{network.report.n_components} component(s); searching ...")
@@ -613,7 +741,7 @@ def compute_coverage(
                            "of a road; check the CRS of both layers")
         say(f"walking distances for {len(grid):,} cells ...")
         cd, cf = nd.at(network.attach_xy(grid.xy))
-        pd_, pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
+        pd_, _pf = _reuse(pop, pidx, cd, cf, lambda xy: nd.at(network.attach_xy(xy)))
     cd = np.where(cd <= reach + COVER_EPS, cd, np.inf) if method == "network" else cd
     # districts as small integers (the position of the code among the distinct codes):
     # comparing integers instead of a million code strings gives the same cells
@@ -654,12 +782,16 @@ def compute_coverage(
     by_district = []
     if dist_gdf is not None:
         for k, (code, name) in enumerate(zip(dist_gdf[district_code_field].astype(str),
-                                             dist_gdf[district_name_field].astype(object))):
+                                             dist_gdf[district_name_field].astype(object), strict=False)):
             row = {"name": None if pd.isna(name) else str(name), "code": code}
             cid = row_code_id[k]
             row.update(measures(radius, ccode == cid,
                                 (pcode == cid) if pcode is not None else None))
             by_district.append(row)
+        # what lies in the area but in no district (gaps, or an area wider than the districts):
+        # the district rows and this one add up to the totals
+        outside = measures(radius, ccode < 0, (pcode < 0) if pcode is not None else None)
+        summary["outside_districts"] = outside
     summary["by_district"] = by_district
     summary["facilities"] = len(fac)
     summary["unreachable_facilities"] = unreachable
@@ -678,11 +810,12 @@ def compute_coverage(
     }
     if net_report is not None:
         summary["network"] = net_report.to_dict()
+    summary["crs"] = work.to_dict()
 
     say("uncovered areas ...")
     covered = cd <= radius + COVER_EPS
     uncovered = _uncovered_frame(grid, ~covered, area_geom, pop, pd_, radius, dist_gdf,
-                                 district_code_field, district_name_field)
+                                 district_code_field, district_name_field, crs=wcrs)
     fac_out = fac[["facility_id", fac.geometry.name]].copy()
     if "name" in fac.columns:
         fac_out.insert(1, "name", fac["name"].astype(object))
@@ -690,10 +823,11 @@ def compute_coverage(
     res = CoverageResult(
         summary=summary, grid=grid, cell_distance=cd, cell_facility=np.where(
             np.isfinite(cd), cf, -1).astype(np.int64),
-        cell_district=cdist, facilities=gpd.GeoDataFrame(fac_out, crs=PROJECT_CRS),
+        cell_district=cdist, facilities=gpd.GeoDataFrame(fac_out, crs=wcrs),
         uncovered=uncovered, population=pop, population_distance=pd_,
         network_report=net_report, radius=radius, districts=dist_gdf,
-        district_code_field=district_code_field)
+        district_code_field=district_code_field, work_crs=work,
+        network=network if method == "network" else None)
     return res
 
 
@@ -716,16 +850,67 @@ def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, 
     return d, f
 
 
+def work_crs_for(extent: list[Any], inputs: list[Any], *, margin: float, forced: object = None,
+                 declared: object = None, network: RoadNetwork | None = None) -> WorkCRS:
+    """The metric CRS a run computes in (see :func:`zlt_assets.crs.choose_work_crs`).
+
+    Parameters
+    ----------
+    extent : list of GeoDataFrame
+        The layers whose extent (widened by ``margin`` metres) the CRS must be true over: the
+        area, or the districts.
+    inputs : list
+        Every input (GeoDataFrames, population); their own metric CRSs are candidates.
+    margin : float
+        Metres around the extent (the reach plus the attachment limit).
+    forced, declared : CRS-like, optional
+        See :func:`zlt_assets.crs.choose_work_crs`.
+    network : RoadNetwork, optional
+        A network built beforehand: the run computes in its CRS.
+
+    Returns
+    -------
+    WorkCRS
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> a = gpd.GeoDataFrame(geometry=[shapely.box(87.5, 43.7, 87.7, 43.9)], crs="EPSG:4326")
+    >>> work_crs_for([a], [a], margin=650, declared="EPSG:4550").label   # Urumqi
+    'EPSG:4538'
+    """
+    from ..crs import max_scale_error
+
+    frames = [f for f in extent if f is not None]
+    bounds = lonlat_bounds(frames, margin_m=margin)
+    if network is not None and forced is None:
+        return WorkCRS(network.crs_obj, "network", max_scale_error(network.crs_obj, bounds),
+                       bounds)
+    own = []
+    for f in inputs:
+        c = getattr(f, "crs", None)
+        if c is not None:
+            own.append(c)
+    return choose_work_crs(bounds, forced=forced, declared=declared, inputs=own)
+
+
 def network_max_snap() -> float:
+    """Facilities farther than this (m) from every road are unreachable (the default).
+
+    Examples
+    --------
+    >>> network_max_snap()
+    150.0
+    """
     from .network import FACILITY_MAX_SNAP
 
-    return float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]
+    return float(FACILITY_MAX_SNAP.value)
 
 
 def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
                      pop: PopulationInput | None, pop_dist: np.ndarray | None, radius: float,
                      districts: gpd.GeoDataFrame | None, code_field: str,
-                     name_field: str = "name") -> gpd.GeoDataFrame:
+                     name_field: str = "name", *, crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
     """Uncovered patches: polygons with their area, uncovered people and street office.
 
     A person counts for the patch of the grid cell they stand in (when they are themselves out
@@ -753,11 +938,11 @@ def _uncovered_frame(grid: Grid, mask: np.ndarray, area_geom: shapely.Geometry,
         dist = np.zeros(0, dtype=object)
     names = np.full(n, None, dtype=object)
     if n and districts is not None and name_field in districts.columns:
-        lookup = dict(zip(districts[code_field].astype(str), districts[name_field]))
+        lookup = dict(zip(districts[code_field].astype(str), districts[name_field], strict=False))
         names = np.array([lookup.get(c) if c is not None else None for c in dist], dtype=object)
     order = np.argsort(-areas, kind="stable") if n else np.zeros(0, dtype=np.int64)
     return gpd.GeoDataFrame(
         {"area_m2": areas[order], "population": people[order] if pop is not None else
          np.full(n, np.nan), "district": dist[order], "district_name": names[order]},
-        geometry=gpd.GeoSeries(list(geoms[order]) if n else [], crs=PROJECT_CRS).values,
-        crs=PROJECT_CRS)
+        geometry=gpd.GeoSeries(list(geoms[order]) if n else [], crs=crs).values,
+        crs=crs)

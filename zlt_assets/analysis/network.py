@@ -1,16 +1,23 @@
 """A walkable road network: noding, components, attachment and multi-source distances.
 
-The network is built from any line layer in EPSG:4550 with numpy/shapely 2 array operations (no
-per-feature Python loops):
+The network is built from any line layer in a metric CRS with numpy/shapely 2 array operations
+(no per-feature Python loops). Two ways to join lines (``noding``):
 
-1. lines are split into straight segments (one per pair of consecutive vertices);
-2. segment end points closer than ``tolerance`` are snapped into one node (k-d tree pairs +
-   connected components);
-3. segments that cross without a shared vertex, and end points that touch (or nearly touch, within
-   ``tolerance``) the inside of another segment, are noded: candidate pairs come from an STRtree of
-   tolerance-expanded boxes, the intersection tests are vectorised numpy;
-4. with a river layer, road lines that cross the river without a ``bridge_id`` are cut at the river
-   (reported, and they do not connect the banks): the banks connect only through bridges.
+* ``crossings`` - lines drawn in CAD, crossing without shared vertices: segment end points closer
+  than ``tolerance`` are snapped into one node (k-d tree pairs + connected components); segments
+  that cross without a shared vertex, and end points that touch (or nearly touch, within
+  ``tolerance``) the inside of another segment, are noded (candidate pairs from an STRtree of
+  tolerance-expanded boxes, vectorised numpy tests);
+* ``vertices`` - lines join only where they share a vertex (OpenStreetMap, most survey data);
+  nothing is snapped or noded.
+
+``auto`` (the default) counts, among the places where two lines meet, those at a shared vertex
+and those where they cross without one, and takes ``vertices`` when nine in ten meetings are at
+shared vertices. Grade separation: a line's level comes from a level field, or from the
+OpenStreetMap ``layer`` / ``bridge`` / ``tunnel`` attributes (``bridge`` without ``layer`` is 1,
+``tunnel`` -1); lines on different levels never join except at end points. With a river layer,
+road lines that cross the river without a ``bridge_id`` are cut at the river (reported, and they
+do not connect the banks): the banks connect only through bridges.
 
 Points (facilities, population cells) attach to the nearest point on the nearest edge, not the
 nearest node. Distances from many sources at once come from one
@@ -29,15 +36,16 @@ import pandas as pd
 import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from .. import standards
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .inputs import LINE, as_project, facility_ids, require_geometry
+from .inputs import LINE, as_work, facility_ids, require_geometry
 
 __all__ = [
     "FACILITY_MAX_SNAP",
+    "LEVEL_FIELDS",
+    "NODING_MODES",
     "Attachment",
     "NetworkReport",
     "NodeDistances",
@@ -49,15 +57,21 @@ __all__ = [
 FACILITY_MAX_SNAP = standards.FACILITY_MAX_SNAP
 
 _EPS = 1e-9
+#: How lines are joined: ``auto`` detects ``crossings`` (CAD) or ``vertices`` (OpenStreetMap).
+NODING_MODES = ("auto", "crossings", "vertices")
+#: Attributes read for grade separation when no level field is named (OpenStreetMap tags).
+LEVEL_FIELDS = ("layer", "bridge", "tunnel")
+#: ``auto`` takes ``vertices`` when at least this share of meetings are at shared vertices.
+VERTEX_SHARE_FOR_AUTO = 0.9
 
 
 # ------------------------------------------------------------------------------------------
 # Report
 # ------------------------------------------------------------------------------------------
-def _points_frame(xy: np.ndarray, **columns: Any) -> gpd.GeoDataFrame:
+def _points_frame(xy: np.ndarray, crs: object = PROJECT_CRS, **columns: Any) -> gpd.GeoDataFrame:
     xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
     return gpd.GeoDataFrame(dict(columns), geometry=shapely.points(xy) if len(xy) else
-                            gpd.GeoSeries([], crs=PROJECT_CRS).values, crs=PROJECT_CRS)
+                            gpd.GeoSeries([], crs=crs).values, crs=crs)
 
 
 @dataclass
@@ -87,7 +101,30 @@ class NetworkReport:
     snapped_endpoints : int
         Distinct end points merged with a neighbour within the tolerance.
     tolerance_m : float
-        The snapping tolerance used.
+        The snapping tolerance used (0 with ``vertices`` noding).
+    noding : str
+        ``crossings`` or ``vertices``: how lines were joined.
+    noding_detected : bool
+        True when ``noding`` was detected (``auto``), False when it was asked for.
+    meetings_at_vertices, meetings_crossing : int
+        Places where two lines meet at a shared vertex, and where they cross without one (the
+        counts ``auto`` decides on).
+    level_source : str or None
+        Where the levels came from (a field name, ``layer/bridge/tunnel``), None without levels.
+    grade_separated : int
+        Crossings (or shared vertices) not joined because the lines are on different levels.
+    snapped : GeoDataFrame
+        Where end points were snapped together (one point per merged node, ``members``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (10, 0)]),
+    ...                                    shapely.LineString([(5, -5), (5, 5)])],
+    ...                          crs="EPSG:4550")
+    >>> rep = build_network(roads, noding="crossings").report
+    >>> rep.n_noded_crossings, rep.n_components, rep.noding
+    (1, 1, 'crossings')
     """
 
     n_nodes: int
@@ -101,21 +138,32 @@ class NetworkReport:
     river_crossings: gpd.GeoDataFrame
     snapped_endpoints: int
     tolerance_m: float
+    noding: str = "crossings"
+    noding_detected: bool = False
+    meetings_at_vertices: int = 0
+    meetings_crossing: int = 0
+    level_source: str | None = None
+    grade_separated: int = 0
+    snapped: gpd.GeoDataFrame | None = None
 
     @property
     def n_dangles(self) -> int:
+        """Number of dead ends (nodes of degree 1)."""
         return len(self.dangles)
 
     @property
     def n_noded_crossings(self) -> int:
+        """Number of places split or joined by the builder."""
         return len(self.noded_crossings)
 
     @property
     def n_river_crossings(self) -> int:
+        """Number of river crossings without a bridge."""
         return len(self.river_crossings)
 
     @property
     def connected(self) -> bool:
+        """True when the network is one component."""
         return self.n_components <= 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +182,40 @@ class NetworkReport:
             "river_crossings_without_bridge": self.n_river_crossings,
             "snapped_endpoints": self.snapped_endpoints,
             "tolerance_m": self.tolerance_m,
+            "noding": self.noding,
+            "noding_detected": self.noding_detected,
+            "meetings_at_vertices": self.meetings_at_vertices,
+            "meetings_crossing": self.meetings_crossing,
+            "junctions_created": int((self.noded_crossings["kind"] == "junction").sum())
+            if self.n_noded_crossings else 0,
+            "crossings_noded": int((self.noded_crossings["kind"] == "crossing").sum())
+            if self.n_noded_crossings else 0,
+            "level_source": self.level_source,
+            "grade_separated": self.grade_separated,
         }
+
+    def repairs_frame(self) -> gpd.GeoDataFrame:
+        """Every place the builder joined lines that did not share a vertex (one layer).
+
+        ``kind`` is ``snapped`` (end points merged within the tolerance), ``junction`` (an end
+        joined to another line's inside) or ``crossing`` (two lines split where they cross).
+        """
+        frames = []
+        crs = self.noded_crossings.crs
+        if self.snapped is not None and len(self.snapped):
+            frames.append(gpd.GeoDataFrame({"kind": "snapped",
+                                            "members": self.snapped["members"].to_numpy()},
+                                           geometry=self.snapped.geometry.values, crs=crs))
+        if self.n_noded_crossings:
+            frames.append(gpd.GeoDataFrame({"kind": self.noded_crossings["kind"].to_numpy(),
+                                            "members": 2},
+                                           geometry=self.noded_crossings.geometry.values,
+                                           crs=crs))
+        if not frames:
+            return _points_frame(np.zeros((0, 2)), crs, kind=np.zeros(0, dtype=object),
+                                 members=np.zeros(0, dtype=np.int64))
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                                crs=crs)
 
 
 # ------------------------------------------------------------------------------------------
@@ -169,6 +250,7 @@ class Attachment:
         return len(self.edge)
 
     def to_frame(self) -> pd.DataFrame:
+        """The attachment as a table, one row per point."""
         return pd.DataFrame({"edge": self.edge, "along": self.along, "distance": self.distance,
                              "x": self.x, "y": self.y, "ok": self.ok})
 
@@ -281,7 +363,9 @@ class RoadNetwork:
         Component label per node (0 = the largest).
     report : NetworkReport
     roads : GeoDataFrame
-        The roads as given (EPSG:4550), for edge attributes.
+        The roads (in the network's CRS), for edge attributes.
+    crs : CRS-like
+        The metric CRS of the coordinates.
     """
 
     node_xy: np.ndarray
@@ -293,17 +377,28 @@ class RoadNetwork:
     report: NetworkReport
     roads: gpd.GeoDataFrame = field(repr=False)
     _graph: sparse.csr_matrix = field(repr=False, default=None)  # type: ignore[assignment]
+    crs: object = PROJECT_CRS
+
+    @property
+    def crs_obj(self) -> Any:
+        """The network's CRS as a :class:`pyproj.CRS`."""
+        from pyproj import CRS
+
+        return CRS.from_user_input(self.crs)
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return len(self.node_xy)
 
     @property
     def n_edges(self) -> int:
+        """Number of edges (straight pieces)."""
         return len(self.edge_u)
 
     @cached_property
     def edge_geoms(self) -> np.ndarray:
+        """Each edge as a two-point LineString."""
         a = self.node_xy[self.edge_u]
         b = self.node_xy[self.edge_v]
         return shapely.linestrings(np.stack([a, b], axis=1))
@@ -320,7 +415,7 @@ class RoadNetwork:
         for c in columns:
             if c in self.roads.columns:
                 data[c] = self.roads[c].to_numpy()[self.edge_road]
-        return gpd.GeoDataFrame(data, geometry=self.edge_geoms, crs=PROJECT_CRS)
+        return gpd.GeoDataFrame(data, geometry=self.edge_geoms, crs=self.crs)
 
     def edge_attribute(self, column: str) -> np.ndarray:
         """A road attribute per edge (object array; None when the roads lack the column)."""
@@ -545,7 +640,7 @@ class RoadNetwork:
         Attachment
         """
         if isinstance(points, gpd.GeoDataFrame):
-            points = as_project(points, what="points")
+            points = as_work(points, self.crs, what="points")
             xy = shapely.get_coordinates(points.geometry.values)
             if len(xy) != len(points):
                 raise BadInput("points to attach must be single points (one coordinate each)")
@@ -585,7 +680,7 @@ class RoadNetwork:
         NodeDistances
         """
         if max_snap is None:
-            max_snap = float(FACILITY_MAX_SNAP.value)  # type: ignore[arg-type]
+            max_snap = float(FACILITY_MAX_SNAP.value)
         if isinstance(sources, gpd.GeoDataFrame):
             ids = facility_ids(sources, id_field)
         else:
@@ -660,7 +755,12 @@ def _cluster(points: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
         return np.zeros(0, dtype=np.int64), 0
     if tol <= 0:
         return np.arange(n), n
-    pairs = cKDTree(points).query_pairs(tol, output_type="ndarray")
+    # pairs within tol from an STRtree of the points (shapely is loaded anyway; scipy.spatial
+    # would cost a second of imports on its own)
+    pts = shapely.points(points)
+    i, j = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=tol)
+    keep = i < j
+    pairs = np.stack([i[keep], j[keep]], axis=1)
     if not len(pairs):
         return np.arange(n), n
     adj = sparse.coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
@@ -683,11 +783,11 @@ def _project(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, n
 
 
 def _cut_river(geoms: np.ndarray, roads: gpd.GeoDataFrame, river: gpd.GeoDataFrame | None,
-               tol: float) -> tuple[np.ndarray, gpd.GeoDataFrame]:
-    empty = _points_frame(np.zeros((0, 2)), road=np.zeros(0, dtype=np.int64))
+               tol: float, crs: object) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+    empty = _points_frame(np.zeros((0, 2)), crs, road=np.zeros(0, dtype=np.int64))
     if river is None:
         return geoms, empty
-    river = as_project(river, what="river")
+    river = as_work(river, crs, what="river")
     rg = river.geometry.values
     rg = rg[~(shapely.is_missing(rg) | shapely.is_empty(rg))]
     if not len(rg):
@@ -708,29 +808,87 @@ def _cut_river(geoms: np.ndarray, roads: gpd.GeoDataFrame, river: gpd.GeoDataFra
     parts, idx = shapely.get_parts(inter, return_index=True)
     pts = shapely.get_coordinates(shapely.point_on_surface(parts)) if len(parts) else \
         np.zeros((0, 2))
-    report = _points_frame(pts, road=cand[idx] if len(parts) else np.zeros(0, dtype=np.int64))
+    report = _points_frame(pts, crs,
+                           road=cand[idx] if len(parts) else np.zeros(0, dtype=np.int64))
     cutter = shapely.buffer(rgeom, max(tol, 0.5) * 2.0)
     out = geoms.copy()
     out[cand] = shapely.difference(geoms[cand], cutter)
     return out, report
 
 
+def _levels(roads: gpd.GeoDataFrame, level_field: str | None) -> tuple[np.ndarray | None,
+                                                                       str | None]:
+    """Level per road (int), and where it came from; (None, None) when nothing tells levels."""
+    n = len(roads)
+    if level_field:
+        if level_field not in roads.columns:
+            raise BadInput(f"roads: no {level_field!r} column for {{option}} (columns: "
+                           f"{', '.join(str(c) for c in roads.columns if c != roads.geometry.name)})",
+                           zh=f"道路图层没有 {level_field!r} 字段({{option}})",
+                           option="level_field")
+        v = pd.to_numeric(roads[level_field], errors="coerce").to_numpy(dtype="float64")
+        if np.isnan(v).all() and roads[level_field].notna().any():
+            raise BadInput(f"roads: {{option}} column {level_field!r} is not numeric",
+                           zh=f"{{option}} 字段 {level_field!r} 不是数值", option="level_field")
+        return np.rint(np.nan_to_num(v, nan=0.0)).astype(np.int64), level_field
+    present = [c for c in LEVEL_FIELDS if c in roads.columns]
+    if not present and "other_tags" in roads.columns:
+        # GDAL's OpenStreetMap driver keeps layer/bridge/tunnel in an hstore-like text column
+        tags = roads["other_tags"].astype(object).where(roads["other_tags"].notna(), "")
+        roads = roads[[]].copy()
+        for c in LEVEL_FIELDS:
+            roads[c] = tags.astype(str).str.extract(rf'"{c}"=>"([^"]*)"', expand=False)
+        present = [c for c in LEVEL_FIELDS if roads[c].notna().any()]
+        if not present:
+            return None, None
+        present = [f"other_tags:{c}" for c in present]
+    if not present:
+        return None, None
+    level = np.zeros(n, dtype=np.int64)
+    has_layer = np.zeros(n, dtype=bool)
+    if "layer" in roads.columns:
+        lay = pd.to_numeric(roads["layer"], errors="coerce").to_numpy(dtype="float64")
+        has_layer = np.isfinite(lay)
+        level[has_layer] = np.rint(lay[has_layer]).astype(np.int64)
+    for col, value in (("bridge", 1), ("tunnel", -1)):
+        if col in roads.columns:
+            flag = roads[col].astype(object).map(_is_yes).to_numpy(dtype=bool)
+            level[flag & ~has_layer] = value
+    return level, "/".join(present)
+
+
+def _is_yes(v: object) -> bool:
+    """OpenStreetMap truthiness of ``bridge`` / ``tunnel`` (``yes``, ``viaduct``, 1 ...)."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return False
+    t = str(v).strip().lower()
+    return t not in ("", "no", "0", "false", "nan", "none", "<na>")
+
+
 def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
-                  river: gpd.GeoDataFrame | None = None) -> RoadNetwork:
+                  river: gpd.GeoDataFrame | None = None, *, crs: object = PROJECT_CRS,
+                  noding: str | None = None, level_field: str | None = None) -> RoadNetwork:
     """Build a noded, walkable network from a line layer.
 
     Parameters
     ----------
     roads : GeoDataFrame of LineString/MultiLineString
-        Roads (any CRS; reprojected to EPSG:4550). A ``bridge_id`` column marks segments over the
-        river.
+        Roads (any CRS; reprojected to ``crs``). A ``bridge_id`` column marks segments over the
+        river; ``layer`` / ``bridge`` / ``tunnel`` (or ``level_field``) give levels.
     tolerance : float, optional
-        Snapping tolerance in metres (default :data:`zlt_assets.standards.NETWORK_SNAP_TOLERANCE`):
-        end points closer than this become one node; an end within this distance of another line
-        is joined to it.
+        Snapping tolerance in metres for ``crossings`` noding (default
+        :data:`zlt_assets.standards.NETWORK_SNAP_TOLERANCE`): end points closer than this become
+        one node; an end within this distance of another line is joined to it.
     river : GeoDataFrame, optional
         River lines (or polygons). Roads crossing it without ``bridge_id`` are cut there and
         reported; only bridges connect the banks.
+    crs : CRS-like
+        The metric CRS to build in (default EPSG:4550).
+    noding : {"auto", "crossings", "vertices"}, optional
+        How lines join (default ``auto``: detected, and reported in ``report.noding``).
+    level_field : str, optional
+        A numeric column giving each line's level; lines on different levels join only at end
+        points. Default: OpenStreetMap ``layer``/``bridge``/``tunnel`` when present.
 
     Returns
     -------
@@ -739,24 +897,40 @@ def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
     Raises
     ------
     BadInput
-        When the layer has no CRS, no lines, or other geometry types.
+        When the layer has no CRS, no lines, or other geometry types; bad options.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> roads = gpd.GeoDataFrame({"bridge": [None, "yes"]},
+    ...     geometry=[shapely.LineString([(0, 0), (10, 0)]), shapely.LineString([(5, -5), (5, 5)])],
+    ...     crs="EPSG:4550")
+    >>> net = build_network(roads, noding="crossings")
+    >>> net.report.n_components, net.report.grade_separated   # the bridge passes over
+    (2, 1)
     """
     if tolerance is None:
-        tolerance = float(standards.NETWORK_SNAP_TOLERANCE.value)  # type: ignore[arg-type]
+        tolerance = float(standards.NETWORK_SNAP_TOLERANCE.value)
     tol = float(tolerance)
     if tol < 0:
-        raise BadInput(f"snapping tolerance must be >= 0, got {tol}")
-    roads = as_project(roads, what="roads")
+        raise BadInput(f"{{option}} must be >= 0, got {tol}", zh=f"{{option}} 不能为负:{tol}",
+                       option="snap_tolerance")
+    mode = noding or "auto"
+    if mode not in NODING_MODES:
+        raise BadInput(f"{{option}} must be one of {', '.join(NODING_MODES)}, got {mode!r}",
+                       zh=f"{{option}} 只能是 {'/'.join(NODING_MODES)}", option="noding")
+    roads = as_work(roads, crs, what="roads")
     roads = require_geometry(roads, LINE, what="roads").reset_index(drop=True)
+    road_level, level_source = _levels(roads, level_field)
     geoms = roads.geometry.values.to_numpy() if hasattr(roads.geometry.values, "to_numpy") \
         else np.asarray(roads.geometry.values)
     if shapely.has_z(geoms).any():  # force_2d copies every line: only when some have z
         geoms = np.asarray(shapely.force_2d(geoms))
     else:
         geoms = np.asarray(geoms)
-    geoms, river_report = _cut_river(geoms, roads, river, tol)
+    geoms, river_report = _cut_river(geoms, roads, river, tol, crs)
 
-    # 1. straight segments
+    # 1. straight segments, and which of their ends are ends of a line
     if (shapely.get_type_id(geoms) == 1).all():  # single lines: they are their own parts
         parts, part_src = geoms, np.arange(len(geoms))
     else:
@@ -765,36 +939,98 @@ def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
     if len(coords) < 2:
         raise BadInput("roads: no line with at least two points")
     same = cidx[:-1] == cidx[1:]
+    first_c = np.r_[True, ~same]
+    last_c = np.r_[~same, True]
     a = coords[:-1][same]
     b = coords[1:][same]
+    a_end = first_c[:-1][same]
+    b_end = last_c[1:][same]
     seg_road = part_src[cidx[:-1][same]]
     nz = (a != b).any(axis=1)
-    a, b, seg_road = a[nz], b[nz], seg_road[nz]
+    a, b, seg_road, a_end, b_end = a[nz], b[nz], seg_road[nz], a_end[nz], b_end[nz]
     s = len(a)
     if s == 0:
         raise BadInput("roads: all lines have zero length")
+    seg_level = road_level[seg_road] if road_level is not None else np.zeros(s, dtype=np.int64)
 
-    # 2. snap end points
+    # 2. unique vertices (one sort of x + iy, much faster than np.unique(axis=0))
     pts = np.ascontiguousarray(np.vstack([a, b]), dtype=np.float64)
-    # unique points: one sort of x + iy (much faster than np.unique(axis=0))
     uc, inv = np.unique(pts.view(np.complex128).ravel(), return_inverse=True)
     uniq = np.column_stack([uc.real, uc.imag])
     inv = inv.reshape(-1)
-    lab, k = _cluster(uniq, tol)
-    snapped = len(uniq) - k
-    _, first = np.unique(lab, return_index=True)
-    node_xy = uniq[first]
-    node_of = lab[inv]
-    su, sv = node_of[:s], node_of[s:]
-    keep = su != sv
-    su, sv, seg_road = su[keep], sv[keep], seg_road[keep]
-    a, b = node_xy[su], node_xy[sv]
+    is_end = np.zeros(len(uniq), dtype=bool)
+    is_end[inv[np.concatenate([a_end, b_end])]] = True
+    # meetings at shared vertices: vertices used by two or more lines
+    occ_road = np.concatenate([seg_road, seg_road])
+    pair = np.unique(inv.astype(np.int64) * max(len(roads), 1) + occ_road)
+    at_vertices = int((np.bincount(pair // max(len(roads), 1), minlength=len(uniq)) >= 2).sum())
+
+    def nodes_for(lab: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Node per segment end: the snapped cluster, split by level unless a line ends there."""
+        occ = lab[inv]
+        cl_end = np.zeros(k, dtype=bool)
+        cl_end[lab[is_end]] = True
+        occ_level = np.concatenate([seg_level, seg_level])
+        key_level = np.where(cl_end[occ], np.iinfo(np.int64).min, occ_level)
+        if road_level is None:
+            node_of, xy_of = occ, lab
+            sep = 0
+        else:
+            key = np.stack([occ, key_level], axis=1)
+            ukey, node_of = np.unique(key, axis=0, return_inverse=True)
+            node_of = node_of.reshape(-1)
+            sep = int(len(ukey) - len(np.unique(ukey[:, 0])))
+            xy_of = ukey[:, 0]
+        _, first = np.unique(lab, return_index=True)
+        cl_xy = uniq[first]
+        return node_of, cl_xy[xy_of] if road_level is not None else cl_xy, sep
+
+    def crossings_mode() -> tuple[Any, ...]:
+        lab, k = _cluster(uniq, tol)
+        node_of, node_xy, sep = nodes_for(lab, k)
+        su, sv = node_of[:s], node_of[s:]
+        keep = su != sv
+        splits = _find_splits(node_xy[su[keep]], node_xy[sv[keep]], su[keep], sv[keep], tol,
+                              len(node_xy), seg_level[keep])
+        return lab, k, node_of, node_xy, sep, keep, splits
+
+    detected = mode == "auto"
+    crossing_meetings = 0
+    cm = None
+    if mode in ("auto", "crossings"):
+        cm = crossings_mode()
+        crossing_meetings = int(cm[6][5])
+        if mode == "auto":
+            total = at_vertices + crossing_meetings
+            mode = "vertices" if total and at_vertices >= VERTEX_SHARE_FOR_AUTO * total \
+                else "crossings"
+    if mode == "crossings":
+        assert cm is not None
+        lab, k, node_of, node_xy, sep, keep, splits = cm
+        snapped = len(uniq) - k
+        size = np.bincount(lab, minlength=k)
+        merged = np.flatnonzero(size > 1)
+        _, first = np.unique(lab, return_index=True)
+        snapped_frame = _points_frame(uniq[first][merged], crs, members=size[merged])
+        used_tol = tol
+    else:
+        lab = np.arange(len(uniq))
+        node_of, node_xy, sep = nodes_for(lab, len(uniq))
+        keep = node_of[:s] != node_of[s:]
+        splits = None
+        snapped = 0
+        snapped_frame = _points_frame(np.zeros((0, 2)), crs, members=np.zeros(0, dtype=np.int64))
+        used_tol = 0.0
+    su, sv, seg_road = node_of[:s][keep], node_of[s:][keep], seg_road[keep]
     s = len(su)
 
-    # 3. node crossings and junctions
-    split_seg, split_t, split_node, kinds_xy, kinds = _find_splits(a, b, su, sv, tol, len(node_xy))
-    new_xy = split_node[1]
-    split_node = split_node[0]
+    # 3. node crossings and junctions (crossings mode only)
+    if splits is not None:
+        split_seg, split_t, (split_node, new_xy), kinds_xy, kinds, _n, grade_sep = splits
+    else:
+        split_seg, split_t = np.zeros(0, dtype=np.int64), np.zeros(0)
+        split_node, new_xy = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
+        kinds_xy, kinds, grade_sep = np.zeros((0, 2)), [], 0
     if len(new_xy):
         node_xy = np.vstack([node_xy, new_xy])
 
@@ -836,29 +1072,40 @@ def build_network(roads: gpd.GeoDataFrame, tolerance: float | None = None,
         component_sizes=[int(x) for x in sizes],
         component_lengths_m=[float(x) for x in clen],
         total_length_m=float(elen.sum()),
-        dangles=_points_frame(node_xy[dangle_nodes], node=dangle_nodes,
+        dangles=_points_frame(node_xy[dangle_nodes], crs, node=dangle_nodes,
                               component=comp[dangle_nodes]),
-        noded_crossings=_points_frame(kinds_xy, kind=np.asarray(kinds, dtype=object)),
+        noded_crossings=_points_frame(kinds_xy, crs, kind=np.asarray(kinds, dtype=object)),
         river_crossings=river_report,
         snapped_endpoints=int(snapped),
-        tolerance_m=tol,
+        tolerance_m=used_tol,
+        noding=mode, noding_detected=detected, meetings_at_vertices=at_vertices,
+        meetings_crossing=crossing_meetings, level_source=level_source,
+        grade_separated=int(sep + grade_sep), snapped=snapped_frame,
     )
     return RoadNetwork(node_xy=node_xy, edge_u=eu.astype(np.int64), edge_v=ev.astype(np.int64),
                        edge_len=elen, edge_road=er.astype(np.int64), component=comp,
-                       report=report, roads=roads, _graph=graph)
+                       report=report, roads=roads, _graph=graph, crs=crs)
 
 
 def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, tol: float,
-                 n_nodes: int):
+                 n_nodes: int, level: np.ndarray | None = None) -> tuple[Any, ...]:
     """Where segments must be split: crossings (new nodes) and junctions (existing end nodes).
 
-    Returns ``(seg, t, (node, new_node_xy), report_xy, report_kind)``.
+    Segments on different levels are never split against each other (their crossings are
+    counted as grade-separated).
+
+    Returns ``(seg, t, (node, new_node_xy), report_xy, report_kind, meetings, grade_separated)``
+    where ``meetings`` counts the crossings and junctions found (places where lines meet without
+    a shared vertex).
     """
     s = len(a)
-    empty = (np.zeros(0, dtype=np.int64), np.zeros(0), (np.zeros(0, dtype=np.int64),
-             np.zeros((0, 2))), np.zeros((0, 2)), [])
+
+    def empty(grade: int = 0) -> tuple[Any, ...]:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0), (np.zeros(0, dtype=np.int64),
+                np.zeros((0, 2))), np.zeros((0, 2)), [], 0, grade)
+
     if s < 2:
-        return empty
+        return empty()
     lo = np.minimum(a, b) - tol
     hi = np.maximum(a, b) + tol
     boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
@@ -869,6 +1116,13 @@ def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, t
     share = (su[pi] == su[pj]) | (su[pi] == sv[pj]) | (sv[pi] == su[pj]) | (sv[pi] == sv[pj])
     pi, pj = pi[~share], pj[~share]
     seg_len = np.hypot(*(b - a).T)
+    grade = 0
+    if level is not None and len(pi):
+        other = level[pi] != level[pj]
+        if other.any():
+            oi, oj = pi[other], pj[other]
+            grade = int(_proper_crossings(a, b, oi, oj, seg_len, tol).sum())
+            pi, pj = pi[~other], pj[~other]
 
     out_seg: list[np.ndarray] = []
     out_t: list[np.ndarray] = []
@@ -894,9 +1148,11 @@ def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, t
             out_node.append(p_node[p_seg][hit])
             junction_keys.append(np.stack([q_seg[hit], p_node[p_seg][hit]], axis=1))
     del ends_done
+    n_meet = 0
     if junction_keys:
         jk = np.unique(np.vstack(junction_keys), axis=0)
         jn = np.unique(jk[:, 1])
+        n_meet += len(jn)
         # node coordinates are a/b of some segment: take them from the end arrays
         node_pos = np.zeros((n_nodes, 2))
         node_pos[su] = a
@@ -908,19 +1164,11 @@ def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, t
     new_xy = np.zeros((0, 2))
     if len(pi):
         r = b[pi] - a[pi]
-        q = b[pj] - a[pj]
-        den = _cross(r, q)
-        qp = a[pj] - a[pi]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = _cross(qp, q) / den
-            u = _cross(qp, r) / den
-        li, lj = seg_len[pi], seg_len[pj]
-        cross = (np.abs(den) > _EPS) & (t * li > tol) & ((1 - t) * li > tol) & \
-                (u * lj > tol) & ((1 - u) * lj > tol)
+        cross, t, u = _proper_crossings(a, b, pi, pj, seg_len, tol, with_params=True)
         if cross.any():
             ci, cj, ct, cu = pi[cross], pj[cross], t[cross], u[cross]
             xy = a[ci] + r[cross] * ct[:, None]
-            lab, k = _cluster(xy, tol)
+            lab, _k = _cluster(xy, tol)
             _, first = np.unique(lab, return_index=True)
             new_xy = xy[first]
             node_ids = n_nodes + lab
@@ -929,8 +1177,25 @@ def _find_splits(a: np.ndarray, b: np.ndarray, su: np.ndarray, sv: np.ndarray, t
             out_node += [node_ids, node_ids]
             rep_xy.append(new_xy)
             rep_kind.extend(["crossing"] * len(new_xy))
+            n_meet += len(new_xy)
     if not out_seg:
-        return empty
+        return empty(grade)
     return (np.concatenate(out_seg), np.concatenate(out_t),
             (np.concatenate(out_node).astype(np.int64), new_xy),
-            np.vstack(rep_xy) if rep_xy else np.zeros((0, 2)), rep_kind)
+            np.vstack(rep_xy) if rep_xy else np.zeros((0, 2)), rep_kind, n_meet, grade)
+
+
+def _proper_crossings(a: np.ndarray, b: np.ndarray, pi: np.ndarray, pj: np.ndarray,
+                      seg_len: np.ndarray, tol: float, *, with_params: bool = False) -> Any:
+    """Which segment pairs cross in both their insides (more than ``tol`` from every end)."""
+    r = b[pi] - a[pi]
+    q = b[pj] - a[pj]
+    den = _cross(r, q)
+    qp = a[pj] - a[pi]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = _cross(qp, q) / den
+        u = _cross(qp, r) / den
+    li, lj = seg_len[pi], seg_len[pj]
+    cross = (np.abs(den) > _EPS) & (t * li > tol) & ((1 - t) * li > tol) & \
+            (u * lj > tol) & ((1 - u) * lj > tol)
+    return (cross, t, u) if with_params else cross

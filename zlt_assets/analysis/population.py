@@ -1,8 +1,9 @@
 """Population input for coverage and gaps: a GeoTIFF of people per cell, or points with a count.
 
-Either way the population becomes weighted points in EPSG:4550: a raster cell counts by its
-centre, a point by itself (a polygon by its centroid). Cells with no data or zero people are
-dropped.
+Either way the population becomes weighted points in the run's metric CRS (EPSG:4550 unless
+told otherwise): a raster cell counts by its centre, a point by itself (a polygon by its
+centroid). Cells with no data or zero people are dropped. Point files are read as arrays (through
+Arrow when pyarrow is installed), never as a GeoDataFrame of Python objects.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS
 
 from ..crs import transformer
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .inputs import as_project, read_vector
+from .inputs import as_work, read_vector, transform_xy
 
 __all__ = ["POPULATION_FIELDS", "PopulationInput", "load_population"]
 
@@ -33,13 +35,22 @@ class PopulationInput:
     Attributes
     ----------
     x, y : ndarray of float
-        Where the people are (cell centres or points).
+        Where the people are (cell centres or points), in ``crs``.
     weight : ndarray of float
         People at each point.
     source : str
         Where it came from (file name or ``GeoDataFrame``), for reports.
     cell_area_m2 : float or None
         Area of one raster cell (None for points).
+    crs : CRS-like
+        The CRS of ``x, y`` (EPSG:4550 unless told otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = PopulationInput(np.array([0.0, 10.0]), np.array([0.0, 0.0]), np.array([2.0, 3.0]))
+    >>> p.total, len(p.subset(p.weight > 2))
+    (5.0, 1)
     """
 
     x: np.ndarray
@@ -47,29 +58,44 @@ class PopulationInput:
     weight: np.ndarray
     source: str = "points"
     cell_area_m2: float | None = None
+    crs: object = PROJECT_CRS
 
     def __len__(self) -> int:
         return len(self.weight)
 
     @property
     def xy(self) -> np.ndarray:
+        """The points as an (n, 2) array."""
         return np.column_stack([self.x, self.y])
 
     @property
     def total(self) -> float:
+        """Everyone (sum of the weights)."""
         return float(self.weight.sum())
 
     def subset(self, mask: np.ndarray) -> PopulationInput:
+        """The points selected by a boolean mask."""
         return PopulationInput(self.x[mask], self.y[mask], self.weight[mask], self.source,
-                               self.cell_area_m2)
+                               self.cell_area_m2, self.crs)
+
+    def to_crs(self, crs: object) -> PopulationInput:
+        """The same people in another CRS (``self`` when it is already there)."""
+        from pyproj import CRS
+
+        if CRS.from_user_input(self.crs).equals(CRS.from_user_input(crs)):
+            return self
+        x, y = transform_xy(self.x, self.y, self.crs, crs)
+        return PopulationInput(x, y, self.weight, self.source, None, crs)
 
     def to_frame(self) -> gpd.GeoDataFrame:
+        """The points as a GeoDataFrame with a ``population`` column."""
         return gpd.GeoDataFrame({"population": self.weight},
-                                geometry=shapely.points(self.x, self.y), crs=PROJECT_CRS)
+                                geometry=shapely.points(self.x, self.y), crs=self.crs)
 
 
 def load_population(src: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationInput | None,
-                    *, field: str | None = None) -> PopulationInput | None:
+                    *, field: str | None = None, crs: object = PROJECT_CRS
+                    ) -> PopulationInput | None:
     """Read population from a GeoTIFF path, a vector file/GeoDataFrame of points, or pass through.
 
     Parameters
@@ -80,6 +106,8 @@ def load_population(src: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationI
     field : str, optional
         The population column of a vector input; by default the first of
         :data:`POPULATION_FIELDS` present.
+    crs : CRS-like
+        The CRS of the points returned (default EPSG:4550).
 
     Returns
     -------
@@ -90,47 +118,110 @@ def load_population(src: str | os.PathLike[str] | gpd.GeoDataFrame | PopulationI
     ------
     BadInput
         Unreadable file, no CRS, no population column, negative counts.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"pop": [3, 0, 2]}, geometry=[shapely.Point(0, 0),
+    ...                      shapely.Point(1, 1), shapely.box(0, 0, 2, 2)], crs="EPSG:4550")
+    >>> p = load_population(g)
+    >>> p.total, p.x.tolist()
+    (5.0, [0.0, 1.0])
     """
-    if src is None or isinstance(src, PopulationInput):
-        return src
+    if src is None:
+        return None
+    if isinstance(src, PopulationInput):
+        return src.to_crs(crs)
     if isinstance(src, gpd.GeoDataFrame):
-        return _from_frame(src, field, "GeoDataFrame")
+        return _from_frame(src, field, "GeoDataFrame", crs)
     path = Path(src)
     if path.suffix.lower() in RASTER_SUFFIXES:
-        return _from_raster(path)
-    return _from_frame(read_vector(path, what="population"), field, path.name)
+        return _from_raster(path, crs)
+    pts = _points_from_file(path, field, crs)
+    if pts is not None:
+        return pts
+    return _from_frame(read_vector(path, what="population", crs=None), field, path.name, crs)
 
 
-def _from_frame(gdf: gpd.GeoDataFrame, field: str | None, source: str) -> PopulationInput:
-    gdf = as_project(gdf, what="population")
-    geoms = gdf.geometry.values
-    good = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    gdf = gdf.loc[good]
+def _field_of(columns: list[str], field: str | None, source: str) -> str:
     if field is None:
-        lower = {str(c).lower(): c for c in gdf.columns}
+        lower = {str(c).lower(): c for c in columns}
         for cand in POPULATION_FIELDS:
             if cand in lower:
                 field = lower[cand]
                 break
-    if field is None or field not in gdf.columns:
+    if field is None or field not in columns:
         raise BadInput(f"population ({source}): no population column; expected one of "
                        f"{', '.join(POPULATION_FIELDS)} (or name it)")
+    return field
+
+
+def _weights(values: np.ndarray, field: str, source: str) -> np.ndarray:
     try:
-        w = gdf[field].astype("float64").to_numpy()
+        w = np.asarray(values, dtype="float64")
     except (TypeError, ValueError):
         raise BadInput(f"population ({source}): column {field!r} is not numeric") from None
     w = np.where(np.isfinite(w), w, 0.0)
     if (w < 0).any():
         raise BadInput(f"population ({source}): negative counts in column {field!r}")
-    pts = gdf.geometry.values
-    is_point = shapely.get_type_id(pts) == 0
-    centres = np.where(is_point, pts, shapely.centroid(pts))
-    xy = shapely.get_coordinates(centres)
+    return w
+
+
+def _points_from_file(path: Path, field: str | None, crs: object) -> PopulationInput | None:
+    """A point layer read straight into arrays through Arrow (None: not points, or no Arrow)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None or not path.exists():
+        return None
+    import pyogrio
+
+    spath, layer = str(path), None
+    try:
+        info = pyogrio.read_info(spath, layer=layer)
+    except Exception:
+        return None  # read_vector gives the one-line error
+    if str(info.get("geometry_type", "")).replace(" Z", "").replace(" M", "") != "Point" \
+            or info.get("crs") is None:
+        return None
+    name = _field_of([str(f) for f in info["fields"]], field, path.name)
+    try:
+        meta, table = pyogrio.read_arrow(spath, layer=layer, columns=[name])
+    except Exception:
+        return None
+    geoms = shapely.from_wkb(np.asarray(table[meta["geometry_name"] or "wkb_geometry"]))
+    w = _weights(table[name].to_numpy(zero_copy_only=False), name, path.name)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy = shapely.get_coordinates(geoms[ok])
+    if len(xy) != int(ok.sum()):
+        return None
+    w = w[ok]
     keep = w > 0
-    return PopulationInput(xy[keep, 0], xy[keep, 1], w[keep], source, None)
+    x, y = transform_xy(xy[keep, 0], xy[keep, 1], meta["crs"], crs)
+    return PopulationInput(x, y, w[keep], path.name, None, crs)
 
 
-def _from_raster(path: Path) -> PopulationInput:
+def _from_frame(gdf: gpd.GeoDataFrame, field: str | None, source: str,
+                crs: object = PROJECT_CRS) -> PopulationInput:
+    gdf = as_work(gdf, crs, what="population")
+    geoms = gdf.geometry.values
+    good = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    gdf = gdf.loc[good]
+    field = _field_of(list(gdf.columns), field, source)
+    try:
+        w = _weights(gdf[field].astype("float64").to_numpy(), field, source)
+    except (TypeError, ValueError):
+        raise BadInput(f"population ({source}): column {field!r} is not numeric") from None
+    pts = np.asarray(gdf.geometry.values)
+    is_point = shapely.get_type_id(pts) == 0
+    if not is_point.all():  # centroids only for what is not a point
+        pts = pts.copy()
+        pts[~is_point] = shapely.centroid(pts[~is_point])
+    xy = shapely.get_coordinates(pts)
+    keep = w > 0
+    return PopulationInput(xy[keep, 0], xy[keep, 1], w[keep], source, None, crs)
+
+
+def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
     import rasterio
 
     if not path.exists():
@@ -158,20 +249,18 @@ def _from_raster(path: Path) -> PopulationInput:
     w = data[rows, cols]
     xs = transform.c + (cols + 0.5) * transform.a + (rows + 0.5) * transform.b
     ys = transform.f + (cols + 0.5) * transform.d + (rows + 0.5) * transform.e
-    cell_area = abs(transform.a * transform.e - transform.b * transform.d)
-    if crs and not _is_project(crs):
-        tr = transformer(crs, PROJECT_CRS)
+    cell_area: float | None = abs(transform.a * transform.e - transform.b * transform.d)
+    if crs and not _same(crs, work_crs):
+        tr = transformer(crs, CRS.from_user_input(work_crs).to_wkt())
         xs, ys = tr.transform(xs, ys)
         cell_area = None  # not metric in the source CRS
     return PopulationInput(np.asarray(xs, dtype="float64"), np.asarray(ys, dtype="float64"), w,
-                           path.name, cell_area)
+                           path.name, cell_area, work_crs)
 
 
-def _is_project(crs: str) -> bool:
-    from ..crs import is_project_crs
-
+def _same(a: object, b: object) -> bool:
     try:
-        return is_project_crs(crs)
+        return bool(CRS.from_user_input(a).equals(CRS.from_user_input(b)))
     except Exception:
         return False
 
@@ -184,17 +273,27 @@ def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -
     pop
         Population as weighted points (EPSG:4550).
     polygons
-        Polygons in EPSG:4550 (e.g. street offices); where they overlap, a point counts once,
-        for the first polygon that holds it.
+        Polygons in the same CRS (e.g. street offices); where they overlap or share a border, a
+        point counts once, for the first polygon that holds it (inside or on its boundary).
     key
         Column naming each polygon in the result.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> p = PopulationInput(np.array([0.5, 1.0]), np.array([0.5, 0.5]), np.array([2.0, 3.0]))
+    >>> d = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1),
+    ...                      shapely.box(1, 0, 2, 1)], crs="EPSG:4550")
+    >>> sum_by_polygon(p, d, "code")   # the point on the shared border counts once, for "a"
+    {'a': 5.0, 'b': 0.0}
     """
     out = {str(k): 0.0 for k in polygons[key]}
     if len(pop) == 0 or polygons.empty:
         return out
     pts = shapely.points(pop.x, pop.y)
     tree = shapely.STRtree(polygons.geometry.values)
-    pt_idx, poly_idx = tree.query(pts, predicate="within")
+    # inside or on the boundary: a point on a shared border counts once, for the first polygon
+    pt_idx, poly_idx = tree.query(pts, predicate="intersects")
     first = np.full(len(pop), -1)
     # keep the first polygon per point (query results come sorted by point)
     order = np.lexsort((poly_idx, pt_idx))
@@ -204,6 +303,6 @@ def sum_by_polygon(pop: PopulationInput, polygons: gpd.GeoDataFrame, key: str) -
     first[pt_idx[keep]] = poly_idx[keep]
     sums = np.bincount(first[first >= 0], weights=pop.weight[first >= 0],
                        minlength=len(polygons))
-    for k, v in zip(polygons[key], sums):
+    for k, v in zip(polygons[key], sums, strict=False):
         out[str(k)] += float(v)
     return out

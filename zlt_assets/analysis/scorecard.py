@@ -12,13 +12,20 @@ A work counts as done at a date when its status is in :data:`zlt_assets.schema.D
 and its completion date is on or before that date; a work completed later counts as not done. A
 record marked done without a completion date is taken as done from its ``updated`` date (the date
 the record was known to be in that state). A facility (bus stop) is in service at a date when its
-status is in :data:`zlt_assets.schema.IN_SERVICE_STATUSES` and its ``completed_date`` (date it
-entered service) is empty or on or before the date. New road segments exist from their
-completion; other segments exist throughout. Attributes that carry no dates (lamp counts,
-sweeping, green space) are the state recorded in the data and say so (``as_of_applies``).
+status is in :data:`zlt_assets.schema.IN_SERVICE_STATUSES` (or blank: not recorded) and its
+``completed_date`` (date it entered service) is empty or on or before the date
+(:func:`zlt_assets.schema.is_in_service`, the one definition coverage uses too). New road
+segments exist from their completion; other segments exist throughout. Attributes that carry
+no dates (lamp counts, sweeping, green space) are the state recorded in the data and say so
+(``as_of_applies``).
 
 The default ``as_of`` is the latest ``updated`` date in the asset layers (the date the data
 describes), else today; the scorecard states which one it used.
+
+Labels, units, sources and methods of the targets and of the street-office breakdown are
+declared in :mod:`zlt_assets.indicators`; target values come from :mod:`zlt_assets.standards`
+through :data:`zlt_assets.plan.TARGETS`; a value meets its target by
+:func:`zlt_assets.indicators.meets`.
 
 This module is core: it imports nothing of QGIS, folium, matplotlib or the CLI.
 """
@@ -35,8 +42,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .. import plan, schema, standards
-from ..errors import BadInput, ZltError
+from .. import indicators, plan, rules, schema, standards
+from ..errors import ZltError
 from ..inventory import Inventory, iter_records
 
 __all__ = [
@@ -66,55 +73,14 @@ ILLUSTRATIVE_NOTICE_EN = ("Illustrative data (made, not real): this scorecard is
 
 #: What data each target that the inventory cannot measure would need (zh, en).
 NOT_IN_INVENTORY: dict[str, tuple[str, str]] = {
-    "road_cleanliness": (
-        "需要道路清洁度检查评分记录(按路段的检查日期与等级)",
-        "needs road-cleanliness inspection records (grade per road section and inspection date)"),
-    "site_dust": (
-        "需要在建工地清单及“六个百分之百”措施落实检查记录",
-        "needs a register of construction sites with inspections of the six dust measures"),
-    "owners_committees": (
-        "需要小区清单(是否符合组建条件、业委会是否组建)",
-        "needs a register of residential compounds (eligible or not, owners' committee formed)"),
-    "waste_recycling": (
-        "需要试点小区生活垃圾产生量与回收利用量统计",
-        "needs household-waste generated and recycled tonnages for the pilot compounds"),
-    "sewage_treatment": (
-        "需要污水处理厂处理量与城市污水排放量统计",
-        "needs treated volumes of the sewage plants and the urban sewage volume"),
-    "sponge_city": (
-        "需要达到海绵城市要求(年径流总量控制率70%)的片区范围图层",
-        "needs a layer of the areas that meet the sponge-city standard (70% of rainfall kept)"),
-    "no_illegal_construction": (
-        "需要各街道违法建设清单或“无违建街道”验收结果",
-        "needs the illegal-construction register or the acceptance results per street office"),
-}
+    k: (i.needs_zh, i.needs_en) for k, i in indicators.INDICATORS.items()
+    if i.group == "target" and i.needs_zh}
 
-#: Indicators of the street-office breakdown: (key, zh, en, unit). Keys are columns of
-#: :attr:`Scorecard.by_district` rows (the map draws a choropleth of any numeric one).
-DISTRICT_INDICATORS: tuple[tuple[str, str, str, str], ...] = (
-    ("facade_lighting_done", "楼体亮化已完成", "Facade lighting done", "栋"),
-    ("facade_lighting_total", "楼体亮化总数", "Facade lighting buildings", "栋"),
-    ("facade_lighting_pct", "楼体亮化完成率", "Facade lighting done share", "%"),
-    ("facade_renovation_done", "立面改造已完成", "Facade renovation done", "栋"),
-    ("facade_renovation_total", "立面改造总数", "Facade renovation buildings", "栋"),
-    ("bridge_lighting_done", "桥体亮化已完成", "Bridges lit", "座"),
-    ("bridge_lighting_total", "桥体亮化总数", "Plan bridges", "座"),
-    ("plan_road_segments_done", "计划道路路段已完成", "Plan road segments done", "段"),
-    ("plan_road_segments_total", "计划道路路段总数", "Plan road segments", "段"),
-    ("new_road_segments_missing_features", "新建道路缺配套路段", "New road segments lacking features", "段"),
-    ("road_lighting_pct", "主次干道亮灯率", "Main/secondary road lit rate", "%"),
-    ("road_lighting_installed_pct", "主次干道装灯率", "Main/secondary road lamps installed", "%"),
-    ("mech_sweeping_pct", "机械化清扫率", "Mechanised sweeping share", "%"),
-    ("waterlogging_fixed", "积水点已整治", "Waterlogging points fixed", "处"),
-    ("waterlogging_total", "积水点总数", "Waterlogging points", "处"),
-    ("bus_coverage_area_pct", "公交500米面积覆盖率", "Bus-stop 500 m area coverage", "%"),
-    ("bus_coverage_population_pct", "公交500米人口覆盖率", "Bus-stop 500 m population coverage", "%"),
-    ("green_ratio_pct", "绿地率", "Green space ratio", "%"),
-    ("population", "人口(人口格网)", "Residents (population grid)", "人"),
-    ("road_area_per_capita", "人均道路面积", "Road area per resident", "m²/人"),
-    ("park_per_capita", "人均公园绿地面积", "Park green space per resident", "m²/人"),
-    ("unmet_assets", "未达标资产数", "Assets keeping targets unmet", "个"),
-)
+#: Indicators of the street-office breakdown: (key, zh, en, unit), from
+#: :data:`zlt_assets.indicators.DISTRICT`. Keys are columns of :attr:`Scorecard.by_district`
+#: rows (the map draws a choropleth of any numeric one).
+DISTRICT_INDICATORS: tuple[tuple[str, str, str, str], ...] = tuple(
+    (i.key, i.zh, i.en, i.unit) for i in indicators.DISTRICT)
 
 PROGRESS_TARGETS = ("facade_lighting", "facade_renovation", "bridge_lighting", "roads_built")
 
@@ -148,20 +114,25 @@ class TargetResult:
 
     @property
     def status_zh(self) -> str:
+        """The status in Chinese (达标 ...)."""
         return STATUS_LABELS[self.status][0]
 
     @property
     def status_en(self) -> str:
+        """The status in English (Met ...)."""
         return STATUS_LABELS[self.status][1]
 
     @property
     def measurable(self) -> bool:
+        """False when the inventory cannot give a value (``not_measurable``)."""
         return self.status != NOT_MEASURABLE
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict, with the status labels."""
         d = asdict(self)
         d["status_zh"], d["status_en"] = STATUS_LABELS[self.status]
-        return _plain(d)
+        out: dict[str, Any] = _plain(d)
+        return out
 
 
 @dataclass
@@ -198,7 +169,7 @@ class Scorecard:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: metadata, ``targets`` (one object per target) and the breakdowns."""
-        return _plain({
+        out: dict[str, Any] = _plain({
             "title_zh": f"{plan.PLAN_TITLE_ZH} 目标记分卡",
             "title_en": f"{plan.PLAN_TITLE_EN}: target scorecard",
             "plan_document": plan.PLAN_DOCUMENT,
@@ -221,17 +192,26 @@ class Scorecard:
             "progress": self.progress,
             "notes": self.notes,
         })
+        return out
 
 
 # ============================================================================== dates
 def parse_as_of(text: str | _dt.date | None) -> _dt.date | None:
-    """Parse an ``--as-of`` value (``YYYY-MM-DD``); :class:`BadInput` when malformed."""
-    if text is None or isinstance(text, _dt.date):
-        return text
-    try:
-        return _dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise BadInput(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
+    """Parse an as-of date (``YYYY-MM-DD``).
+
+    Raises
+    ------
+    BadInput
+        When the text is not a date (the message names the option ``as_of``).
+
+    Examples
+    --------
+    >>> parse_as_of("2020-12-31")
+    datetime.date(2020, 12, 31)
+    >>> parse_as_of(None) is None
+    True
+    """
+    return rules.parse_date(text, option="as_of")
 
 
 def _date(v: object) -> _dt.date | None:
@@ -251,7 +231,13 @@ def _date(v: object) -> _dt.date | None:
 
 
 def phase_info(day: _dt.date) -> dict[str, Any]:
-    """The plan phase a date falls in, as plain data (before/after the plan say so)."""
+    """The plan phase a date falls in, as plain data (before/after the plan say so).
+
+    Examples
+    --------
+    >>> phase_info(_dt.date(2020, 12, 5))["key"], phase_info(_dt.date(2019, 1, 1))["key"]
+    ('inspection', 'before')
+    """
     p = plan.phase_on(day)
     if p is not None:
         return {"key": p.key, "zh": p.zh, "en": p.en, "start": p.start.isoformat(),
@@ -309,28 +295,21 @@ def _round(v: float | None, nd: int = 2) -> float | None:
     return None if v is None else round(float(v), nd)
 
 
-def _truthy(v: object) -> bool:
-    if v is None:
-        return False
-    try:
-        if pd.isna(v):
-            return False
-    except (TypeError, ValueError):
-        pass
-    return bool(v)
+#: A flag that is set (the one definition the plan counts use).
+_truthy = plan.is_true
 
 
 def _num(v: object) -> float | None:
-    if v is None:
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float, np.number, str)):
         return None
     try:
-        f = float(v)  # type: ignore[arg-type]
+        f = float(v)
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) else f
 
 
-class _Missing(Exception):
+class _Missing(Exception):  # noqa: N818 (a signal, not an error of the user)
     """A layer or field a target needs is missing (message zh, en)."""
 
     def __init__(self, zh: str, en: str) -> None:
@@ -417,7 +396,8 @@ class _Ctx:
                     pop = load_population(str(path))
                 except Exception:  # unreadable raster: the totals say why
                     return self._district_population
-                self._district_population = sum_by_polygon(pop, offices, "code")
+                if pop is not None:
+                    self._district_population = sum_by_polygon(pop, offices, "code")
         return self._district_population
 
     def population(self) -> tuple[float | None, str, str]:
@@ -453,7 +433,12 @@ class _Ctx:
         row["assets_done"] += int(done)
 
 
-def _read_population(inv: Inventory) -> tuple[float | None, str, str]:
+def _read_population(inv: Any) -> tuple[float | None, str, str]:
+    """The population total, read the one way.
+
+    :func:`~zlt_assets.analysis.population.load_population` reads it: no-data and non-finite
+    cells count 0, negative cells refuse the grid (not measurable, with the reason).
+    """
     path = getattr(inv, "population_path", None)
     if path is None:
         return (None, "该清单没有人口格网", "this inventory has no population grid")
@@ -461,14 +446,12 @@ def _read_population(inv: Inventory) -> tuple[float | None, str, str]:
     if not path.exists():
         return (None, f"缺少人口格网 {path.name}(与GeoPackage同目录)",
                 f"population grid {path.name} beside the GeoPackage is missing")
-    try:
-        import rasterio
+    from .population import load_population
 
-        with rasterio.open(path) as src:
-            arr = src.read(1, masked=True).astype("float64")
-        vals = np.ma.filled(arr, np.nan)
-        total = float(np.nansum(np.where(vals > 0, vals, 0.0)))
-    except Exception as exc:  # unreadable raster -> not measurable, with the reason
+    try:
+        pop = load_population(str(path))
+        total = 0.0 if pop is None else pop.total
+    except Exception as exc:  # unreadable or refused raster -> not measurable, with the reason
         msg = " ".join(str(exc).split())
         return None, f"人口格网无法读取:{msg}", f"population grid cannot be read: {msg}"
     if total <= 0:
@@ -483,7 +466,7 @@ def _target(tid: str, value: float | None, *, evidence: dict[str, Any], method: 
     if value is None:
         status = NOT_MEASURABLE
     elif status is None:
-        status = MET if _compare(value, t.comparator, t.value) else NOT_MET
+        status = MET if indicators.meets(value, t) else NOT_MET
     return TargetResult(
         id=t.id, section=t.section, name_zh=t.zh, name_en=t.en, target=float(t.value),
         unit=t.unit, comparator=t.comparator, value=None if value is None else float(value),
@@ -493,13 +476,10 @@ def _target(tid: str, value: float | None, *, evidence: dict[str, Any], method: 
     )
 
 
-def _compare(value: float, comparator: str, target: float) -> bool:
-    eps = 1e-9
-    if comparator == ">=":
-        return value >= target - eps
-    if comparator == "<=":
-        return value <= target + eps
-    return abs(value - target) <= eps
+def _method(tid: str, **fmt: Any) -> tuple[str, str]:
+    """How a target is computed (zh, en), from its declaration in :mod:`zlt_assets.indicators`."""
+    ind = indicators.get(tid)
+    return ind.method_zh.format(**fmt), ind.method_en.format(**fmt)
 
 
 def _not_measurable(tid: str, zh: str, en: str, method: tuple[str, str] = ("", ""),
@@ -508,9 +488,9 @@ def _not_measurable(tid: str, zh: str, en: str, method: tuple[str, str] = ("", "
 
 
 # ============================================================================== works targets
-def _works_count(ctx: _Ctx, tid: str, layer_name: str, *, select: Callable[[dict], bool],
-                 status_field: str, date_field: str, extra_fields: tuple[str, ...] = (),
-                 district_prefix: str, method: tuple[str, str]) -> TargetResult:
+def _works_count(ctx: _Ctx, tid: str, layer_name: str, *,
+                 select: Callable[[dict[str, Any]], bool], status_field: str, date_field: str,
+                 extra_fields: tuple[str, ...] = (), district_prefix: str) -> TargetResult:
     """Count works done at as_of among selected records of a layer (buildings, bridges)."""
     gdf = ctx.layer(layer_name, ("obj_id", status_field, date_field, *extra_fields))
     recs = [r for r in iter_records(gdf) if select(r)]
@@ -543,33 +523,29 @@ def _works_count(ctx: _Ctx, tid: str, layer_name: str, *, select: Callable[[dict
     if len(recs) != int(target.value):
         evidence["count_differs_from_plan"] = True
     _add_progress(ctx, tid, done_dates)
-    return _target(tid, done, evidence=evidence, method=method)
+    return _target(tid, done, evidence=evidence, method=_method(tid))
 
 
 def _facade_lighting(ctx: _Ctx) -> TargetResult:
     return _works_count(
-        ctx, "facade_lighting", "facade_lighting_buildings", select=lambda r: True,
-        status_field="status", date_field="completed_date", district_prefix="facade_lighting",
-        method=("状态为已完工/已验收且完成日期不晚于评估日的楼体亮化建筑栋数",
-                "buildings whose lighting status is completed/accepted with completed_date on or "
-                "before the as-of date"))
+        ctx, "facade_lighting", "facade_lighting_buildings",
+        select=plan.REQUIRED_COUNTS["facade_lighting"].selects,
+        status_field="status", date_field="completed_date", district_prefix="facade_lighting")
 
 
 def _facade_renovation(ctx: _Ctx) -> TargetResult:
     return _works_count(
         ctx, "facade_renovation", "facade_lighting_buildings",
-        select=lambda r: _truthy(r.get("renovation")), status_field="renovation_status",
-        date_field="renovation_date", extra_fields=("renovation",),
-        district_prefix="facade_renovation",
-        method=("列入立面改造(renovation=是)且改造状态为已完工/已验收、改造完成日期不晚于评估日的建筑栋数",
-                "buildings with renovation = true whose renovation_status is completed/accepted "
-                "with renovation_date on or before the as-of date"))
+        select=plan.REQUIRED_COUNTS["facade_renovation"].selects,
+        status_field="renovation_status", date_field="renovation_date",
+        extra_fields=("renovation",), district_prefix="facade_renovation")
 
 
 def _bridge_lighting(ctx: _Ctx) -> TargetResult:
     res = _bridge_lighting_count(ctx)
     gdf = ctx.layers["bridges"]
-    names = {str(r.get("name")) for r in iter_records(gdf) if _truthy(r.get("plan_lighting"))}
+    lighting = plan.REQUIRED_COUNTS["bridge_lighting"]
+    names = {str(r.get("name")) for r in iter_records(gdf) if lighting.selects(r)}
     res.evidence["plan_bridges_named"] = list(plan.PLAN_BRIDGES)
     res.evidence["plan_bridges_not_in_inventory"] = [n for n in plan.PLAN_BRIDGES if n not in names]
     return res
@@ -577,12 +553,9 @@ def _bridge_lighting(ctx: _Ctx) -> TargetResult:
 
 def _bridge_lighting_count(ctx: _Ctx) -> TargetResult:
     return _works_count(
-        ctx, "bridge_lighting", "bridges", select=lambda r: _truthy(r.get("plan_lighting")),
+        ctx, "bridge_lighting", "bridges", select=plan.REQUIRED_COUNTS["bridge_lighting"].selects,
         status_field="status", date_field="completed_date", extra_fields=("plan_lighting",),
-        district_prefix="bridge_lighting",
-        method=("列入桥体亮化(plan_lighting=是)且亮化工程已完工/已验收的桥梁座数",
-                "bridges with plan_lighting = true whose lighting works are completed/accepted "
-                "on or before the as-of date"))
+        district_prefix="bridge_lighting")
 
 
 def _add_progress(ctx: _Ctx, tid: str, done_dates: list[_dt.date]) -> None:
@@ -626,16 +599,19 @@ def _road_records(ctx: _Ctx, fields: Iterable[str] = ()) -> list[dict[str, Any]]
     return recs
 
 
-_FEATURES = (("bike_lane", "非机动车道", "bike lane"), ("sidewalk", "人行便道", "sidewalk"),
-             ("barrier_free", "无障碍通道", "barrier-free passage"))
+#: What every new road must have (四(五)1): field, zh, en (labels from the schema).
+_FEATURES = tuple((n, schema.ROADS.field(n).zh, schema.ROADS.field(n).en.lower())
+                  for n in ("bike_lane", "sidewalk", "barrier_free"))
 
 
 def _roads_built(ctx: _Ctx) -> TargetResult:
     recs = _road_records(ctx, ("plan_road", "bike_lane", "sidewalk", "barrier_free"))
+    counted = plan.REQUIRED_COUNTS["plan_roads"]
     plan_roads: dict[str, list[dict[str, Any]]] = {}
     for r in recs:
-        if r.get("plan_road"):
-            plan_roads.setdefault(str(r["plan_road"]), []).append(r)
+        key = counted.item_key(r)
+        if key is not None:
+            plan_roads.setdefault(key, []).append(r)
     done_dates: list[_dt.date] = []
     done_roads: list[str] = []
     for pr, segs in sorted(plan_roads.items()):
@@ -677,28 +653,21 @@ def _roads_built(ctx: _Ctx) -> TargetResult:
         "new_segments_missing_features": lacking,
     }
     _add_progress(ctx, "roads_built", done_dates)
-    status = MET if n_done >= target.value and not lacking else NOT_MET
-    return _target("roads_built", n_done, evidence=evidence, status=status, method=(
-        "计划道路编号(plan_road)的全部路段均已完工/已验收的道路条数;新建道路须有非机动车道、人行便道和"
-        "无障碍通道,缺者列出且该目标不达标",
-        "plan roads (distinct plan_road numbers) all of whose segments are completed/accepted; "
-        "new roads must have a bike lane, sidewalk and barrier-free passage: those lacking one "
-        "are listed and keep the target unmet"))
+    status = MET if indicators.meets(n_done, target) and not lacking else NOT_MET
+    return _target("roads_built", n_done, evidence=evidence, status=status,
+                   method=_method("roads_built"))
 
 
 def _road_area_per_capita(ctx: _Ctx) -> TargetResult:
-    method = ("道路用地面积 = 红线宽度 × 长度(length_m),计评估日已存在的路段(新建路段自完工起);"
-              "除以人口格网总人口。车行道面积(车行道宽度 × 长度)列于依据中",
-              "road land area = red-line width × length (length_m) of the segments existing at "
-              "the as-of date (new segments from completion), divided by the population grid "
-              "total; carriageway area (carriageway width × length) is given in the evidence")
+    method = _method("road_area_per_capita")
     recs = _road_records(ctx, ("red_line_width_m", "carriageway_width_m"))
     pop, why_zh, why_en = ctx.population()
     existing = [r for r in recs if r["_exists"]]
     no_width = [r for r in existing if _num(r.get("red_line_width_m")) is None]
     area = sum(r["_length"] * (_num(r.get("red_line_width_m")) or 0.0) for r in existing)
     cw = sum(r["_length"] * (_num(r.get("carriageway_width_m")) or 0.0) for r in existing)
-    evidence = {"segments": len(existing), "length_m": round(sum(r["_length"] for r in existing), 1),
+    evidence = {"segments": len(existing),
+                "length_m": round(sum(r["_length"] for r in existing), 1),
                 "red_line_area_m2": round(area, 1), "carriageway_area_m2": round(cw, 1),
                 "segments_without_red_line_width": len(no_width),
                 "width_used": "red_line_width_m", "population": pop}
@@ -710,7 +679,8 @@ def _road_area_per_capita(ctx: _Ctx) -> TargetResult:
         by_office: dict[str, float] = {}
         for r in existing:
             key = str(r.get("street_office"))
-            by_office[key] = by_office.get(key, 0.0) + r["_length"] * (_num(r.get("red_line_width_m")) or 0.0)
+            width = _num(r.get("red_line_width_m")) or 0.0
+            by_office[key] = by_office.get(key, 0.0) + r["_length"] * width
         for code, people in district_pop.items():
             d = ctx.dist(code)
             d["population"] = round(people)
@@ -725,18 +695,16 @@ def _lamp_segments(ctx: _Ctx) -> list[dict[str, Any]]:
 
 
 def _road_lighting(ctx: _Ctx) -> TargetResult:
-    method = ("主干路、次干路亮灯数之和 ÷ 应设路灯数之和(亮灯率);装灯率 = 已装路灯数 ÷ 应设路灯数;"
-              "两者均须 ≥ 98%。灯数为数据记录的现状",
-              "sum of lamps lit ÷ sum of lamps required on main and secondary roads (lit rate); "
-              "installed rate = lamps installed ÷ lamps required; both must be ≥ 98%. Lamp "
-              "counts are the state recorded in the data")
+    target = plan.TARGETS["road_lighting"]
+    method = _method("road_lighting", target=f"{target.value:g}")
     segs = _lamp_segments(ctx)
     with_data = [r for r in segs if (_num(r.get("lamps_required")) or 0) > 0]
     req = sum(_num(r.get("lamps_required")) or 0 for r in with_data)
     inst = sum(_num(r.get("lamps_installed")) or 0 for r in with_data)
     lit = sum(_num(r.get("lamps_lit")) or 0 for r in with_data)
-    evidence = {"segments": len(segs), "segments_with_lamp_data": len(with_data),
-                "lamps_required": int(req), "lamps_installed": int(inst), "lamps_lit": int(lit)}
+    evidence: dict[str, Any] = {
+        "segments": len(segs), "segments_with_lamp_data": len(with_data),
+        "lamps_required": int(req), "lamps_installed": int(inst), "lamps_lit": int(lit)}
     if not with_data:
         return _not_measurable(
             "road_lighting", "主次干道路段均无应设路灯数(lamps_required)",
@@ -745,7 +713,6 @@ def _road_lighting(ctx: _Ctx) -> TargetResult:
     inst_pct = _pct(inst, req)
     evidence.update({"lit_pct": _round(lit_pct), "installed_pct": _round(inst_pct),
                      "lit_of_installed_pct": _round(_pct(lit, inst))})
-    threshold = float(standards.ROAD_LIGHTING_RATE.value) * 100  # type: ignore[arg-type]
     for r in with_data:
         rq = _num(r.get("lamps_required")) or 0
         li = _num(r.get("lamps_lit")) or 0
@@ -753,21 +720,21 @@ def _road_lighting(ctx: _Ctx) -> TargetResult:
         d = ctx.dist(r.get("street_office"))
         for k, v in (("_lamps_required", rq), ("_lamps_lit", li), ("_lamps_installed", ins)):
             d[k] = d.get(k, 0) + v
-        if 100 * li / rq < threshold or 100 * ins / rq < threshold:
+        if not (indicators.meets(100 * li / rq, target)
+                and indicators.meets(100 * ins / rq, target)):
             ctx.add_unmet("road_lighting", "roads", r,
                           f"应设{int(rq)}盏,已装{int(ins)}盏,亮{int(li)}盏",
                           f"{int(rq)} lamps required, {int(ins)} installed, {int(li)} lit",
                           lamps_required=int(rq), lamps_installed=int(ins), lamps_lit=int(li))
     assert lit_pct is not None and inst_pct is not None
-    status = MET if lit_pct >= threshold - 1e-9 and inst_pct >= threshold - 1e-9 else NOT_MET
+    status = MET if indicators.meets(lit_pct, target) and indicators.meets(inst_pct, target) \
+        else NOT_MET
     return _target("road_lighting", lit_pct, evidence=evidence, status=status, method=method,
                    as_of_applies=False)
 
 
 def _mech_sweeping(ctx: _Ctx) -> TargetResult:
-    method = ("机械化清扫路段长度 ÷ 评估日已存在的全部道路长度(按 length_m)。清扫方式为数据记录的现状",
-              "length of mechanically swept segments ÷ length of all roads existing at the as-of "
-              "date (length_m). Sweeping is the state recorded in the data")
+    method = _method("mech_sweeping")
     recs = [r for r in _road_records(ctx, ("mech_sweeping",)) if r["_exists"]]
     total = sum(r["_length"] for r in recs)
     swept = sum(r["_length"] for r in recs if _truthy(r.get("mech_sweeping")))
@@ -775,8 +742,8 @@ def _mech_sweeping(ctx: _Ctx) -> TargetResult:
                 "swept_length_m": round(swept, 1),
                 "swept_segments": sum(1 for r in recs if _truthy(r.get("mech_sweeping")))}
     if total <= 0:
-        return _not_measurable("mech_sweeping", "清单中没有道路长度", "no road length in the inventory",
-                               method, evidence)
+        return _not_measurable("mech_sweeping", "清单中没有道路长度",
+                               "no road length in the inventory", method, evidence)
     for r in recs:
         d = ctx.dist(r.get("street_office"))
         d["_road_length"] = d.get("_road_length", 0.0) + r["_length"]
@@ -795,20 +762,17 @@ def _mech_sweeping(ctx: _Ctx) -> TargetResult:
 
 # ============================================================================== bus stops
 def _bus_stop_coverage(ctx: _Ctx, *, method: str, cell: float) -> TargetResult:
-    radius = float(standards.BUS_STOP_RADIUS.value)  # type: ignore[arg-type]
-    how = ("城区范围内距评估日在用公交站点500米以内的面积占比(官方定义,"
-           f"{'直线距离' if method == 'euclidean' else '路网距离'},{cell:g}米格网);人口覆盖率并列",
-           "share of the urban area within 500 m of a bus stop in service at the as-of date "
-           f"(the official definition; {method} distance, {cell:g} m grid); population share "
-           "beside it")
+    radius = float(standards.BUS_STOP_RADIUS.value)
+    zh_d, en_d = indicators.DISTANCE_WORDS.get(method, (method, method))
+    how = _method("bus_stop_coverage", radius=f"{radius:g}", distance_zh=zh_d, distance_en=en_d,
+                  cell=f"{cell:g}")
+    target = plan.TARGETS["bus_stop_coverage"]
     stops = ctx.layer("bus_stops", ("obj_id", "status"))
     area = ctx.layer("urban_area")
     recs = list(iter_records(stops))
-    keep = []
-    for r in recs:
-        d = _date(r.get("completed_date"))
-        keep.append(r.get("status") in schema.IN_SERVICE_STATUSES and (d is None or d <= ctx.as_of))
-    facilities = stops.loc[[r["__index__"] for r, k in zip(recs, keep) if k]]
+    keep = [schema.is_in_service(r.get("status"), r.get("completed_date"), ctx.as_of)
+            for r in recs]
+    facilities = stops.loc[[r["__index__"] for r, k in zip(recs, keep, strict=True) if k]]
     evidence: dict[str, Any] = {"stops_in_inventory": len(recs), "stops_in_service": int(sum(keep)),
                                 "radius_m": radius, "method": method, "cell_m": cell}
     if facilities.empty:
@@ -853,7 +817,7 @@ def _bus_stop_coverage(ctx: _Ctx, *, method: str, cell: float) -> TargetResult:
         p = _num(row.get("population_share"))
         d["bus_coverage_area_pct"] = _round(None if a is None else 100 * a)
         d["bus_coverage_population_pct"] = _round(None if p is None else 100 * p)
-        if a is not None and a < 1.0 - 1e-9:
+        if a is not None and not indicators.meets(100 * a, target):
             ctx.add_unmet("bus_stop_coverage", "street_offices",
                           {"code": code, "name": row.get("name"), "street_office": code},
                           f"面积覆盖率{100 * a:.1f}%", f"area coverage {100 * a:.1f}%",
@@ -875,10 +839,7 @@ def _union_area(gdf: gpd.GeoDataFrame, clip: Any | None = None) -> float:
 
 
 def _green_ratio(ctx: _Ctx) -> TargetResult:
-    method = ("各类绿地(parks 图层全部 green_type)合并后与城区范围相交的面积 ÷ 城区范围面积。"
-              "绿地为数据记录的现状",
-              "area of all green space (every green_type of the parks layer, dissolved) inside the "
-              "urban area ÷ urban-area area. Green space is the state recorded in the data")
+    method = _method("green_ratio")
     parks = ctx.layer("parks", ("green_type",))
     area = ctx.layer("urban_area")
     ua = area.geometry.union_all() if not area.empty else None
@@ -902,9 +863,7 @@ def _green_ratio(ctx: _Ctx) -> TargetResult:
 
 
 def _park_per_capita(ctx: _Ctx) -> TargetResult:
-    method = ("公园绿地(green_type = park)合并面积(有城区范围时取其内部)÷ 人口格网总人口",
-              "area of park green space (green_type = park, dissolved; inside the urban area when "
-              "there is one) ÷ population grid total")
+    method = _method("park_per_capita")
     parks = ctx.layer("parks", ("green_type",))
     clip = None
     if "urban_area" in ctx.layers and not ctx.layers["urban_area"].empty:
@@ -920,7 +879,7 @@ def _park_per_capita(ctx: _Ctx) -> TargetResult:
     if district_pop and offices is not None:
         park_union = parks[parks["green_type"] == "park"].geometry.union_all() \
             if (parks["green_type"] == "park").any() else None
-        for code, geom in zip(offices["code"], offices.geometry):
+        for code, geom in zip(offices["code"], offices.geometry, strict=True):
             people = district_pop.get(str(code), 0.0)
             d = ctx.dist(code)
             d["population"] = round(people)
@@ -934,9 +893,7 @@ def _park_per_capita(ctx: _Ctx) -> TargetResult:
 
 # ============================================================================== drainage
 def _waterlogging(ctx: _Ctx) -> TargetResult:
-    method = ("整治状态为已整治且整治完成日期不晚于评估日的积水点 ÷ 全部积水点",
-              "waterlogging points with remedy_status fixed and remedy_date on or before the "
-              "as-of date ÷ all waterlogging points")
+    method = _method("waterlogging_fixed")
     gdf = ctx.layer("drainage_points", ("obj_id", "drainage_type", "remedy_status", "remedy_date"))
     recs = [r for r in iter_records(gdf) if r.get("drainage_type") == "waterlogging"]
     if not recs:
@@ -947,7 +904,8 @@ def _waterlogging(ctx: _Ctx) -> TargetResult:
     by_status: dict[str, int] = {}
     for r in recs:
         ws = _work_state(r.get("remedy_status"), r.get("remedy_date"), r.get("updated"),
-                         ctx.as_of, done_statuses=("fixed",), status_domain=schema.REMEDY_STATUS)
+                         ctx.as_of, done_statuses=schema.FIXED_REMEDY_STATUSES,
+                         status_domain=schema.REMEDY_STATUS)
         by_status[str(r.get("remedy_status"))] = by_status.get(str(r.get("remedy_status")), 0) + 1
         fixed += int(ws.done)
         d = ctx.dist(r.get("street_office"))
@@ -1012,7 +970,8 @@ def _district_rows(ctx: _Ctx) -> list[dict[str, Any]]:
             _pct(d.get("_lamps_installed", 0), d.get("_lamps_required", 0)))
         row["mech_sweeping_pct"] = _round(_pct(d.get("_swept_length", 0), d.get("_road_length", 0)))
         row["unmet_assets"] = unmet_by.get(code, 0)
-        if code in extra and not any(v for k, v in row.items() if k not in ("code", "name_zh", "name_en")):
+        named = ("code", "name_zh", "name_en")
+        if code in extra and not any(v for k, v in row.items() if k not in named):
             continue
         rows.append(row)
     return rows
@@ -1071,10 +1030,18 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
     ------
     BadInput
         When the inventory cannot be opened or ``as_of`` is not a date.
+
+    Examples
+    --------
+    >>> from zlt_assets.inventory import sample_path
+    >>> card = compute_scorecard(sample_path(), "2020-12-31")
+    >>> t = card.target("road_lighting")
+    >>> t.status, round(t.value, 1), t.target
+    ('not_met', 97.6, 98.0)
     """
     # an opened inventory of any backend (GeoPackage, PostGIS) shares the Inventory API
-    inv = (inventory_or_path if hasattr(inventory_or_path, "list_layers")
-           and hasattr(inventory_or_path, "read") else Inventory.open(inventory_or_path))
+    inv: Any = (inventory_or_path if hasattr(inventory_or_path, "list_layers")
+                and hasattr(inventory_or_path, "read") else Inventory.open(inventory_or_path))
     day = parse_as_of(as_of)
     names = inv.list_layers()
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -1093,7 +1060,7 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
         if day is None:
             day, source = _dt.date.today(), "today"
     ctx = _Ctx(inv=inv, as_of=day, layers=layers, unreadable=unreadable)
-    cell_m = float(cell if cell is not None else standards.GRID_CELL.value)  # type: ignore[arg-type]
+    cell_m = float(cell if cell is not None else standards.GRID_CELL.value)
 
     computed: dict[str, Callable[[_Ctx], TargetResult]] = {
         "facade_lighting": _facade_lighting,
@@ -1120,16 +1087,19 @@ def compute_scorecard(inventory_or_path: Inventory | str | Path | None,
     notes = [{"zh": f"图层 {n} 无法读取:{msg}", "en": f"layer {n} cannot be read: {msg}"}
              for n, msg in unreadable.items()]
     notes += [{
-        "zh": ("评估日状态:状态为已完工/已验收且完成日期不晚于评估日的工程计为完成;完成日期晚于评估日的计为未完成;"
-               "无完成日期的已完工记录自其更新日期起计为完成。"),
+        "zh": ("评估日状态:状态为已完工/已验收且完成日期不晚于评估日的工程计为完成;"
+               "完成日期晚于评估日的计为未完成;无完成日期的已完工记录自其更新日期起计为完成。"),
         "en": ("State at the as-of date: a work is done when its status is completed/accepted and "
                "its completion date is on or before the date; completed later counts as not done; "
                "a done record without a completion date counts from its updated date."),
     }]
     if source != "argument":
+        from_data = source == "data"
         notes.append({
-            "zh": f"未指定评估日,采用{'数据最新更新日期' if source == 'data' else '今天'} {day.isoformat()}。",
-            "en": (f"No as-of date given: using {'the latest updated date in the data' if source == 'data' else 'today'} "
+            "zh": (f"未指定评估日,采用{'数据最新更新日期' if from_data else '今天'} "
+                   f"{day.isoformat()}。"),
+            "en": ("No as-of date given: using "
+                   f"{'the latest updated date in the data' if from_data else 'today'} "
                    f"{day.isoformat()}."),
         })
     return Scorecard(

@@ -18,11 +18,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
-from .inputs import POINT, as_project, require_geometry
+from .inputs import POINT, as_work, require_geometry
 from .population import PopulationInput, load_population
 
 __all__ = [
@@ -52,6 +51,7 @@ class MCLPSolution:
 
     @property
     def total(self) -> float:
+        """The demand the chosen sites add."""
         return float(sum(self.gains))
 
 
@@ -133,6 +133,15 @@ def solve_mclp(cover: sparse.spmatrix, weight: np.ndarray, n: int, method: str =
     Returns
     -------
     MCLPSolution
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> cover = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1]]))
+    >>> sol = solve_mclp(cover, np.array([1.0, 1.0, 5.0]), 1, method="greedy")
+    >>> sol.chosen, sol.total
+    ([1], 5.0)
     """
     if method not in SITING_METHODS:
         raise BadInput(f"unknown siting method {method!r}; use one of {', '.join(SITING_METHODS)}")
@@ -190,14 +199,23 @@ def _ilp(cover: sparse.csr_matrix, w: np.ndarray, n: int, time_limit: float
 # ------------------------------------------------------------------------------------------
 # Geometry
 # ------------------------------------------------------------------------------------------
-def candidates_along(roads: gpd.GeoDataFrame, spacing: float = 150.0) -> gpd.GeoDataFrame:
+def candidates_along(roads: gpd.GeoDataFrame, spacing: float = 150.0, *,
+                     crs: object = PROJECT_CRS) -> gpd.GeoDataFrame:
     """Candidate sites every ``spacing`` metres along each road line (from ``spacing/2``).
 
-    Returns points in EPSG:4550 with ``road`` (row position in ``roads``) and ``candidate`` ids.
+    Returns points in ``crs`` (default EPSG:4550) with ``road`` (row position in ``roads``) and
+    ``candidate`` ids.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> r = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (300, 0)])], crs="EPSG:4550")
+    >>> candidates_along(r, 150).geometry.x.tolist()
+    [75.0, 225.0]
     """
     if not spacing > 0:
         raise BadInput(f"candidate spacing must be > 0 m, got {spacing}")
-    roads = require_geometry(as_project(roads, what="roads"), ("LineString", "MultiLineString"),
+    roads = require_geometry(as_work(roads, crs, what="roads"), ("LineString", "MultiLineString"),
                              what="roads")
     parts, src = shapely.get_parts(roads.geometry.values, return_index=True)
     lengths = shapely.length(parts)
@@ -208,7 +226,7 @@ def candidates_along(roads: gpd.GeoDataFrame, spacing: float = 150.0) -> gpd.Geo
     step = lengths[rep] / counts[rep]
     pos = (k + 0.5) * step
     pts = shapely.line_interpolate_point(parts[rep], pos)
-    out = gpd.GeoDataFrame({"road": src[rep]}, geometry=pts, crs=PROJECT_CRS)
+    out = gpd.GeoDataFrame({"road": src[rep]}, geometry=pts, crs=crs)
     out["candidate"] = [f"C{i + 1:05d}" for i in range(len(out))]
     return out
 
@@ -219,6 +237,13 @@ def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | 
 
     ``radius`` may be one number or one per demand point. With ``network`` (a RoadNetwork) the
     distance is the walking distance (attachments + along the network), else straight line.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = coverage_matrix(np.array([[0.0, 0.0], [500.0, 0.0]]), np.array([[0.0, 100.0]]), 300.0)
+    >>> m.toarray().tolist()
+    [[1], [0]]
     """
     nd, nc = len(demand_xy), len(cand_xy)
     r = np.broadcast_to(np.asarray(radius, dtype="float64"), (nd,))
@@ -226,6 +251,8 @@ def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | 
         return sparse.csr_matrix((nd, nc), dtype=np.int8)
     rmax = float(r.max())
     if network is None:
+        from scipy.spatial import cKDTree
+
         dm = cKDTree(demand_xy).sparse_distance_matrix(cKDTree(cand_xy), rmax + 1e-6,
                                                        output_type="coo_matrix")
         keep = dm.data <= r[dm.row] + 1e-6
@@ -241,6 +268,8 @@ def coverage_matrix(demand_xy: np.ndarray, cand_xy: np.ndarray, radius: float | 
 
 
 def _coincident(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.spatial import cKDTree
+
     pairs = cKDTree(a).query_ball_tree(cKDTree(b), 1e-9)
     i = [ii for ii, js in enumerate(pairs) for _ in js]
     j = [jj for js in pairs for jj in js]
@@ -332,9 +361,11 @@ class SitingResult:
 
     @property
     def gains(self) -> list[float]:
+        """The demand each site adds, in pick order."""
         return [float(g) for g in self.sites["gain"]]
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain-data summary, JSON-ready."""
         share = (lambda v: v / self.demand_total if self.demand_total > 0 else None)
         return {
             "method": self.method,
@@ -368,6 +399,7 @@ def propose_sites(
     network=None,
     time_limit: float = 60.0,
     candidate_id_field: str = "candidate",
+    crs: object = None,
 ) -> SitingResult:
     """Propose ``n`` new sites among ``candidates`` that cover the most uncovered population.
 
@@ -388,22 +420,37 @@ def propose_sites(
         Walking distances on this network instead of straight lines.
     time_limit : float
         Seconds for the ILP solver.
+    crs : CRS-like, optional
+        The metric CRS to compute in (default: the network's, else the population's, else
+        EPSG:4550).
 
     Returns
     -------
     SitingResult
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> pts = lambda xy: gpd.GeoDataFrame(geometry=[shapely.Point(p) for p in xy], crs="EPSG:4550")
+    >>> people = pts([(0, 0), (1000, 0), (1010, 0)]).assign(population=[5, 2, 2])
+    >>> res = propose_sites(None, pts([(0, 10), (1005, 0)]), people, 100.0, 1)
+    >>> res.sites["candidate"].tolist(), res.covered_after
+    (['0'], 5.0)
     """
-    pop = load_population(population)
+    if crs is None:
+        crs = network.crs if network is not None else getattr(population, "crs", None) \
+            or PROJECT_CRS
+    pop = load_population(population, crs=crs)
     if pop is None:
         raise BadInput("site proposals need population (raster or points)")
-    cand = require_geometry(as_project(candidates, what="candidates"), POINT, what="candidates")
+    cand = require_geometry(as_work(candidates, crs, what="candidates"), POINT, what="candidates")
     cxy = shapely.get_coordinates(cand.geometry.values)
     dxy = pop.xy
     w = pop.weight
     r = np.broadcast_to(np.asarray(radius, dtype="float64"), (len(w),))
     before = np.zeros(len(w), dtype=bool)
     if existing is not None and len(existing):
-        ex = require_geometry(as_project(existing, what="existing facilities"), POINT,
+        ex = require_geometry(as_work(existing, crs, what="existing facilities"), POINT,
                               what="existing facilities")
         exy = shapely.get_coordinates(ex.geometry.values)
         ecov = coverage_matrix(dxy, exy, r, network=network)
@@ -419,7 +466,7 @@ def propose_sites(
          np.zeros(0, dtype=object), "gain": np.asarray(sol.gains, dtype="float64"),
          "cumulative": np.cumsum(np.asarray(sol.gains, dtype="float64"))},
         geometry=cand.geometry.values[chosen] if len(chosen) else
-        gpd.GeoSeries([], crs=PROJECT_CRS).values, crs=PROJECT_CRS)
+        gpd.GeoSeries([], crs=crs).values, crs=crs)
     covered_before = float(w[before].sum())
     return SitingResult(
         sites=sites, method=sol.method, optimal=sol.optimal, demand_total=float(w.sum()),

@@ -37,8 +37,9 @@ from .coverage import (
     nearest_euclidean,
     prepare_districts,
     prepare_facilities,
+    work_crs_for,
 )
-from .inputs import LINE, POLYGON, as_project, require_geometry
+from .inputs import LINE, POLYGON, as_work, require_geometry
 from .network import RoadNetwork, build_network
 from .population import PopulationInput, load_population
 from .siting import SitingResult, candidates_along, propose_sites
@@ -58,7 +59,13 @@ CANDIDATE_SPACING = standards.CANDIDATE_SPACING
 
 
 def density_status(density: float, rng: tuple[float, float] | None) -> str:
-    """``below`` / ``within`` / ``above`` the range (``unknown`` without one)."""
+    """``below`` / ``within`` / ``above`` the range (``unknown`` without one).
+
+    Examples
+    --------
+    >>> density_status(2.0, (3, 5)), density_status(4.0, (3, 5)), density_status(1.0, None)
+    ('below', 'within', 'unknown')
+    """
     if rng is None or density is None or not np.isfinite(density):
         return "unknown"
     lo, hi = rng
@@ -97,6 +104,7 @@ class ToiletGapResult:
     proposals: SitingResult | None
     toilets: gpd.GeoDataFrame
     districts: gpd.GeoDataFrame = field(repr=False)
+    crs: object = PROJECT_CRS
 
     def to_geopackage(self, path: str | os.PathLike[str]) -> None:
         """Write ``toilet_districts``, ``toilet_uncovered``, ``toilet_spacing`` (lines) and
@@ -107,11 +115,11 @@ class ToiletGapResult:
         d = self.districts[["code", self.districts.geometry.name]].copy()
         d["code"] = d["code"].astype(str)
         dist = gpd.GeoDataFrame(d.merge(self.by_district, on="code", how="left"),
-                                geometry=self.districts.geometry.name, crs=PROJECT_CRS)
+                                geometry=self.districts.geometry.name, crs=self.crs)
         layers = {"toilet_districts": dist, "toilet_uncovered": self.uncovered}
         if len(self.spacing) and "geometry" in self.spacing.columns:
             layers["toilet_spacing"] = gpd.GeoDataFrame(self.spacing, geometry="geometry",
-                                                        crs=PROJECT_CRS)
+                                                        crs=self.crs)
         if self.proposals is not None and len(self.proposals.sites):
             layers["toilet_proposals"] = self.proposals.sites
         write_layers(path, {k: _storable(v) for k, v in layers.items()}, replace_file=True)
@@ -120,15 +128,27 @@ class ToiletGapResult:
 def road_spacing(roads: gpd.GeoDataFrame, toilets_xy: np.ndarray, *,
                  near: float | None = None, name_field: str = "name",
                  class_field: str = "road_class",
-                 limits: Mapping[str, tuple[float, float]] | None = None) -> gpd.GeoDataFrame:
+                 limits: Mapping[str, tuple[float, float]] | None = None,
+                 crs: object = None) -> gpd.GeoDataFrame:
     """Spacing of toilets along each street (segments merged by name and class).
 
     For every street the toilets within ``near`` metres are placed along it; ``max_gap_m`` is
     the longest stretch of the street (from its ends and between toilets) without one, compared
-    with the upper end of the spacing range for its road class.
+    with the upper end of the spacing range for its road class. ``roads`` and ``toilets_xy``
+    are in the same metric CRS (``crs``, default the roads' own).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> r = gpd.GeoDataFrame({"name": ["a"], "road_class": ["branch"]},
+    ...                      geometry=[shapely.LineString([(0, 0), (2000, 0)])], crs="EPSG:4550")
+    >>> sp = road_spacing(r, np.array([[500.0, 10.0]]))
+    >>> sp["max_gap_m"].tolist(), sp["status"].tolist()
+    ([1500.0], ['gap'])
     """
-    near = float(NEAR_ROAD.value if near is None else near)  # type: ignore[arg-type]
-    limits = dict(standards.TOILET_SPACING_M.value if limits is None else limits)  # type: ignore[arg-type]
+    crs = roads.crs if crs is None else crs
+    near = float(NEAR_ROAD.value if near is None else near)
+    limits = dict(standards.TOILET_SPACING_M.value if limits is None else limits)
     roads = roads.copy()
     if name_field not in roads.columns:
         roads[name_field] = [f"#{i}" for i in range(len(roads))]
@@ -165,9 +185,8 @@ def road_spacing(roads: gpd.GeoDataFrame, toilets_xy: np.ndarray, *,
                      "spacing_max_m": limit, "status": status,
                      "geometry": shapely.multilinestrings(parts) if len(parts) > 1 else
                      (parts[0] if parts else None)})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=PROJECT_CRS) if rows else \
-        gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=PROJECT_CRS).values,
-                         crs=PROJECT_CRS)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs) if rows else \
+        gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=crs).values, crs=crs)
 
 
 def toilet_gaps(
@@ -193,6 +212,10 @@ def toilet_gaps(
     district_name_field: str = "name",
     time_limit: float = 60.0,
     progress: Callable[[str], None] | None = None,
+    crs: object = None,
+    declared_crs: object = PROJECT_CRS,
+    noding: str | None = None,
+    level_field: str | None = None,
 ) -> ToiletGapResult:
     """Where public toilets fall short, and where new ones would help most.
 
@@ -224,17 +247,33 @@ def toilet_gaps(
         Distance for the service radius and proposals.
     cell : float
         Area grid cell (default 25 m).
+    crs, declared_crs : CRS-like, optional
+        As for :func:`zlt_assets.analysis.coverage.compute_coverage`: the run computes in true
+        metres (``summary["crs"]`` names the CRS).
+    noding, level_field : optional
+        Passed to :func:`zlt_assets.analysis.network.build_network`.
 
     Returns
     -------
     ToiletGapResult
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> d = gpd.GeoDataFrame({"code": ["1"], "name": ["x"], "land_use": ["R"]},
+    ...                      geometry=[shapely.box(500000, 5300000, 502000, 5301000)],
+    ...                      crs="EPSG:4550")
+    >>> t = gpd.GeoDataFrame(geometry=[shapely.Point(501000, 5300500)], crs="EPSG:4550")
+    >>> res = toilet_gaps(t, d, cell=50)
+    >>> res.summary["toilets"], res.by_district["density_status"].tolist()
+    (1, ['below'])
     """
     say = progress or (lambda _m: None)
-    radius = float(standards.TOILET_SERVICE_RADIUS.value if radius is None else radius)  # type: ignore[arg-type]
-    crowded_radius = float(standards.TOILET_SERVICE_RADIUS_CROWDED.value  # type: ignore[arg-type]
+    radius = float(standards.TOILET_SERVICE_RADIUS.value if radius is None else radius)
+    crowded_radius = float(standards.TOILET_SERVICE_RADIUS_CROWDED.value
                            if crowded_radius is None else crowded_radius)
-    cell = float(standards.GRID_CELL.value if cell is None else cell)  # type: ignore[arg-type]
-    spacing = float(CANDIDATE_SPACING.value if candidate_spacing is None  # type: ignore[arg-type]
+    cell = float(standards.GRID_CELL.value if cell is None else cell)
+    spacing = float(CANDIDATE_SPACING.value if candidate_spacing is None
                     else candidate_spacing)
     if method not in ("euclidean", "network"):
         raise BadInput(f"unknown method {method!r}; use euclidean or network")
@@ -243,8 +282,16 @@ def toilet_gaps(
             raise BadInput(f"{label} must be a positive number of metres, got {v}")
     if propose < 0:
         raise BadInput(f"--propose must be >= 0, got {propose}")
-    fac = prepare_facilities(toilets, include_planned=include_planned, what="toilets")
-    dist = prepare_districts(districts, district_code_field, district_name_field).copy()
+    work = work_crs_for([area if area is not None else districts],
+                        [area, districts, toilets, roads, river, population],
+                        margin=max(radius, crowded_radius) + float(
+                            standards.FACILITY_MAX_SNAP.value),
+                        forced=crs, declared=declared_crs, network=network)
+    wcrs = work.crs
+    fac = prepare_facilities(toilets, include_planned=include_planned, what="toilets", crs=wcrs)
+    prepared = prepare_districts(districts, district_code_field, district_name_field, wcrs)
+    assert prepared is not None
+    dist = prepared.copy()
     dist["code"] = dist[district_code_field].astype(str)
     dist["name"] = dist[district_name_field].astype(object)
     codes = dist["code"].tolist()
@@ -256,19 +303,20 @@ def toilet_gaps(
     crowd = {k: bool(v) for k, v in _per_district(crowded, dist, "crowded", False,
                                                   codes).items()}
     if area is not None:
-        area_geom = _union(require_geometry(as_project(area, what="area"), POLYGON, what="area"))
+        area_geom = _union(require_geometry(as_work(area, wcrs, what="area"), POLYGON,
+                                            what="area"))
     else:
         area_geom = _union(dist)
     if roads is not None:
-        roads = require_geometry(as_project(roads, what="roads"), LINE, what="roads")
+        roads = require_geometry(as_work(roads, wcrs, what="roads"), LINE, what="roads")
 
     say("counting toilets and residents per street office ...")
     fxy = shapely.get_coordinates(fac.geometry.values)
     t_code = district_codes(fxy[:, 0], fxy[:, 1], dist, "code")
-    pop = load_population(population)
+    pop = load_population(population, crs=wcrs)
     if pop is not None:
         shapely.prepare(area_geom)
-        pop = pop.subset(shapely.contains_xy(area_geom, pop.x, pop.y))
+        pop = pop.subset(shapely.intersects_xy(area_geom, pop.x, pop.y))
     p_code = district_codes(pop.x, pop.y, dist, "code") if pop is not None else None
 
     say(f"grid {cell:g} m and distances to toilets ...")
@@ -282,7 +330,8 @@ def toilet_gaps(
         if network is None:
             if roads is None:
                 raise BadInput("the network method needs a road layer (roads)")
-            network = build_network(roads, river=river)
+            network = build_network(roads, river=river, crs=wcrs, noding=noding,
+                                    level_field=level_field)
         net = network
         nd = net.distances_from(fac, cutoff=max(radius, crowded_radius) + COVER_EPS,
                                 id_field="facility_id")
@@ -296,9 +345,9 @@ def toilet_gaps(
     g_cov = g_d <= g_r + COVER_EPS
     p_cov = (p_d <= p_r + COVER_EPS) if pop is not None else None
 
-    dens = dict(standards.TOILET_DENSITY_PER_KM2.value)  # type: ignore[arg-type]
+    dens = dict(standards.TOILET_DENSITY_PER_KM2.value)
     rows = []
-    for code, name, geom in zip(codes, dist["name"], dist.geometry.values):
+    for code, name, geom in zip(codes, dist["name"], dist.geometry.values, strict=False):
         part = shapely.intersection(geom, area_geom) if area is not None else geom
         km2 = float(shapely.area(part)) / 1e6
         n_t = int((t_code == code).sum())
@@ -334,16 +383,16 @@ def toilet_gaps(
         rows.append(row)
     by_district = pd.DataFrame(rows)
 
-    spacing_df = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=PROJECT_CRS)
-                                  .values, crs=PROJECT_CRS)
+    spacing_df = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=wcrs)
+                                  .values, crs=wcrs)
     if roads is not None:
         say("spacing along streets ...")
-        spacing_df = road_spacing(roads, fxy)
+        spacing_df = road_spacing(roads, fxy, crs=wcrs)
 
     say("uncovered areas ...")
     uncovered = _uncovered_frame(grid, ~g_cov, area_geom, pop,
                                  None if p_d is None else np.where(p_cov, 0.0, np.inf), 0.0,
-                                 dist, "code")
+                                 dist, "code", crs=wcrs)
     proposals = None
     if propose > 0:
         if roads is None:
@@ -351,11 +400,11 @@ def toilet_gaps(
         if pop is None:
             raise BadInput("proposals need population (a raster or points)")
         say(f"proposing {propose} new site(s) ...")
-        cand = candidates_along(roads, spacing)
+        cand = candidates_along(roads, spacing, crs=wcrs)
         cxy = shapely.get_coordinates(cand.geometry.values)
-        cand = cand.loc[shapely.contains_xy(area_geom, cxy[:, 0], cxy[:, 1])]
+        cand = cand.loc[shapely.intersects_xy(area_geom, cxy[:, 0], cxy[:, 1])]
         proposals = propose_sites(fac, cand, pop, p_r, propose, siting_method, network=net,
-                                  time_limit=time_limit)
+                                  time_limit=time_limit, crs=wcrs)
         if len(proposals.sites):
             sxy = shapely.get_coordinates(proposals.sites.geometry.values)
             proposals.sites["district"] = district_codes(sxy[:, 0], sxy[:, 1], dist, "code")
@@ -388,9 +437,13 @@ def toilet_gaps(
             "radius": standards.TOILET_SERVICE_RADIUS.cite(),
             "crowded_radius": standards.TOILET_SERVICE_RADIUS_CROWDED.cite(),
         },
+        "crs": work.to_dict(),
     }
+    if net is not None:
+        summary["network"] = net.report.to_dict()
     return ToiletGapResult(summary=summary, by_district=by_district, spacing=spacing_df,
-                           uncovered=uncovered, proposals=proposals, toilets=fac, districts=dist)
+                           uncovered=uncovered, proposals=proposals, toilets=fac, districts=dist,
+                           crs=wcrs)
 
 
 def _per_district(override: Any, dist: gpd.GeoDataFrame, column: str, default: Any,
@@ -398,7 +451,7 @@ def _per_district(override: Any, dist: gpd.GeoDataFrame, column: str, default: A
     if override is not None and not isinstance(override, Mapping):
         return dict.fromkeys(codes, override)
     if column in dist.columns:
-        base = {c: (default if pd.isna(v) else v) for c, v in zip(codes, dist[column])}
+        base = {c: (default if pd.isna(v) else v) for c, v in zip(codes, dist[column], strict=False)}
     else:
         base = dict.fromkeys(codes, default)
     if isinstance(override, Mapping):

@@ -6,7 +6,14 @@ from typing import Any
 
 from ..errors import BadInput
 from ._common import add_data_argument, step, write_json
-from .coverage import Inputs, add_input_arguments, illustrative, pct
+from .coverage import (
+    Inputs,
+    add_input_arguments,
+    add_network_arguments,
+    illustrative,
+    pct,
+    warn_crs,
+)
 
 NAME = "toilet-gaps"
 ORDER = 31
@@ -47,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="面积采样格网 / area grid cell in metres (default 25)")
     parser.add_argument("--include-planned", action="store_true",
                         help="也计入规划与在建公厕 / count planned and under-construction too")
+    parser.add_argument("--no-roads", action="store_true",
+                        help="不用道路 / no roads: no spacing along streets")
+    add_network_arguments(parser)
     parser.add_argument("--out", metavar="GPKG", default=None, help="结果 GeoPackage / output")
     parser.add_argument("--json", metavar="FILE", default=None,
                         help="JSON 汇总 / JSON summary ('-': standard output)")
@@ -66,18 +76,42 @@ def _land_use(value: str | None) -> Any:
     return out
 
 
+def _area_as_district(area: Any) -> Any:
+    """The whole area as the one district (``--no-districts``)."""
+    import geopandas as gpd
+    import shapely
+
+    if area is None:
+        raise BadInput("{option} needs an area to be the one district; give the area",
+                       zh="{option} 需要城区范围作为唯一的街道", option="no_districts")
+    geom = shapely.union_all(shapely.make_valid(area.geometry.values))
+    return gpd.GeoDataFrame({"code": ["area"], "name": ["城区 / urban area"]}, geometry=[geom],
+                            crs=area.crs)
+
+
 def run(args: argparse.Namespace) -> int:
     say = step("读取输入 / reading the inputs", 0.0)
     from ..analysis.toilets import toilet_gaps
 
     src = Inputs(args)
+    needs_roads = args.propose > 0 or args.method == "network"
+    needed: dict[str, str | None] = {
+        "facilities": None, "population": "no_population", "districts": "no_districts",
+        "roads": None if needs_roads else "no_roads"}
+    if args.no_districts or not args.districts:
+        needed["area"] = None
+    src.require_complete(needed)
     toilets = src.layer(args.facilities, "public_toilets", "toilets")
-    districts = src.layer(args.districts, "street_offices", "districts")
-    area = src.layer(args.area, "urban_area", "area", required=args.area is not None)
+    area = src.layer(args.area, "urban_area", "area",
+                     required=args.area is not None or args.no_districts)
+    districts = src.districts(required=not args.no_districts)
+    if districts is None:
+        districts = _area_as_district(area)
     # roads: for spacing when present; required for proposals and the network method
-    roads = src.layer(args.roads, "roads", "roads",
-                      required=args.roads is not None or args.propose > 0 or
-                      args.method == "network")
+    roads = None
+    if not (args.no_roads and not needs_roads):
+        roads = src.layer(args.roads, "roads", "roads",
+                          required=args.roads is not None or needs_roads)
     river = src.river() if args.method == "network" else None
     pop = src.population()
     res = toilet_gaps(toilets, districts, roads=roads, population=pop, area=area,
@@ -85,14 +119,17 @@ def run(args: argparse.Namespace) -> int:
                       land_use=_land_use(args.land_use), propose=args.propose,
                       candidate_spacing=args.candidate_spacing, siting_method=args.siting,
                       method=args.method, river=river, include_planned=args.include_planned,
-                      cell=args.cell, progress=say.span(0.1, 0.9))
+                      cell=args.cell, progress=say.span(0.1, 0.9), crs=args.crs,
+                      declared_crs=src.declared_crs(), noding=args.noding,
+                      level_field=args.level_field)
+    warn_crs(res.summary["crs"])
     if args.out:
         say(f"写出 / writing {args.out}", 0.9)
         res.to_geopackage(args.out)
     if args.json:
         write_json(args.json, res.summary)
     print(format_summary(res.summary))
-    if illustrative(toilets, districts, area):
+    if illustrative(toilets, districts, area, src=src):
         print("注意:示例数据为示意数据,非实地调查 / Note: the sample data is illustrative, "
               "not surveyed.")
     return 0

@@ -180,9 +180,9 @@ def display_layer(name: str, gdf: gpd.GeoDataFrame, lang: str = "zh") -> Display
     """Turn one inventory layer (any CRS) into a :class:`DisplayLayer`."""
     lyr = schema.layer(name)
     if name == "city_boundary":
-        tol = DISPLAY_SIMPLIFY_M.value["city_boundary"]  # type: ignore[index]
+        tol = DISPLAY_SIMPLIFY_M.value["city_boundary"]
     else:
-        tol = DISPLAY_SIMPLIFY_M.value[lyr.kind]  # type: ignore[index]
+        tol = DISPLAY_SIMPLIFY_M.value[lyr.kind]
     disp = simplify_for_display(gdf, float(tol))
     kind = lg.geometry_kind(name)
     fields = _field_specs(lyr, disp.columns, lang)
@@ -190,7 +190,7 @@ def display_layer(name: str, gdf: gpd.GeoDataFrame, lang: str = "zh") -> Display
     return DisplayLayer(
         key=name, title=lg.bi(lyr.zh, lyr.en, lang), group=lyr.group, kind=kind, gdf=disp,
         style=lg.layer_style(name), fields=fields, name_field=name_field,
-        cluster=kind == "point" and len(disp) > int(CLUSTER_MIN_POINTS.value),  # type: ignore[arg-type]
+        cluster=kind == "point" and len(disp) > int(CLUSTER_MIN_POINTS.value),
     )
 
 

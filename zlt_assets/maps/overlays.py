@@ -64,7 +64,7 @@ def make_overlay(key: str, title: str, gdf: gpd.GeoDataFrame, color: str, lang: 
 
     if gdf.crs is None:
         raise BadInput(f"overlay {key}: the analysis result has no CRS")
-    tol = DISPLAY_SIMPLIFY_M.value["overlay"] if tolerance_m is None else tolerance_m  # type: ignore[index]
+    tol = DISPLAY_SIMPLIFY_M.value["overlay"] if tolerance_m is None else tolerance_m
     disp = simplify_for_display(gdf, float(tol))
     kind = _kind(disp) if not disp.empty else "polygon"
     entry = lg.LegendEntry(key, legend_label or title, color, dash, fill_opacity)

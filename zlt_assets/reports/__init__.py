@@ -80,6 +80,7 @@ def fmt_target(t: Mapping[str, Any]) -> str:
 
 
 def fmt_value(t: Mapping[str, Any]) -> str:
+    """A target's value with its unit (``—`` when not measurable)."""
     if t.get("value") is None:
         return "—"
     unit = t["unit"]
@@ -88,33 +89,105 @@ def fmt_value(t: Mapping[str, Any]) -> str:
 
 
 def fmt_departments(t: Mapping[str, Any]) -> str:
+    """A target's departments: Chinese names, then English."""
     return "、".join(d["zh"] for d in t["departments"]) + " / " + "; ".join(
         d["en"] for d in t["departments"])
 
 
 def fmt_evidence(ev: Mapping[str, Any]) -> list[str]:
-    """Evidence as short ``key: value`` lines (lists of records shown one per entry)."""
+    """Evidence as short ``label: value`` lines, labelled from :mod:`zlt_assets.indicators`.
+
+    Keys never reach the reader: each is shown by its Chinese and English label, coded values
+    (statuses, methods) by their labels, lists of records one per entry.
+
+    Examples
+    --------
+    >>> for line in fmt_evidence({"completed_after_as_of": 2, "by_status": {"completed": 3}}):
+    ...     print(line)
+    评估日后完成 Completed after the as-of date: 2
+    按状态 By status: 已完工 / Completed 3
+    """
+    from ..indicators import evidence_label
+
     lines: list[str] = []
     for k, v in ev.items():
+        name = evidence_label(k)
         if isinstance(v, list) and v and isinstance(v[0], Mapping):
             for item in v:
-                lines.append(f"{k}: " + ", ".join(f"{ik}={_short(iv)}" for ik, iv in item.items()))
+                lines.append(f"{name}: " + ", ".join(
+                    f"{evidence_label(ik)} {iv}" for ik, iv in _pairs(item)))
+        elif isinstance(v, Mapping):
+            lines.append(f"{name}: " + "; ".join(
+                f"{_code_label(k, code)} {_short(n)}" for code, n in v.items()))
         else:
-            lines.append(f"{k}: {_short(v)}")
+            lines.append(f"{name}: {_with_unit(k, _value(k, v))}")
     return lines
+
+
+def _with_unit(key: str, text: str) -> str:
+    from ..indicators import unit_of
+
+    unit = unit_of(key)
+    if not unit or text == "—":
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def _pairs(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Fields of a listed record; ``x`` with ``x_zh`` beside it shows as ``zh / en``."""
+    out = []
+    for k, v in item.items():
+        if k.endswith("_zh") and k[:-3] in item:
+            continue
+        zh = item.get(f"{k}_zh")
+        if zh is not None:
+            out.append((k, f"{_short(zh)} / {_short(v)}"))
+        else:
+            out.append((k, _value(k, v)))
+    return out
+
+
+def _code_label(key: str, code: Any) -> str:
+    from ..indicators import value_label
+
+    if code in (None, "None", ""):
+        return "未填写 / not set"
+    return value_label(key, code) or str(code)
+
+
+def _value(key: str, v: Any) -> str:
+    from ..indicators import value_label
+
+    if isinstance(v, bool):
+        return fmt_number(v)
+    if isinstance(v, list):
+        return "、".join(_short(x) for x in v) if v else "—"
+    if isinstance(v, str):
+        return value_label(key, v) or v
+    return _short(v)
 
 
 def _short(v: Any) -> str:
     if isinstance(v, float):
         return fmt_number(v)
-    if isinstance(v, (dict, list)):
+    if isinstance(v, list):
+        return ", ".join(_short(x) for x in v)
+    if isinstance(v, dict):
         return json.dumps(v, ensure_ascii=False)
     if v is None:
         return "—"
     return str(v)
 
 
+def as_of_source_label(src: str) -> str:
+    """Where the as-of date came from, in words (``data`` -> 数据最新更新日期 / ...)."""
+    return {"argument": "指定 / given",
+            "data": "数据最新更新日期 / latest updated date in the data",
+            "today": "今天 / today"}.get(src, src)
+
+
 def status_label(status: str) -> str:
+    """A target status in words: ``达标 / Met`` ..."""
     from ..analysis.scorecard import STATUS_LABELS
 
     zh, en = STATUS_LABELS[status]

@@ -10,7 +10,15 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from . import fmt_departments, fmt_evidence, fmt_number, fmt_target, fmt_value, status_label
+from . import (
+    as_of_source_label,
+    fmt_departments,
+    fmt_evidence,
+    fmt_number,
+    fmt_target,
+    fmt_value,
+    status_label,
+)
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Serif CJK SC","Microsoft YaHei","PingFang SC",
@@ -76,7 +84,7 @@ def render_html(card: Any, *, charts: bool = True) -> str:
     ph = d["phase"]
     c = d["counts"]
     meta = [
-        ("评估日 / As of", f"{d['as_of']} ({_as_of_source(d['as_of_source'])})"),
+        ("评估日 / As of", f"{d['as_of']} ({as_of_source_label(d['as_of_source'])})"),
         ("方案阶段 / Plan phase", f"{ph['zh']} / {ph['en']}"),
         ("数据 / Data", d["data"]),
         ("数据来源 / Data source", ", ".join(d["data_sources"]) or "—"),
@@ -156,7 +164,3 @@ def render_html(card: Any, *, charts: bool = True) -> str:
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
-
-def _as_of_source(src: str) -> str:
-    return {"argument": "指定 / given", "data": "数据最新更新日期 / latest updated date in the data",
-            "today": "今天 / today"}.get(src, src)

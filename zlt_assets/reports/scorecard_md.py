@@ -4,7 +4,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import fmt_departments, fmt_evidence, fmt_number, fmt_target, fmt_value, status_label
+from . import (
+    as_of_source_label,
+    fmt_departments,
+    fmt_evidence,
+    fmt_number,
+    fmt_target,
+    fmt_value,
+    status_label,
+)
 
 
 def _c(v: Any) -> str:
@@ -28,7 +36,7 @@ def render_markdown(card: Any) -> str:
     if d["illustrative"]:
         lines += [f"> **{d['notice_zh']}**", f"> **{d['notice_en']}**", ""]
     lines += [
-        f"- 评估日 / As of: **{d['as_of']}** ({d['as_of_source']})",
+        f"- 评估日 / As of: **{d['as_of']}** ({as_of_source_label(d['as_of_source'])})",
         f"- 方案阶段 / Plan phase: {ph['zh']} / {ph['en']}",
         f"- 数据 / Data: `{d['data']}` ({', '.join(d['data_sources']) or '—'})",
         f"- 结果 / Results: 达标 met {c['met']}, 未达标 not met {c['not_met']}, "

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from . import fmt_evidence, fmt_target
+from . import as_of_source_label, fmt_evidence, fmt_target
 
 SHEETS = ("概览 Summary", "目标 Targets", "街道 By street office", "部门 By department",
           "未达标资产 Unmet assets", "进度 Progress")
@@ -58,7 +58,7 @@ def render_xlsx(card: Any) -> bytes:
         ["标题 Title", f"{d['title_zh']} / {d['title_en']}"],
         ["方案 Plan", d["plan_document"]],
         ["评估日 As of", d["as_of"]],
-        ["评估日来源 As-of source", d["as_of_source"]],
+        ["评估日来源 As-of source", as_of_source_label(d["as_of_source"])],
         ["方案阶段 Plan phase", f"{ph['zh']} / {ph['en']}"],
         ["数据 Data", d["data"]],
         ["数据来源 Data source", ", ".join(d["data_sources"])],
@@ -75,9 +75,10 @@ def render_xlsx(card: Any) -> bytes:
     ws.column_dimensions["B"].width = 90
 
     _sheet(wb, SHEETS[1],
-           ["编号 id", "章节 Section", "指标 name_zh", "Target name_en", "目标 Target",
-            "目标值 target", "现值 value", "单位 unit", "状态 status", "状态 Status",
-            "责任单位 departments", "依据 Evidence", "口径 Method", "所需数据 Data needed"],
+           ["指标代码 Target code", "章节 Section", "指标 Target", "Target (English)",
+            "目标 Target", "目标值 Target value", "现值 Value", "单位 Unit",
+            "状态代码 Status code", "状态 Status", "责任单位 Departments", "依据 Evidence",
+            "口径 Method", "所需数据 Data needed"],
            [[t["id"], t["section"], t["name_zh"], t["name_en"], fmt_target(t), t["target"],
              t["value"], t["unit"], t["status"], f"{t['status_zh']} / {t['status_en']}",
              "、".join(f"{x['zh']} {x['en']}" for x in t["departments"]),
@@ -86,24 +87,26 @@ def render_xlsx(card: Any) -> bytes:
             for t in d["targets"]])
 
     inds = d["district_indicators"]
-    _sheet(wb, SHEETS[2], ["代码 code", "街道 name_zh", "Street office name_en"]
+    _sheet(wb, SHEETS[2], ["区划代码 Division code", "街道 Street office",
+                           "Street office (English)"]
            + [f"{i['zh']} {i['en']} ({i['unit']})" for i in inds],
            [[r["code"], r["name_zh"], r["name_en"]] + [r.get(i["key"]) for i in inds]
             for r in d["by_district"]])
 
     _sheet(wb, SHEETS[3],
-           ["代码 code", "责任单位 name_zh", "Department name_en", "负责目标 targets",
-            "达标 met", "未达标 not met", "无法计算 not measurable", "未达标目标 targets not met",
-            "工程项 works items", "已完成 done", "未达标资产 unmet assets"],
+           ["单位代码 Department code", "责任单位 Department", "Department (English)",
+            "负责目标 Targets", "达标 Met", "未达标 Not met", "无法计算 Not measurable",
+            "未达标目标 Targets not met", "工程项 Works items", "已完成 Done",
+            "未达标资产 Unmet assets"],
            [[r["code"], r["name_zh"], r["name_en"], ", ".join(r["targets"]), r["met"],
              r["not_met"], r["not_measurable"], ", ".join(r["targets_not_met"]),
              r["works_items"], r["works_items_done"], r["unmet_assets"]]
             for r in d["by_department"]])
 
     _sheet(wb, SHEETS[4],
-           ["指标 target_id", "指标 Target", "图层 layer", "对象编码 obj_id", "名称 name",
-            "街道 street_office", "街道名 Street office", "责任单位 department", "原因 reason_zh",
-            "Reason reason_en"],
+           ["指标代码 Target code", "指标 Target", "图层 Layer", "对象编码 Object id",
+            "名称 Name", "区划代码 Division code", "街道 Street office", "责任单位 Department",
+            "原因 Reason", "Reason (English)"],
            [[u["target_id"], f"{u['target_zh']} / {u['target_en']}", u["layer"], u["obj_id"],
              u["name"], u["street_office"], u["street_office_zh"], u["department_zh"],
              u["reason_zh"], u["reason_en"]] for u in d["unmet_assets"]])
@@ -113,8 +116,8 @@ def render_xlsx(card: Any) -> bytes:
         for m, v in zip(p["months"], p["cumulative"]):
             prog_rows.append([p["target_id"], f"{p['name_zh']} / {p['name_en']}", m, v,
                               p["target"]])
-    _sheet(wb, SHEETS[5], ["指标 target_id", "指标 Target", "月份 month", "累计完成 cumulative",
-                           "目标 target"], prog_rows)
+    _sheet(wb, SHEETS[5], ["指标代码 Target code", "指标 Target", "月份 Month",
+                           "累计完成 Cumulative done", "目标 Target"], prog_rows)
 
     buf = io.BytesIO()
     wb.save(buf)
