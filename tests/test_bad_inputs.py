@@ -357,6 +357,15 @@ def b_db_bad_schema(d):
     return ["db", "init", "--data", "postgresql://nobody@127.0.0.1:1/zlt?schema=x;drop"]
 
 
+def b_db_system_schema(d):
+    return ["db", "init", "--data",
+            "postgresql://nobody@127.0.0.1:1/zlt?schema=information_schema"]
+
+
+def b_db_repeated_schema(d):
+    return ["db", "init", "--data", "postgresql://nobody@127.0.0.1:1/zlt?schema=zlt&schema=public"]
+
+
 def b_db_pull_not_gpkg(d):
     return ["db", "pull", str(d / "out.txt"), "--data", "postgresql://nobody@127.0.0.1:1/zlt"]
 
@@ -826,6 +835,8 @@ CASES: list[Case] = [
     Case("D01", b_db_no_url, 2, r"need --data postgresql://"),
     Case("D02", b_db_unreachable, 3, r"cannot reach the database server"),
     Case("D03", b_db_bad_schema, 2, r"invalid schema name"),
+    Case("D05", b_db_system_schema, 2, r"'information_schema' is a PostgreSQL system schema"),
+    Case("D06", b_db_repeated_schema, 2, r"\?schema= appears more than once"),
     Case("D04", b_db_pull_not_gpkg, 2, r"must be a \.gpkg file"),
     # validate
     Case("V01", b_val_missing, 2, r"inventory not found"),

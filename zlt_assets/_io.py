@@ -67,6 +67,7 @@ __all__ = [
     "json_text",
     "open_inventory",
     "resolve_target",
+    "write_backup_gpkg",
     "write_bytes",
     "write_gpkg_layers",
     "write_json",
@@ -1347,7 +1348,11 @@ def _backup_from(conn: sqlite3.Connection | None, src: Path, folder: Path) -> Pa
     finally:
         mem.close()
         reader.close()
-    base = _backup_name(src, folder)
+    return _publish_unique(_backup_name(src, folder), data)
+
+
+def _publish_unique(base: Path, data: bytes) -> Path:
+    """Create ``base`` (or ``<stem>-1``, ``-2`` ... when taken) holding ``data``; its path."""
     dst, n = base, 1
     while True:
         try:
@@ -1357,6 +1362,27 @@ def _backup_from(conn: sqlite3.Connection | None, src: Path, folder: Path) -> Pa
             raise _os_write_error(exc, dst) from None
         dst = base.with_name(f"{base.stem}-{n}{base.suffix}")
         n += 1
+
+
+def write_backup_gpkg(folder: str | os.PathLike[str], base: str, layers: Mapping[str, Any], *,
+                      keys: Mapping[str, str | None] | None = None,
+                      geometry_types: Mapping[str, str | None] | None = None) -> Path:
+    """A new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder`` holding ``layers`` (storage
+    frames), created complete or not at all under a name no other file has; its path.
+
+    Raises
+    ------
+    BadInput
+        ``folder`` is a file.
+    Refused
+        ``folder`` cannot be written, the disk is full.
+    """
+    target = Path(folder)
+    check_backup_dir(target)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    data = _new_gpkg_bytes(layers, dict.fromkeys(layers, "append"), dict(keys or {}),
+                           dict(geometry_types or {}))
+    return _publish_unique(target / f"{base}.backup-{stamp}.gpkg", data)
 
 
 def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None) -> Path:
@@ -1372,7 +1398,6 @@ def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | N
     """
     src = Path(path)
     target = Path(folder) if folder is not None else src.parent
-    del timeout
     try:
         return _backup_from(None, src, target)
     except sqlite3.Error as exc:

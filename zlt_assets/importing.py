@@ -1023,14 +1023,12 @@ def _write(target: Inventory, layer: str, combined: gpd.GeoDataFrame,
            existing: gpd.GeoDataFrame | None, opts: ImportOptions) -> str | None:
     """Write the combined layer; the backup (mode replace) is made inside the same lock."""
     needs_backup = opts.mode == "replace" and existing is not None and len(existing) > 0
-    if target.backend == "gpkg":
-        folder = opts.backup_dir if opts.backup_dir is not None else Path(target.path).parent
-        backup = target.write({layer: combined}, create=opts.create,
-                              backup_dir=folder if needs_backup else None)
-        return str(backup) if backup is not None else None
-    backup_path = _backup(target, layer, existing, opts.backup_dir) if needs_backup else None
-    target.write({layer: combined})
-    return backup_path
+    folder = opts.backup_dir
+    if folder is None:  # beside the GeoPackage; the current folder for a database
+        folder = Path(target.path).parent if target.backend == "gpkg" else Path.cwd()
+    backup = target.write({layer: combined}, create=opts.create,
+                          backup_dir=folder if needs_backup else None)
+    return str(backup) if backup is not None else None
 
 
 def _open_target(data: str | os.PathLike[str] | None, *, create: bool = False) -> Inventory:
@@ -1641,21 +1639,6 @@ def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame, decl: sch
     out = gpd.GeoDataFrame(out, geometry=existing.geometry.name, crs=schema.PROJECT_CRS)
     out.attrs = dict(existing.attrs)
     return out
-
-
-def _backup(target: Inventory, layer: str, existing: gpd.GeoDataFrame | None,
-            backup_dir: Path | None) -> str:
-    """A database layer's backup as a GeoPackage (GeoPackages are backed up inside the write)."""
-    from .inventory import write_layers
-
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = Path(backup_dir) if backup_dir else Path.cwd()
-    check_backup_dir(folder)
-    dst = folder / f"{Path(target.path).name}-{layer}.backup-{stamp}.gpkg"
-    frame = existing.drop(columns=["row_version"], errors="ignore") if existing is not None else None
-    if frame is not None:
-        write_layers(dst, {layer: frame}, replace_file=True)
-    return str(dst)
 
 
 def _short(v: object, n: int = 40) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from ._io import gpkg_layer_token, open_inventory, write_gpkg_layers
+from ._io import gpkg_layer_token, open_inventory, write_backup_gpkg, write_gpkg_layers
 from .crs import to_project
 from .errors import BadInput
 from .text import one_line as _one_line
@@ -45,6 +45,7 @@ __all__ = [
     "open_inventory",
     "sample_path",
     "to_storage",
+    "write_backup",
     "write_layers",
 ]
 
@@ -413,6 +414,17 @@ def write_layers(
     Path or None
         The backup's path, when one was made.
     """
+    frames, keys, gtypes = _storage_frames(layers)
+    _, backup = write_gpkg_layers(
+        path, frames, mode=mode or ("recreate" if replace_file else "sync"), keys=keys,
+        geometry_types=gtypes, only_these=replace_file, create=create, expect=expect,
+        backup_dir=backup_dir)
+    return backup
+
+
+def _storage_frames(layers: dict[str, gpd.GeoDataFrame]) -> tuple[
+        dict[str, gpd.GeoDataFrame], dict[str, str | None], dict[str, str | None]]:
+    """Frames as stored (schema order and types), their key fields and geometry types."""
     frames: dict[str, gpd.GeoDataFrame] = {}
     keys: dict[str, str | None] = {}
     gtypes: dict[str, str | None] = {}
@@ -425,11 +437,15 @@ def write_layers(
         frames[name] = frame
         keys[name] = _key_field(decl)
         gtypes[name] = decl.geometry if decl is not None else _geometry_type(frame)
-    _, backup = write_gpkg_layers(
-        path, frames, mode=mode or ("recreate" if replace_file else "sync"), keys=keys,
-        geometry_types=gtypes, only_these=replace_file, create=create, expect=expect,
-        backup_dir=backup_dir)
-    return backup
+    return frames, keys, gtypes
+
+
+def write_backup(folder: str | os.PathLike[str], base: str,
+                 layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Layers copied into a new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder`` (never
+    over an existing file: a taken name gets ``-1``, ``-2`` ...); its path."""
+    frames, keys, gtypes = _storage_frames(layers)
+    return write_backup_gpkg(folder, base, frames, keys=keys, geometry_types=gtypes)
 
 
 def _geometry_type(frame: gpd.GeoDataFrame) -> str | None:
