@@ -75,7 +75,8 @@ def assert_valid_gpkg(path: Path, *, gdal: bool = True) -> None:
             count = con.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE "
                                 "lower(table_name) = lower(?)", (table,)).fetchone()
             if count is not None and count[0] is not None:
-                assert count[0] == len(rows), f"{table}: gpkg_ogr_contents {count[0]} != {len(rows)}"
+                assert count[0] == len(rows), \
+                    f"{table}: gpkg_ogr_contents {count[0]} != {len(rows)}"
             rtree = f"rtree_{table}_{geom}"
             if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone():
                 entries = {r[0]: r[1:] for r in con.execute(

@@ -69,7 +69,7 @@ def test_two_imports_at_once_both_land_once(tmp_path, journal):
     a = stops_csv(tmp_path / "a.csv", "甲站", 300)
     b = stops_csv(tmp_path / "b.csv", "乙站", 300, y_offset=400)
     pa, pb = _start_import(inv, a), _start_import(inv, b)
-    (ca, oa, ea), (cb, ob, eb) = _finish(pa), _finish(pb)
+    (ca, _oa, ea), (cb, _ob, eb) = _finish(pa), _finish(pb)
     assert (ca, cb) == (0, 0), ea + eb
     stops = Inventory.open(inv).read("bus_stops")
     assert len(stops) == 3 + 600 and stops["obj_id"].is_unique
@@ -89,7 +89,7 @@ def test_the_same_file_imported_twice_at_once_goes_in_once(tmp_path):
     assert "already" in o1 + o2  # the second says the rows were there: skipped, counted
     assert_valid_gpkg(inv)
     # and a rerun later is a no-op that says so
-    c, out, err = _finish(_start_import(inv, a))
+    c, out, _err = _finish(_start_import(inv, a))
     assert c == 0 and "already in" in out and len(_names(inv)) == 203
 
 
@@ -103,7 +103,7 @@ def test_an_import_waits_for_a_short_write_transaction(tmp_path, journal, gdal_e
     p = _start_import(inv, stops_csv(tmp_path / "a.csv", "丁站", 50))
     holder = threading.Timer(4.0, lambda: ed("commit"))
     holder.start()
-    code, out, err = _finish(p)
+    code, _out, err = _finish(p)
     holder.join()
     assert code == 0, err
     names = _names(inv)
@@ -155,7 +155,7 @@ def test_a_wal_reader_does_not_block_the_import(tmp_path, gdal_editor):
     inv = _inv(tmp_path, "wal")
     ed = gdal_editor(inv)
     assert ed("read-begin") == "3"
-    code, out, err = _finish(_start_import(inv, stops_csv(tmp_path / "a.csv", "己站", 100),
+    code, _out, err = _finish(_start_import(inv, stops_csv(tmp_path / "a.csv", "己站", 100),
                                            env={"ZLT_BUSY_TIMEOUT": "2"}))
     assert code == 0, err
     ed("read-end")
@@ -175,7 +175,7 @@ def test_a_rollback_journal_reader_delays_the_commit_then_it_goes_through(tmp_pa
     ed("read-begin")
     p = _start_import(inv, stops_csv(tmp_path / "a.csv", "庚站", 100))
     threading.Timer(3.0, lambda: ed("read-end")).start()
-    code, out, err = _finish(p)
+    code, _out, err = _finish(p)
     assert code == 0, err
     assert len(_names(inv)) == 103
     assert_valid_gpkg(inv)

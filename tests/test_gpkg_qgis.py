@@ -4,6 +4,7 @@ it, and saves again after: every edit and every imported row is there, QGIS repo
 (no "attempt to write a readonly database"), the file is valid."""
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -50,10 +51,8 @@ class Qgis:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(AssertionError):
                 self("quit")
-            except AssertionError:
-                pass
             try:
                 self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:

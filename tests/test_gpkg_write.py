@@ -56,7 +56,8 @@ def test_a_new_inventory_and_every_write_are_valid_geopackages(tmp_path, inv):
     i.write({"roads": roads})
     assert_valid_gpkg(inv)
     con = sqlite3.connect(inv)
-    x0, y0 = con.execute("SELECT min_x, min_y FROM gpkg_contents WHERE table_name='roads'").fetchone()
+    x0, y0 = con.execute("SELECT min_x, min_y FROM gpkg_contents "
+                         "WHERE table_name = 'roads'").fetchone()
     con.close()
     assert (x0, y0) == (CX - 900, CY - 950)  # exact extent, not the R-tree's rounded one
 
@@ -119,7 +120,7 @@ def test_upsert_changes_one_feature_and_keeps_every_fid(tmp_path, inv):
     con = sqlite3.connect(inv)
     before = con.execute("SELECT fid, obj_id, name FROM bus_stops ORDER BY fid").fetchall()
     con.close()
-    fid, oid, _ = before[1]
+    _fid, oid, _ = before[1]
     lon, lat = 0.0, 0.0
     from pyproj import Transformer
 

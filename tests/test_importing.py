@@ -73,7 +73,7 @@ def test_gcj02_csv_lands_on_the_true_positions_with_codes_and_ids(tmp_path, inv)
     out = read_layer(inv, "bus_stops")
     assert len(out) == 8
     new = new_rows(out)
-    d = [Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry)]
+    d = [Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry, strict=False)]
     assert max(d) < 0.5
     # Chinese labels became codes; yes/no became booleans; ids continue the serials
     assert set(new["street_office"]) == {"150783001"}
@@ -89,7 +89,7 @@ def test_bd09_csv_converts_within_half_a_metre(tmp_path, inv):
     rep = import_file("bus_stops", src, inv, ImportOptions(from_crs="bd09"))
     assert rep.ok, rep.lines()
     new = new_rows(read_layer(inv, "bus_stops"))
-    assert max(Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry)) < 0.5
+    assert max(Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry, strict=False)) < 0.5
 
 
 def test_gbk_csv_is_detected(tmp_path, inv):
@@ -157,7 +157,7 @@ def test_vector_formats(tmp_path, inv, fmt):
     assert new["name"].tolist() == ["公厕甲", "公厕乙"]
     # WGS84 and CGCS2000 agree at this level: the points land where they were made
     exp = gpd.GeoSeries(_toilets_frame().geometry, crs="EPSG:4490").to_crs("EPSG:4550")
-    assert max(a.distance(b) for a, b in zip(exp, new.geometry)) < 0.01
+    assert max(a.distance(b) for a, b in zip(exp, new.geometry, strict=False)) < 0.01
 
 
 def test_kml_name_maps_and_wkt_column(tmp_path, inv):
@@ -349,7 +349,7 @@ def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
     stops = Inventory.open(sample_copy).read("bus_stops")
     assert len(stops) == n_stops + 6
     new = stops.iloc[n_stops:]
-    assert max(a.distance(b) for a, b in zip(mids[:6], new.geometry)) < 0.5
+    assert max(a.distance(b) for a, b in zip(mids[:6], new.geometry, strict=False)) < 0.5
     assert new["obj_id"].tolist()[0] == schema.make_object_id("0203", n_stops + 1)
 
     t = _toilets_frame()
@@ -368,7 +368,7 @@ def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
                      "责任单位": "住建局", "状态": "在用"})
     xlsx = tmp_path / "积水点.xlsx"
     pd.DataFrame(rows).to_excel(xlsx, index=False)
-    opts = dict(from_crs="bd09", x="百度经度", y="百度纬度", mapping={"积水深度cm": "depth_cm"})
+    opts = {"from_crs": "bd09", "x": "百度经度", "y": "百度纬度", "mapping": {"积水深度cm": "depth_cm"}}
     bad = tmp_path / "积水点_坏.xlsx"
     pd.DataFrame(rows + [dict(rows[0], 类型="未知类型")]).to_excel(bad, index=False)
     refused = import_file("drainage_points", bad, sample_copy, ImportOptions(**opts))
@@ -425,7 +425,7 @@ def test_gcj02_polygons_are_converted_vertex_by_vertex(tmp_path, inv):
     got = read_layer(inv, "facade_lighting_buildings").geometry.iloc[0]
     coords = list(got.exterior.coords)[:-1]
     assert len(coords) == 4
-    assert max(Point(a).distance(Point(b)) for a, b in zip(coords, ring)) < 0.5
+    assert max(Point(a).distance(Point(b)) for a, b in zip(coords, ring, strict=False)) < 0.5
 
 
 @settings(max_examples=200, deadline=None)

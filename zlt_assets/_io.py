@@ -1,5 +1,6 @@
-"""The one place for writes (private): atomic files, GeoPackages changed in place, and where an
-inventory lives.
+"""The one place for writes (private): atomic files, GeoPackages changed in place, locations.
+
+Where an inventory lives is checked here too (:func:`check_location`, :func:`open_inventory`).
 
 Every writer of zlt-assets goes through this module:
 
@@ -47,9 +48,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput, Refused
+
+if TYPE_CHECKING:  # the factory returns inventories; nothing is imported at run time
+    from .inventory import Inventory
 
 __all__ = [
     "BUSY_TIMEOUT_ENV",
@@ -150,8 +154,8 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
     _mkdir(dst.parent)
     old_mode = stat.S_IMODE(dst.stat().st_mode) if dst.exists() else None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}-", suffix=suffix or dst.suffix or ".tmp",
-                                        dir=dst.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}-",
+                                        suffix=suffix or dst.suffix or ".tmp", dir=dst.parent)
     except PermissionError:
         raise _folder_not_writable(dst) from None
     os.close(fd)
@@ -202,12 +206,12 @@ def write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_text(target: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 text atomically with ``\\n`` line ends (``-``: standard output)."""
+    """Write UTF-8 text atomically, line ends as given (``-``: standard output)."""
     write_bytes(target, text.encode("utf-8"))
 
 
 def json_text(obj: Any) -> str:
-    """JSON as zlt-assets writes it: UTF-8 with Chinese kept readable, indented, one final newline."""
+    """JSON as zlt-assets writes it: UTF-8, Chinese kept readable, indented, a final newline."""
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
@@ -249,16 +253,17 @@ def check_location(data: str | os.PathLike[str]) -> str | Path:
     'postgresql://editor@dbhost:5432/zlt'
     >>> check_location("city.gpkg")
     PosixPath('city.gpkg')
-    >>> check_location("postgresql:/editor@dbhost/zlt")
+    >>> check_location("postgresql:/editor@dbhost/zlt")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    zlt_assets.errors.BadInput: 'postgresql:/editor@dbhost/zlt' is not a well-formed database URL: write postgresql://user@host:port/dbname
+    zlt_assets.errors.BadInput: 'postgresql:/editor@dbhost/zlt' is not a well-formed ...
     """
     raw = os.fspath(data)
     text = raw.strip()
     if not text:
         raise BadInput("{option} is empty: give a GeoPackage file or a postgresql:// URL",
-                       zh="{option} 为空:请给出 GeoPackage 文件或 postgresql:// 地址", option="data")
+                       zh="{option} 为空:请给出 GeoPackage 文件或 postgresql:// 地址",
+                       option="data")
     if is_database_url(text):
         _check_pg_url(text)
         return text
@@ -324,7 +329,7 @@ _BACKENDS = {"gpkg": ("zlt_assets.inventory", "Inventory"),
 
 
 def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bool = True,
-                   create: bool = False) -> Any:
+                   create: bool = False) -> Inventory:
     """Open an inventory: a GeoPackage path or a ``postgresql://`` URL (``None``: the default).
 
     Parameters
@@ -357,9 +362,11 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
     where = check_location(data)
     if isinstance(where, str):
         mod, cls = _BACKENDS["postgis"]
-        return getattr(importlib.import_module(mod), cls).connect(where, must_exist=must_exist)
+        backend: Any = getattr(importlib.import_module(mod), cls)
+        return backend.connect(where, must_exist=must_exist)  # type: ignore[no-any-return]
     path = where
     err = inventory.InventoryError
+    gpkg_inventory: type[Inventory] = inventory.Inventory
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -375,13 +382,13 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
             if path.suffix.lower() != ".gpkg":
                 raise err(f"a new inventory must be a .gpkg file, got {path.name}",
                           zh=f"新建的清单必须是 .gpkg 文件,而不是 {path.name}")
-            return inventory.Inventory(path)
+            return gpkg_inventory(path)
         if must_exist:
             hint = ""
             if path.suffix.lower() != ".gpkg":
                 hint = f" (did you mean {path.with_suffix('.gpkg').name}?)"
             raise err(f"inventory not found: {path}{hint}", zh=f"找不到清单:{path}{hint}")
-        return inventory.Inventory(path)
+        return gpkg_inventory(path)
     if stat.S_ISDIR(st.st_mode):
         raise err(f"inventory must be a GeoPackage file, got a folder: {path}",
                   zh=f"清单必须是 GeoPackage 文件,而不是文件夹:{path}")
@@ -395,8 +402,9 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
         raise err(f"cannot read the inventory {path}: permission denied",
                   zh=f"无法读取清单 {path}:没有权限") from None
     if not head.startswith(b"SQLite format 3"):
-        raise err(f"not a GeoPackage (SQLite) file: {path}", zh=f"不是 GeoPackage(SQLite)文件:{path}")
-    return inventory.Inventory(path)
+        raise err(f"not a GeoPackage (SQLite) file: {path}",
+                  zh=f"不是 GeoPackage(SQLite)文件:{path}")
+    return gpkg_inventory(path)
 
 
 # ============================================================================ GeoPackage writes
@@ -638,10 +646,10 @@ def _layer_token(conn: sqlite3.Connection, layer: str) -> str:
 
 
 def gpkg_layer_token(path: str | os.PathLike[str], layer: str) -> str:
-    """A digest of a layer as stored now: pass it as ``expect`` to :func:`write_gpkg_layers` so
-    the write is refused (:class:`LayerChanged`) when another program changed the layer since.
+    """A digest of a layer as stored now (``"absent"`` when the file or the layer is not there).
 
-    ``"absent"`` when the file or the layer does not exist.
+    Pass it as ``expect`` to :func:`write_gpkg_layers`: the write is refused
+    (:class:`LayerChanged`) when another program changed the layer since.
     """
     p = Path(path)
     if not p.exists():
@@ -682,7 +690,7 @@ def _sqlite_error(exc: BaseException, path: Path, doing: str = "write") -> Excep
             return _folder_not_writable(path)
         return Refused(f"cannot {doing} {path}: the file or its folder is read-only; nothing was "
                        "changed", zh=f"无法写入 {path}:文件或所在文件夹只读,未做任何修改")
-    if "disk is full" in msg or "disk or database is full" in msg or "database or disk is full" in msg:
+    if "disk is full" in msg or "or disk is full" in msg or "or database is full" in msg:
         return Refused(f"cannot {doing} {path}: the disk is full; nothing was changed",
                        zh=f"无法写入 {path}:磁盘已满,未做任何修改")
     if "not a database" in msg or "malformed" in msg or "no such table: gpkg_contents" in msg:
@@ -714,7 +722,8 @@ def _begin_immediate(conn: sqlite3.Connection, path: Path, timeout: float) -> No
 
 
 # ---------------------------------------------------------------------------- templates
-def _template(frame: Any, name: str, geometry_type: str | None, version: str | None) -> sqlite3.Connection:
+def _template(frame: Any, name: str, geometry_type: str | None,
+              version: str | None) -> sqlite3.Connection:
     """An in-memory GeoPackage holding ``name`` as GDAL creates it (empty): the DDL to copy."""
     import pyogrio
 
@@ -773,7 +782,7 @@ def _copy_srs(conn: sqlite3.Connection, tmpl: sqlite3.Connection, srs_id: int) -
     if row is None:
         return srs_id
     tcols = [c for c, _ in _columns(tmpl, "gpkg_spatial_ref_sys")]
-    rec = dict(zip(tcols, row))
+    rec = dict(zip(tcols, row, strict=False))
     org, code = rec.get("organization"), rec.get("organization_coordsys_id")
     if srs_id in (-1, 0):
         return srs_id
@@ -796,7 +805,8 @@ def _copy_srs(conn: sqlite3.Connection, tmpl: sqlite3.Connection, srs_id: int) -
     return new_id
 
 
-def _create_layer(conn: sqlite3.Connection, frame: Any, name: str, geometry_type: str | None) -> None:
+def _create_layer(conn: sqlite3.Connection, frame: Any, name: str,
+                  geometry_type: str | None) -> None:
     """Create ``name`` in ``conn`` exactly as GDAL would (table, R-tree, triggers, metadata)."""
     tmpl = _template(frame, name, geometry_type, "1.2")
     try:
@@ -828,7 +838,7 @@ def _create_layer(conn: sqlite3.Connection, frame: Any, name: str, geometry_type
             keys = [c for c in tcols if c in dcols]
             for row in tmpl.execute(f"SELECT {', '.join(map(_q, keys))} FROM {table} "
                                     "WHERE lower(table_name) = lower(?)", (name,)).fetchall():
-                rec = dict(zip(keys, row))
+                rec = dict(zip(keys, row, strict=False))
                 if "srs_id" in rec and srs_id is not None:
                     rec["srs_id"] = srs_id
                 if table == "gpkg_contents" and conn.execute(
@@ -881,7 +891,8 @@ def _layer_info(conn: sqlite3.Connection, table: str) -> _Layer:
                   {k: v for k, v in cols.items() if k not in (fid.lower(), (geom or "").lower())})
 
 
-def _frame_rows(frame: Any, info: _Layer, conn: sqlite3.Connection) -> tuple[list[str], list[tuple]]:
+def _frame_rows(frame: Any, info: _Layer,
+                conn: sqlite3.Connection) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names (as stored) and SQLite rows of ``frame`` for layer ``info``."""
     geom_name = frame.geometry.name if hasattr(frame, "geometry") and info.geom else None
     names: list[str] = []
@@ -900,7 +911,8 @@ def _frame_rows(frame: Any, info: _Layer, conn: sqlite3.Connection) -> tuple[lis
         decls.append(decl)
         series.append(frame[col].tolist())
     cols = list(names)
-    data: list[list[Any]] = [[_sql_value(v, d) for v in s] for s, d in zip(series, decls)]
+    data: list[list[Any]] = [[_sql_value(v, d) for v in s]
+                             for s, d in zip(series, decls, strict=True)]
     if geom_name is not None:
         cols.append(info.geom or "geom")
         data.append(_gpkg_blobs(frame.geometry.values, info.srs_id, info.keep_z))
@@ -922,8 +934,11 @@ def _write_layer(conn: sqlite3.Connection, name: str, frame: Any, mode: str, key
         res.created = True
     info = _layer_info(conn, table)
     cols, rows = _frame_rows(frame, info, conn)
-    insert = (f"INSERT INTO {_q(table)} ({', '.join(map(_q, cols))}) VALUES "
-              f"({', '.join('?' for _ in cols)})") if cols else f"INSERT INTO {_q(table)} DEFAULT VALUES"
+    if cols:
+        insert = (f"INSERT INTO {_q(table)} ({', '.join(map(_q, cols))}) VALUES "
+                  f"({', '.join('?' for _ in cols)})")
+    else:
+        insert = f"INSERT INTO {_q(table)} DEFAULT VALUES"
     fid = info.fid
     if mode in ("append", "recreate") or res.created:
         _insert(conn, insert, rows, bool(cols))
@@ -945,15 +960,15 @@ def _write_layer(conn: sqlite3.Connection, name: str, frame: Any, mode: str, key
         res.deleted, res.inserted = int(n_old), len(rows)
         return res
     sel = ", ".join(_q(c) for c in cols) if cols else "NULL"
-    stored: dict[Any, list[tuple[int, tuple]]] = {}
+    stored: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
     for r in conn.execute(f"SELECT {_q(fid)}, {_q(match_col)}, {sel} FROM {_q(table)} "
                           f"ORDER BY {_q(fid)}"):
         stored.setdefault(r[1], []).append((int(r[0]), tuple(r[2:])))
     gpos = cols.index(info.geom) if info.geom in cols else None
     update = (f"UPDATE {_q(table)} SET {', '.join(_q(c) + ' = ?' for c in cols)} "
               f"WHERE {_q(fid)} = ?")
-    to_insert: list[tuple] = []
-    for k, row in zip(frame_keys, rows):
+    to_insert: list[tuple[Any, ...]] = []
+    for k, row in zip(frame_keys, rows, strict=False):
         if k is not None and stored.get(k):
             old_fid, old = stored[k].pop(0)
             if _same_row(old, row, gpos):
@@ -978,10 +993,10 @@ def _write_layer(conn: sqlite3.Connection, name: str, frame: Any, mode: str, key
     return res
 
 
-def _same_row(old: tuple, new: tuple, gpos: int | None) -> bool:
+def _same_row(old: tuple[Any, ...], new: tuple[Any, ...], gpos: int | None) -> bool:
     if len(old) != len(new):
         return False
-    for i, (a, b) in enumerate(zip(old, new)):
+    for i, (a, b) in enumerate(zip(old, new, strict=False)):
         if i == gpos:
             if _wkb_part(a) != _wkb_part(b):
                 return False
@@ -991,7 +1006,8 @@ def _same_row(old: tuple, new: tuple, gpos: int | None) -> bool:
     return True
 
 
-def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple], has_cols: bool) -> None:
+def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]],
+            has_cols: bool) -> None:
     if not rows:
         return
     if has_cols:
@@ -1005,8 +1021,11 @@ def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple], has_cols: boo
 
 
 def _finish_layer(conn: sqlite3.Connection, table: str, created: bool) -> None:
-    """``gpkg_contents`` extent and time from the data itself; ``gpkg_ogr_contents`` count for a
-    layer this write created, none for a layer that existed (see below)."""
+    """``gpkg_contents`` extent and time from the data; GDAL's count (see below).
+
+    ``gpkg_ogr_contents`` gets the count of a layer this write created, and loses the row of a
+    layer that existed.
+    """
     info = _layer_info(conn, table)
     n = int(conn.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0])
     ext = None
@@ -1054,8 +1073,7 @@ def _apply(conn: sqlite3.Connection, layers: Mapping[str, Any], modes: Mapping[s
 
 
 # ---------------------------------------------------------------------------- new files
-def _new_gpkg_bytes(layers: Mapping[str, Any], modes: Mapping[str, str],
-                    keys: Mapping[str, str | None],
+def _new_gpkg_bytes(layers: Mapping[str, Any], keys: Mapping[str, str | None],
                     geometry_types: Mapping[str, str | None]) -> bytes:
     first = next(iter(layers))
     conn = _template(layers[first], first, geometry_types.get(first), "1.2")
@@ -1230,7 +1248,7 @@ def write_gpkg_layers(
                                "written", zh=f"{dst.name} 在读取过程中消失,未写入任何内容")
         _mkdir(dst.parent)
         try:
-            data = _new_gpkg_bytes(layers, modes, keys, gtypes)
+            data = _new_gpkg_bytes(layers, keys, gtypes)
         except MemoryError:
             raise Refused(f"not enough memory to build {dst.name}; nothing was written",
                           zh=f"内存不足,无法生成 {dst.name};未写入任何内容") from None
@@ -1367,8 +1385,10 @@ def _publish_unique(base: Path, data: bytes) -> Path:
 def write_backup_gpkg(folder: str | os.PathLike[str], base: str, layers: Mapping[str, Any], *,
                       keys: Mapping[str, str | None] | None = None,
                       geometry_types: Mapping[str, str | None] | None = None) -> Path:
-    """A new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder`` holding ``layers`` (storage
-    frames), created complete or not at all under a name no other file has; its path.
+    """A new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder`` holding ``layers``.
+
+    ``layers`` are storage frames; the file is created complete or not at all, under a name no
+    other file has. Returns its path.
 
     Raises
     ------
@@ -1380,14 +1400,15 @@ def write_backup_gpkg(folder: str | os.PathLike[str], base: str, layers: Mapping
     target = Path(folder)
     check_backup_dir(target)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    data = _new_gpkg_bytes(layers, dict.fromkeys(layers, "append"), dict(keys or {}),
-                           dict(geometry_types or {}))
+    data = _new_gpkg_bytes(layers, dict(keys or {}), dict(geometry_types or {}))
     return _publish_unique(target / f"{base}.backup-{stamp}.gpkg", data)
 
 
 def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None) -> Path:
-    """A consistent copy of a GeoPackage, made with SQLite's backup API (safe while other
-    programs use the file), as ``<stem>.backup-<time>.gpkg`` in ``folder`` (default: beside it).
+    """A consistent copy of a GeoPackage, made with SQLite's backup API.
+
+    Safe while other programs use the file; the copy is ``<stem>.backup-<time>.gpkg`` in
+    ``folder`` (default: beside the file).
 
     Raises
     ------

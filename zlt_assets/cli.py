@@ -359,18 +359,22 @@ def _internal_failure(exc: BaseException) -> Failure:
 _OS_FAULTS: dict[int, tuple[int, str, str]] = {
     errno.EACCES: (2, "permission denied", "没有权限"),
     errno.EPERM: (2, "operation not permitted", "不允许的操作"),
-    errno.EROFS: (4, "the file system is read-only; nothing was changed", "文件系统只读,未做任何修改"),
+    errno.EROFS: (4, "the file system is read-only; nothing was changed",
+                  "文件系统只读,未做任何修改"),
     errno.ENOSPC: (4, "the disk is full; nothing was changed", "磁盘已满,未做任何修改"),
-    errno.EDQUOT: (4, "the disk quota is exceeded; nothing was changed", "超出磁盘配额,未做任何修改"),
+    errno.EDQUOT: (4, "the disk quota is exceeded; nothing was changed",
+                   "超出磁盘配额,未做任何修改"),
     errno.EFBIG: (4, "the file is too large for this file system; nothing was changed",
                   "文件超出文件系统的大小限制,未做任何修改"),
     errno.ENOENT: (2, "no such file or folder", "文件或文件夹不存在"),
-    errno.ENOTDIR: (2, "a part of the path is a file, not a folder", "路径中的某一级是文件而不是文件夹"),
+    errno.ENOTDIR: (2, "a part of the path is a file, not a folder",
+                    "路径中的某一级是文件而不是文件夹"),
     errno.EISDIR: (2, "it is a folder, a file was expected", "这是文件夹,需要文件"),
     errno.ENAMETOOLONG: (2, "the file name is too long", "文件名过长"),
     errno.ELOOP: (2, "too many symbolic links", "符号链接层数过多"),
     errno.ENXIO: (2, "no such device (a FIFO with no writer, or a device)", "设备不存在"),
-    errno.EIO: (4, "input/output error of the disk; nothing was changed", "磁盘读写错误,未做任何修改"),
+    errno.EIO: (4, "input/output error of the disk; nothing was changed",
+                "磁盘读写错误,未做任何修改"),
     errno.EMFILE: (3, "too many open files (raise the limit, e.g. ulimit -n)", "打开的文件过多"),
     errno.ENOMEM: (2, "out of memory: the input is too large to handle at once",
                    "内存不足:输入太大,无法一次处理"),
@@ -378,8 +382,10 @@ _OS_FAULTS: dict[int, tuple[int, str, str]] = {
 
 
 def _environment_failure(exc: BaseException) -> Failure | None:
-    """A user-side fault (permissions, full disk, folders, memory) as a one-line failure with
-    exit 2, 3 or 4; None for an OSError that is not one (then it is a bug: exit 70)."""
+    """A user-side fault (permissions, full disk, folders, memory) as a one-line failure.
+
+    Exit 2, 3 or 4; None for an OSError that is not such a fault (then it is a bug: exit 70).
+    """
     if isinstance(exc, MemoryError):
         return Failure(2, "out of memory: the input is too large to handle at once; split it or "
                           "use a smaller area", "内存不足:输入太大,无法一次处理;请拆分或缩小范围")

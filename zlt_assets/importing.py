@@ -37,10 +37,10 @@ from pyproj.exceptions import CRSError
 
 from . import crs as zcrs
 from . import schema
-from .standards import IMPORT_DUPLICATE_DISTANCE as DUPLICATE_DISTANCE
 from ._io import LayerChanged, check_backup_dir, open_inventory
 from .errors import BadInput, Refused
 from .inventory import Inventory, InventoryError, is_present
+from .standards import IMPORT_DUPLICATE_DISTANCE as DUPLICATE_DISTANCE
 from .text import clean_text, decodes_cleanly, garbled
 
 __all__ = [
@@ -116,6 +116,7 @@ class RowProblem:
     check: str
 
     def line(self) -> str:
+        """The problem as one report line (``第4行 / row 4 [id] .field: reason``)."""
         where = f"第{self.row}行 / row {self.row}" if self.row else "文件 / file"
         if self.obj_id:
             where += f" [{self.obj_id}]"
@@ -181,19 +182,23 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
+        """True when nothing refuses the import."""
         return not self.problems and not any(d.severity == "error" for d in self.diagnoses)
 
     @property
     def bad_rows(self) -> list[int]:
+        """The source rows (1-based) with problems."""
         return sorted({p.row for p in self.problems if p.row})
 
     def lines(self) -> list[str]:
+        """Diagnoses, problems by row, then notes, one line each."""
         out = [f"诊断 / diagnosis: {d.message}" for d in self.diagnoses]
         out += [p.line() for p in sorted(self.problems, key=lambda p: (p.row or 0, p.field or ""))]
         out += [f"说明 / note: {n}" for n in self.notes]
         return out
 
     def to_dict(self) -> dict[str, object]:
+        """The report as plain data (the ``--json`` file)."""
         d = asdict(self)
         d["ok"] = self.ok
         d["bad_rows"] = self.bad_rows
@@ -246,7 +251,8 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None,
         raise BadInput(f"input file not found: {p} (a part of its folder path is a file)",
                        zh=f"找不到输入文件:{p}(路径中的某一级是文件)") from None
     if stat.S_ISDIR(st.st_mode):
-        raise BadInput(f"input must be a file, got a folder: {p}", zh=f"输入必须是文件,而不是文件夹:{p}")
+        raise BadInput(f"input must be a file, got a folder: {p}",
+                       zh=f"输入必须是文件,而不是文件夹:{p}")
     if not stat.S_ISREG(st.st_mode):
         raise BadInput(f"input must be a regular file, got a device, FIFO or socket: {p}",
                        zh=f"输入必须是普通文件,而不是设备、管道或套接字:{p}")
@@ -269,7 +275,8 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None,
         return _read_vector(p, kind, encoding, layer, limit)
     except MemoryError:
         raise BadInput(f"{p.name} is too large to import at once (out of memory); split it into "
-                       "smaller files", zh=f"{p.name} 太大,内存不足以一次导入;请拆分为较小的文件") from None
+                       "smaller files",
+                       zh=f"{p.name} 太大,内存不足以一次导入;请拆分为较小的文件") from None
     except PermissionError:
         raise BadInput(f"cannot read {p}: permission denied", zh=f"无法读取 {p}:没有权限") from None
     except IsADirectoryError:
@@ -329,7 +336,8 @@ def _sniff_text(p: Path, encoding: str | None) -> tuple[str, list[str]]:
         example = _garble_example(sample)
         raise BadInput(f"{name} is UTF-8: reading it as {encoding.upper()} would garble every "
                        f"Chinese name{example}; leave out {{option}} (or give utf-8)",
-                       zh=f"{name} 是 UTF-8 编码:按 {encoding.upper()} 读取会使中文变成乱码{example};"
+                       zh=f"{name} 是 UTF-8 编码:按 {encoding.upper()} 读取会使中文变成乱码"
+                          f"{example};"
                           "请去掉 {option}(或指定 utf-8)", option="encoding")
     return encoding, []
 
@@ -422,7 +430,8 @@ def _check_headers(header: list[str], name: str) -> None:
             seen[key] = i
     if dups:
         raise BadInput(f"{name} repeats column names: {', '.join(dups)}; rename one so that no "
-                       "column is lost", zh=f"{name} 的列名重复:{', '.join(dups)};请改名,以免丢失一列")
+                       "column is lost",
+                       zh=f"{name} 的列名重复:{', '.join(dups)};请改名,以免丢失一列")
 
 
 def _read_xlsx(p: Path, sheet: str | None, limit: int) -> Source:
@@ -561,8 +570,11 @@ def _read_vector(p: Path, kind: str, encoding: str | None, layer: str | None,
 
 
 def _shapefile_encoding(p: Path, encoding: str | None, notes: list[str]) -> str | None:
-    """The encoding to read a shapefile's .dbf with: the option, else the bytes (a .cpg is
-    trusted only when the bytes agree with it), else the .cpg, else GDAL's default."""
+    """The encoding to read a shapefile's .dbf with.
+
+    The option, else the bytes (a .cpg is trusted only when the bytes agree with it), else the
+    .cpg, else GDAL's default.
+    """
     dbf = p.with_suffix(".dbf")
     body = _dbf_body(dbf)
     if encoding is not None:
@@ -654,7 +666,8 @@ def _norm(name: object) -> str:
 
 
 def _map_columns(frame: pd.DataFrame, layer: schema.LayerDef, opts: ImportOptions,
-                 report: ImportReport, has_geometry: bool) -> tuple[pd.DataFrame, str | None, str | None, str | None]:
+                 report: ImportReport, has_geometry: bool,
+                 ) -> tuple[pd.DataFrame, str | None, str | None, str | None]:
     """Rename columns to schema fields; returns (frame, x column, y column, wkt column)."""
     aliases = column_aliases(layer)
     targets_ok = set(layer.field_names) | {"x", "y", "wkt", _DROP}
@@ -773,7 +786,9 @@ def _convert_value(v: object, f: schema.FieldDef) -> tuple[object, str | None]:
         return None, f"{_short(v)} is not yes/no (是/否)"
     if f.type in ("date", "datetime"):
         if isinstance(v, (dt.datetime, pd.Timestamp)):
-            return (v.strftime("%Y-%m-%d") if f.type == "date" else pd.Timestamp(v).isoformat()), None
+            if f.type == "date":
+                return v.strftime("%Y-%m-%d"), None
+            return pd.Timestamp(v).isoformat(), None
         if isinstance(v, dt.date):
             return v.isoformat(), None
         s = str(v).strip()
@@ -871,7 +886,8 @@ def _guess_projected(x: np.ndarray, y: np.ndarray) -> str:
 
 
 # ============================================================================ the import
-def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLike[str] | None = None,
+def import_file(layer: str, path: str | os.PathLike[str],
+                data: str | os.PathLike[str] | None = None,
                 options: ImportOptions | None = None) -> ImportReport:
     """Import one department file into a layer of an inventory, all or nothing.
 
@@ -952,8 +968,8 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
         raise BadInput(f"the coordinate system of {Path(path).name} is not known: say where the "
                        "points came from with --from-crs wgs84|cgcs2000|gcj02|bd09|EPSG:n "
                        "(points picked on Gaode/Tencent maps are gcj02, on Baidu bd09)",
-                       zh=f"{Path(path).name} 的坐标系未知:请用 --from-crs 说明来源(高德/腾讯取点为 "
-                          "gcj02,百度为 bd09)")
+                       zh=f"{Path(path).name} 的坐标系未知:请用 --from-crs 说明来源"
+                          "(高德/腾讯取点为 gcj02,百度为 bd09)")
     coords_ok = _check_coordinates(geoms, crs_in, report)
     roads = None
     if not opts.trust_crs and decl.geometry == "Point" and _geographic(crs_in):
@@ -961,8 +977,8 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
     if coords_ok and roads is not None:
         _check_webmap_offset(geoms, webmap, crs_in, roads, report)
     elif coords_ok and not opts.trust_crs and decl.geometry == "Point" and _geographic(crs_in):
-        report.notes.append("目标清单没有道路, 未做 GCJ-02/BD-09 偏移检查 / the target has no roads: "
-                            "the GCJ-02/BD-09 offset check was skipped")
+        report.notes.append("目标清单没有道路, 未做 GCJ-02/BD-09 偏移检查 / the target has no "
+                            "roads: the GCJ-02/BD-09 offset check was skipped")
     if webmap == "gcj02":
         geoms = _apply_lonlat(geoms, zcrs.gcj02_to_wgs84)
     elif webmap == "bd09":
@@ -977,7 +993,7 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
     source_fields = [f for f in report.columns.values() if f in decl.field_names]
     _convert_attributes(gdf, decl, report)
     _fill_defaults(gdf, decl, report)
-    gdf = _skip_repeated_rows(gdf, decl, source_fields, report)
+    gdf = _skip_repeated_rows(gdf, source_fields, report)
 
     # ---- against the target, as it is when the write happens
     base = (list(report.problems), list(report.diagnoses), list(report.notes),
@@ -992,7 +1008,7 @@ def import_file(layer: str, path: str | os.PathLike[str], data: str | os.PathLik
                                 f"against it ({attempt}x)")
         existing = _read_existing(target, layer)
         work = gdf.copy()
-        work = _skip_present(work, decl, existing, source_fields, opts.mode, report)
+        work = _skip_present(work, existing, source_fields, opts.mode, report)
         _check_and_assign_ids(work, decl, existing, opts.mode, report)
         _validate(layer, work, report)
         if not report.ok:
@@ -1086,12 +1102,12 @@ def _canon(v: object) -> str:
     return str(v).strip()
 
 
-def _content_fields(decl: schema.LayerDef, source_fields: list[str]) -> list[str]:
+def _content_fields(source_fields: list[str]) -> list[str]:
     """The fields that say what an asset is: the file's own, without the id and the date."""
     return sorted(f for f in source_fields if f not in ("obj_id", "updated"))
 
 
-def _skip_repeated_rows(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, source_fields: list[str],
+def _skip_repeated_rows(gdf: gpd.GeoDataFrame, source_fields: list[str],
                         report: ImportReport) -> gpd.GeoDataFrame:
     """A row that repeats an earlier row of the same file exactly is imported once.
 
@@ -1099,7 +1115,7 @@ def _skip_repeated_rows(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, source_fie
     """
     if len(gdf) < 2:
         return gdf
-    prints = _fingerprints(gdf, _content_fields(decl, source_fields) + (
+    prints = _fingerprints(gdf, _content_fields(source_fields) + (
         ["obj_id"] if "obj_id" in gdf.columns else []))
     first: dict[str, int] = {}
     drop = []
@@ -1119,13 +1135,13 @@ def _skip_repeated_rows(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, source_fie
     return gdf.iloc[[i for i in range(len(gdf)) if i not in gone]].reset_index(drop=True)
 
 
-def _skip_present(work: gpd.GeoDataFrame, decl: schema.LayerDef,
+def _skip_present(work: gpd.GeoDataFrame,
                   existing: gpd.GeoDataFrame | None, source_fields: list[str], mode: str,
                   report: ImportReport) -> gpd.GeoDataFrame:
     """Rows already in the inventory: identical ones skipped (counted), near twins refused."""
     if existing is None or not len(existing) or mode == "replace" or not len(work):
         return work
-    fields = _content_fields(decl, source_fields)
+    fields = _content_fields(source_fields)
     new_prints = _fingerprints(work, fields)
     old_prints = _fingerprints(existing, fields)
     old_ids = existing["obj_id"].astype(str).tolist() if "obj_id" in existing.columns else None
@@ -1140,12 +1156,12 @@ def _skip_present(work: gpd.GeoDataFrame, decl: schema.LayerDef,
     for i, fp in enumerate(new_prints):
         oid = work["obj_id"].iat[i] if has_id else None
         if is_present(oid):
-            j = id_rows.get(str(oid).strip())
-            if j is not None and old_prints[j] == fp:
+            k = id_rows.get(str(oid).strip())
+            if k is not None and old_prints[k] == fp:
                 skip.append(i)  # the same asset, the same values: already imported
         elif fp in by_print:
             skip.append(i)
-    near = _same_name_and_place(work, existing, decl, skip)
+    near = _same_name_and_place(work, existing, skip)
     for i, j in near:
         oid = old_ids[j] if old_ids is not None else None
         report.problems.append(RowProblem(
@@ -1162,12 +1178,12 @@ def _skip_present(work: gpd.GeoDataFrame, decl: schema.LayerDef,
 
 
 def _same_name_and_place(work: gpd.GeoDataFrame, existing: gpd.GeoDataFrame,
-                         decl: schema.LayerDef, skip: list[int]) -> list[tuple[int, int]]:
-    """(new row, stored row) pairs with the same name within ``DUPLICATE_DISTANCE`` (no id given)."""
+                         skip: list[int]) -> list[tuple[int, int]]:
+    """(new row, stored row) pairs, same name within ``DUPLICATE_DISTANCE``, no id given."""
     if "name" not in work.columns or "name" not in existing.columns:
         return []
     has_id = "obj_id" in work.columns
-    tol = float(DUPLICATE_DISTANCE.value)  # type: ignore[arg-type]
+    tol = float(DUPLICATE_DISTANCE.value)
     g_old = existing.geometry.values
     ok_old = ~(shapely.is_missing(g_old) | shapely.is_empty(g_old))
     if not ok_old.any():
@@ -1218,7 +1234,7 @@ def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
     xs = np.full(n, np.nan)
     ys = np.full(n, np.nan)
     bad_dms: set[int] = set()
-    for i, (xv, yv) in enumerate(zip(frame[xcol].tolist(), frame[ycol].tolist())):
+    for i, (xv, yv) in enumerate(zip(frame[xcol].tolist(), frame[ycol].tolist(), strict=False)):
         for arr, v in ((xs, xv), (ys, yv)):
             try:
                 arr[i] = _to_float(v)
@@ -1227,7 +1243,8 @@ def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
                 report.problems.append(RowProblem(i + 1, None, "geometry",
                                                   f"coordinate cannot be read: {exc}",
                                                   "coordinates"))
-    for i, (xv, yv, x, y) in enumerate(zip(frame[xcol].tolist(), frame[ycol].tolist(), xs, ys)):
+    for i, (xv, yv, x, y) in enumerate(zip(frame[xcol].tolist(), frame[ycol].tolist(), xs, ys,
+                                           strict=True)):
         if i in bad_dms:
             continue
         if not (math.isfinite(x) and math.isfinite(y)):
@@ -1378,7 +1395,7 @@ def _check_location(projected: gpd.GeoSeries, report: ImportReport) -> None:
     ll = gpd.GeoSeries(cent, crs=schema.PROJECT_CRS).to_crs("EPSG:4490")
     lon, lat = ll.x.to_numpy(), ll.y.to_numpy()
     idx = np.flatnonzero(ok)
-    for j, (lo, la) in enumerate(zip(lon, lat)):
+    for j, (lo, la) in enumerate(zip(lon, lat, strict=False)):
         r = int(idx[j]) + 1
         if not (CHINA_BBOX[0] <= lo <= CHINA_BBOX[2] and CHINA_BBOX[1] <= la <= CHINA_BBOX[3]):
             report.problems.append(RowProblem(r, None, "geometry",
@@ -1457,8 +1474,8 @@ def _convert_attributes(gdf: gpd.GeoDataFrame, decl: schema.LayerDef, report: Im
             gdf[f.name] = pd.Series(values, index=gdf.index, dtype=object)
     if broken:
         rows = sorted(set(broken))
-        report.notes.append(f"{len(rows)} 行的文本含换行或制表符, 已换成空格 / line breaks or tabs in "
-                            f"the text of {len(rows)} rows were replaced by spaces (rows "
+        report.notes.append(f"{len(rows)} 行的文本含换行或制表符, 已换成空格 / line breaks or "
+                            f"tabs in the text of {len(rows)} rows were replaced by spaces (rows "
                             + ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
                             + ")")
 
@@ -1617,7 +1634,7 @@ def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame, decl: sch
             out.attrs = {}
         return out
     if mode == "upsert" and "obj_id" in new.columns and "obj_id" in existing.columns:
-        incoming = dict(zip(new["obj_id"].astype(str), range(len(new))))
+        incoming = dict(zip(new["obj_id"].astype(str), range(len(new)), strict=False))
         parts = []
         used = set()
         for i, oid in enumerate(existing["obj_id"].astype(str)):

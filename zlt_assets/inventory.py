@@ -17,11 +17,13 @@ between (nothing is lost; read again and retry).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -101,10 +103,12 @@ class Inventory:
 
     @property
     def backend(self) -> str:
+        """``gpkg`` (``postgis`` for the database backend)."""
         return "gpkg"
 
     @property
     def label(self) -> str:
+        """How messages name the inventory (its path)."""
         return str(self.path)
 
     # ------------------------------------------------------------------ reading
@@ -118,6 +122,7 @@ class Inventory:
             raise InventoryError(f"cannot read {self.path}: {_one_line(exc)}") from None
 
     def has(self, layer: str) -> bool:
+        """True when the file holds ``layer``."""
         return layer in self.list_layers()
 
     @property
@@ -142,7 +147,8 @@ class Inventory:
         try:
             gdf = pyogrio.read_dataframe(self.path, layer=layer)
         except Exception as exc:
-            raise InventoryError(f"cannot read layer {layer!r} of {self.path}: {_one_line(exc)}") from None
+            raise InventoryError(f"cannot read layer {layer!r} of {self.path}: "
+                                 f"{_one_line(exc)}") from None
         self._read_tokens[layer] = token
         return gdf
 
@@ -157,12 +163,14 @@ class Inventory:
         return gdf
 
     def read_all(self, layers: Iterable[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+        """Several layers (default: every declared layer present), as :meth:`read` gives them."""
         names = list(layers) if layers is not None else [n for n in schema.LAYERS if self.has(n)]
         return {n: self.read(n) for n in names}
 
     # ------------------------------------------------------------------ population raster
     @property
     def population_path(self) -> Path:
+        """The population grid beside the GeoPackage (``<stem>_population.tif``)."""
         return self.path.with_name(self.path.stem + schema.POPULATION.suffix)
 
     def check_population(self) -> None:
@@ -170,6 +178,7 @@ class Inventory:
         check_population_grid(self.population_path)
 
     def has_population(self) -> bool:
+        """True when the population grid exists."""
         return self.population_path.exists()
 
     # ------------------------------------------------------------------ writing
@@ -223,15 +232,14 @@ def check_population_grid(path: str | os.PathLike[str]) -> None:
     except Exception as exc:  # rasterio.errors.RasterioIOError and friends
         raise BadInput(f"population: cannot read {p}: {_one_line(exc)}",
                        zh=f"人口格网:无法读取 {p}") from None
-    values = np.ma.asarray(band, dtype="float64")
+    values: Any = np.ma.asarray(band, dtype="float64")
     data = values.compressed()
     name = p.name
-    if nodata is None or not math.isnan(nodata):
-        if np.isnan(data).any():
-            raise BadInput(f"population ({name}): cells hold NaN but the raster declares no "
-                           "nodata value for them; declare it (e.g. gdal_edit.py -a_nodata nan)",
-                           zh=f"人口格网({name}):有 NaN 值但未声明 nodata;请声明(如 gdal_edit.py "
-                              "-a_nodata nan)")
+    if (nodata is None or not math.isnan(nodata)) and np.isnan(data).any():
+        raise BadInput(f"population ({name}): cells hold NaN but the raster declares no "
+                       "nodata value for them; declare it (e.g. gdal_edit.py -a_nodata nan)",
+                       zh=f"人口格网({name}):有 NaN 值但未声明 nodata;请声明(如 gdal_edit.py "
+                          "-a_nodata nan)")
     data = data[~np.isnan(data)]
     if np.isinf(data).any():
         raise BadInput(f"population ({name}): cells hold infinite values",
@@ -252,7 +260,7 @@ def check_population_grid(path: str | os.PathLike[str]) -> None:
                        zh=f"人口格网({name}):{int((data < 0).sum())} 个格子为负值")
     area_m2 = _cell_area_m2(transform, crs, values.shape)
     if area_m2 and data.size:
-        limit = float(POPULATION_DENSITY_MAX.value) * area_m2 / 1e6  # type: ignore[arg-type]
+        limit = float(POPULATION_DENSITY_MAX.value) * area_m2 / 1e6
         top = float(data.max())
         if top > limit:
             raise BadInput(
@@ -263,13 +271,13 @@ def check_population_grid(path: str | os.PathLike[str]) -> None:
                    "超过任何城市的密度;是否为无数据标记或单位错误?")
 
 
-def _cell_area_m2(transform: object, crs: object, shape: tuple[int, ...]) -> float | None:
-    a, b, d, e = (getattr(transform, k) for k in ("a", "b", "d", "e"))
+def _cell_area_m2(transform: Any, crs: Any, shape: tuple[int, ...]) -> float | None:
+    a, b, d, e = (float(getattr(transform, k)) for k in ("a", "b", "d", "e"))
     area = abs(a * e - b * d)
     if crs is None:
         return None
     if getattr(crs, "is_geographic", False):
-        lat = getattr(transform, "f") + getattr(transform, "e") * shape[0] / 2
+        lat = float(transform.f) + e * shape[0] / 2
         return area * 111_320.0 * 110_540.0 * math.cos(math.radians(lat))
     return area
 
@@ -281,12 +289,9 @@ def coerce_types(gdf: gpd.GeoDataFrame, layer: schema.LayerDef) -> gpd.GeoDataFr
     for f in layer.fields:
         if f.name not in out.columns:
             continue
-        col = out[f.name]
-        try:
-            out[f.name] = _coerce(col, f.type)
-        except (TypeError, ValueError):
-            # leave it as it is: validation reports values that do not fit the type
-            pass
+        # a value that does not fit the type is left as it is: validation reports it
+        with contextlib.suppress(TypeError, ValueError):
+            out[f.name] = _coerce(out[f.name], f.type)
     return out
 
 
@@ -299,7 +304,9 @@ def _coerce(col: pd.Series, ftype: str) -> pd.Series:
         if col.dtype == object:
             mapped = col.map(_to_bool)
             return mapped.astype("boolean")
-        return col.astype("float64").astype("boolean") if col.dtype != bool else col.astype("boolean")
+        if col.dtype == bool:
+            return col.astype("boolean")
+        return col.astype("float64").astype("boolean")
     if ftype in ("date", "datetime"):
         return col.map(lambda v: _to_iso(v, ftype)).astype(object)
     if ftype == "text":
@@ -442,8 +449,10 @@ def _storage_frames(layers: dict[str, gpd.GeoDataFrame]) -> tuple[
 
 def write_backup(folder: str | os.PathLike[str], base: str,
                  layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Layers copied into a new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder`` (never
-    over an existing file: a taken name gets ``-1``, ``-2`` ...); its path."""
+    """Layers copied into a new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder``.
+
+    Never over an existing file (a taken name gets ``-1``, ``-2`` ...). Returns its path.
+    """
     frames, keys, gtypes = _storage_frames(layers)
     return write_backup_gpkg(folder, base, frames, keys=keys, geometry_types=gtypes)
 
@@ -451,11 +460,12 @@ def write_backup(folder: str | os.PathLike[str], base: str,
 def _geometry_type(frame: gpd.GeoDataFrame) -> str | None:
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         return None
-    types = {t for t in frame.geometry.geom_type.dropna().unique()}
+    types = set(frame.geometry.geom_type.dropna().unique())
     if len(types) == 1:
         return str(types.pop())
-    if types and all(t.replace("Multi", "") == next(iter(types)).replace("Multi", "") for t in types):
-        return "Multi" + next(iter(types)).replace("Multi", "")
+    singles = {str(t).replace("Multi", "") for t in types}
+    if len(singles) == 1:
+        return "Multi" + singles.pop()
     return "Unknown" if types else None
 
 

@@ -1,4 +1,4 @@
-"""The one text helper: clean values from department files, recognise garbled (乱码) text.
+r"""The one text helper: clean values from department files, recognise garbled (乱码) text.
 
 Used by the import (every text value goes through :func:`clean_text`), by validation
 (:func:`garbled` on every text field of the inventory) and by the encoding advice of the readers
@@ -8,7 +8,7 @@ Standard library only.
 
 Examples
 --------
->>> clean_text("  兴华\\n街道 ")
+>>> clean_text("  兴华\n街道 ")
 ('兴华 街道', 'line breaks or tabs replaced by spaces')
 >>> garbled("名称".encode("utf-8").decode("gbk"))
 '名称'
@@ -161,8 +161,10 @@ def garbled(text: object) -> str | None:
 
 
 def decodes_cleanly(data: bytes, encoding: str) -> bool:
-    """True when ``data`` decodes with ``encoding`` into text with no replacement characters and
-    nothing :func:`garbled` recognises (sampled line by line)."""
+    """True when ``data`` decodes with ``encoding`` into clean text.
+
+    Clean: no replacement characters, nothing :func:`garbled` recognises (line by line).
+    """
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):

@@ -19,9 +19,10 @@ ORDER = 60
 HELP = "导入部门数据 / import a department file (CSV, XLSX, SHP, GeoJSON, KML, GPKG)"
 DESCRIPTION = """导入部门数据:读取 CSV、XLSX、Shapefile(GBK)、GeoJSON、KML、GeoPackage,
 坐标由 GCJ-02/BD-09/WGS84/CGCS2000 转换到 EPSG:4550,逐行按 schema 检查,全部写入或全不写入。
-Import a department file into one layer: columns mapped from Chinese names (名称, 经度, 纬度, 类型 ...),
-Chinese domain labels mapped to codes, coordinates converted from GCJ-02 / BD-09 / WGS84 /
-CGCS2000 / EPSG:n, object ids assigned where missing, every row validated against the schema.
+Import a department file into one layer: columns mapped from Chinese names (名称, 经度, 纬度,
+类型 ...), Chinese domain labels mapped to codes, coordinates converted from GCJ-02 / BD-09 /
+WGS84 / CGCS2000 / EPSG:n, object ids assigned where missing, every row validated against the
+schema.
 One bad row means nothing is written; the report lists every bad row with its reason.
 
   zlt-assets import bus_stops 公交站.csv --from-crs gcj02 --data city.gpkg

@@ -54,6 +54,7 @@ class Step:
     outputs: tuple[str, ...]
 
     def argv(self, data: list[str], out: Path) -> list[str]:
+        """The command line of this step writing into ``out``."""
         return [self.command, *data, *(a.replace("{out}", str(out)) for a in self.args)]
 
 
@@ -165,12 +166,12 @@ def run(args: argparse.Namespace) -> int:
     stage = out / f"{_STAGING}{os.getpid()}-{int(time.time())}"
     stage.mkdir()
     data = ["--data", args.data] if args.data else []
-    available = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    available = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr, arg-type]
     done: list[_Done] = []
     worst = 0
     try:
         spans = progress.current().split(WEIGHTS.get(s.command, 2.0) for s in STEPS)
-        for step, span in zip(STEPS, spans):
+        for step, span in zip(STEPS, spans, strict=False):
             if step.command not in available:
                 done.append(_Done(step, -1, 0.0, []))
                 continue
