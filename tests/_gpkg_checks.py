@@ -187,3 +187,17 @@ class Editor:
             with contextlib.suppress(Exception):
                 self("quit")
             self.proc.wait(timeout=30)
+
+
+def other_programs(cls):
+    """A fixture body: ``make(path)`` starts a ``cls(path)`` program; all are closed after."""
+    started = []
+
+    def make(path: Path):
+        program = cls(path)
+        started.append(program)
+        return program
+
+    yield make
+    for program in started:
+        program.close()

@@ -811,9 +811,9 @@ CASES: list[Case] = [
     Case("I59", b_url_one_slash, 2, r"'postgresql:/editor@dbhost/zlt' is not a well-formed "
          r"database URL"),
     Case("I60", b_url_no_scheme, 2, r"is not a well-formed database URL"),
-    Case("I61", b_input_folder, 2, r"input must be a file, got a folder"),
-    Case("I62", b_input_fifo, 2, r"input must be a regular file, got a device, FIFO"),
-    Case("I63", b_input_device, 2, r"input must be a regular file, got a device, FIFO"),
+    Case("I61", b_input_folder, 2, r"input file must be a file, got a folder"),
+    Case("I62", b_input_fifo, 2, r"input file must be a regular file, got a device, FIFO"),
+    Case("I63", b_input_device, 2, r"input file must be a regular file, got a device, FIFO"),
     Case("I64", b_too_many_rows, 2, r"more than 200,000 rows.*split it"),
     Case("I65", b_report_under_a_file, 2, r"afile/r\.json: a part of its folder path is a file"),
     Case("I66", b_backup_dir_is_a_file, 2, r"the backup folder .*afile is a file"),

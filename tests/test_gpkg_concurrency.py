@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 
 import pytest
-from _gpkg_checks import Editor, assert_valid_gpkg, has_debian_gdal, layer_rows, stops_csv, zlt
+from _gpkg_checks import (
+    Editor,
+    assert_valid_gpkg,
+    has_debian_gdal,
+    layer_rows,
+    other_programs,
+    stops_csv,
+    zlt,
+)
 from _mini_inventory import CX, CY, write_mini
 from conftest import require_component
 
@@ -28,16 +36,7 @@ JOURNALS = ["delete", "wal"]
 def gdal_editor():
     require_component("GDAL for Debian's python3 (python3-gdal)", has_debian_gdal(),
                       "apt-get install python3-gdal")
-    editors: list[Editor] = []
-
-    def make(path: Path) -> Editor:
-        e = Editor(path)
-        editors.append(e)
-        return e
-
-    yield make
-    for e in editors:
-        e.close()
+    yield from other_programs(Editor)
 
 
 def _inv(tmp_path: Path, journal: str) -> Path:

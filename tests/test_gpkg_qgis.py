@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _gpkg_checks import DEBIAN_PYTHON, assert_valid_gpkg, stops_csv, zlt
+from _gpkg_checks import DEBIAN_PYTHON, assert_valid_gpkg, other_programs, stops_csv, zlt
 from _mini_inventory import CX, CY, write_mini
 from conftest import require_component
 
@@ -63,16 +63,7 @@ class Qgis:
 def qgis():
     require_component("QGIS (PyQGIS in Debian's python3)", _have_pyqgis(),
                       "apt-get install -t bookworm-backports python3-qgis qgis")
-    opened: list[Qgis] = []
-
-    def make(path: Path) -> Qgis:
-        q = Qgis(path)
-        opened.append(q)
-        return q
-
-    yield make
-    for q in opened:
-        q.close()
+    yield from other_programs(Qgis)
 
 
 @pytest.mark.parametrize("journal", ["delete", "wal"])

@@ -367,16 +367,7 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
     path = where
     err = inventory.InventoryError
     gpkg_inventory: type[Inventory] = inventory.Inventory
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        st = None
-    except PermissionError:
-        raise err(f"cannot read the inventory {path}: permission denied",
-                  zh=f"无法读取清单 {path}:没有权限") from None
-    except NotADirectoryError:
-        raise err(f"inventory not found: {path} (a part of the folder path is a file)",
-                  zh=f"找不到清单:{path}(路径中的某一级是文件)") from None
+    st = stat_file(path, "inventory", "清单", error=err, missing_ok=True)
     if st is None:
         if create:
             if path.suffix.lower() != ".gpkg":
@@ -389,12 +380,6 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
                 hint = f" (did you mean {path.with_suffix('.gpkg').name}?)"
             raise err(f"inventory not found: {path}{hint}", zh=f"找不到清单:{path}{hint}")
         return gpkg_inventory(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise err(f"inventory must be a GeoPackage file, got a folder: {path}",
-                  zh=f"清单必须是 GeoPackage 文件,而不是文件夹:{path}")
-    if not stat.S_ISREG(st.st_mode):
-        raise err(f"inventory must be a GeoPackage file, got a device, FIFO or socket: {path}",
-                  zh=f"清单必须是 GeoPackage 文件,而不是设备、管道或套接字:{path}")
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -405,6 +390,34 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
         raise err(f"not a GeoPackage (SQLite) file: {path}",
                   zh=f"不是 GeoPackage(SQLite)文件:{path}")
     return gpkg_inventory(path)
+
+
+def stat_file(path: Path, what: str, what_zh: str, *, error: type[BadInput] = BadInput,
+              missing_ok: bool = False) -> os.stat_result | None:
+    """The ``stat`` of a file to read, refusing folders, FIFOs, devices and unreadable paths.
+
+    ``what`` names the file in messages (``"the inventory"``, ``"the input file"``). Returns
+    None for a missing file when ``missing_ok``, else raises ``error`` ("... not found").
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise error(f"{what} not found: {path}", zh=f"找不到{what_zh}:{path}") from None
+    except PermissionError:
+        raise error(f"cannot read {what} {path}: permission denied",
+                    zh=f"无法读取{what_zh} {path}:没有权限") from None
+    except NotADirectoryError:
+        raise error(f"{what} not found: {path} (a part of its folder path is a file)",
+                    zh=f"找不到{what_zh}:{path}(路径中的某一级是文件)") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"{what} must be a file, got a folder: {path}",
+                    zh=f"{what_zh}必须是文件,而不是文件夹:{path}")
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"{what} must be a regular file, got a device, FIFO or socket: {path}",
+                    zh=f"{what_zh}必须是普通文件,而不是设备、管道或套接字:{path}")
+    return st
 
 
 # ============================================================================ GeoPackage writes

@@ -21,7 +21,6 @@ import io
 import math
 import os
 import re
-import stat
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -37,7 +36,7 @@ from pyproj.exceptions import CRSError
 
 from . import crs as zcrs
 from . import schema
-from ._io import LayerChanged, check_backup_dir, open_inventory
+from ._io import LayerChanged, check_backup_dir, open_inventory, stat_file
 from .errors import BadInput, Refused
 from .inventory import Inventory, InventoryError, is_present
 from .standards import IMPORT_DUPLICATE_DISTANCE as DUPLICATE_DISTANCE
@@ -241,21 +240,8 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None,
     """
     p = Path(path)
     limit = MAX_IMPORT_ROWS if max_rows is None else max_rows
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise BadInput(f"input file not found: {p}", zh=f"找不到输入文件:{p}") from None
-    except PermissionError:
-        raise BadInput(f"cannot read {p}: permission denied", zh=f"无法读取 {p}:没有权限") from None
-    except NotADirectoryError:
-        raise BadInput(f"input file not found: {p} (a part of its folder path is a file)",
-                       zh=f"找不到输入文件:{p}(路径中的某一级是文件)") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise BadInput(f"input must be a file, got a folder: {p}",
-                       zh=f"输入必须是文件,而不是文件夹:{p}")
-    if not stat.S_ISREG(st.st_mode):
-        raise BadInput(f"input must be a regular file, got a device, FIFO or socket: {p}",
-                       zh=f"输入必须是普通文件,而不是设备、管道或套接字:{p}")
+    st = stat_file(p, "input file", "输入文件")
+    assert st is not None
     kind = SUPPORTED.get(p.suffix.lower())
     if kind is None:
         raise BadInput(f"unsupported file type {p.suffix or '(none)'}: use one of "
