@@ -50,7 +50,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadInput, Refused
+from .errors import BadInput, Refused, one_line
 
 if TYPE_CHECKING:  # the factory returns inventories; nothing is imported at run time
     from .inventory import Inventory
@@ -315,12 +315,6 @@ def _check_pg_url(text: str) -> None:
 
 def _redact(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
-
-
-def one_line(text: object) -> str:
-    from .text import one_line as _one
-
-    return _one(text)
 
 
 #: Backends by kind, named by module so that the inventory module never imports its subclasses.

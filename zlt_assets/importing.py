@@ -38,6 +38,7 @@ from . import crs as zcrs
 from . import schema
 from ._io import LayerChanged, check_backup_dir, open_inventory, stat_file
 from .errors import BadInput, Refused
+from .errors import one_line as _one_line
 from .inventory import Inventory, InventoryError, is_present
 from .standards import IMPORT_DUPLICATE_DISTANCE as DUPLICATE_DISTANCE
 from .text import clean_text, decodes_cleanly, garbled
@@ -1023,14 +1024,23 @@ def import_file(layer: str, path: str | os.PathLike[str],
 
 def _write(target: Inventory, layer: str, combined: gpd.GeoDataFrame,
            existing: gpd.GeoDataFrame | None, opts: ImportOptions) -> str | None:
-    """Write the combined layer; the backup (mode replace) is made inside the same lock."""
+    """Write the combined layer, with the backup of mode replace (a GeoPackage: inside the lock)."""
     needs_backup = opts.mode == "replace" and existing is not None and len(existing) > 0
-    folder = opts.backup_dir
-    if folder is None:  # beside the GeoPackage; the current folder for a database
-        folder = Path(target.path).parent if target.backend == "gpkg" else Path.cwd()
-    backup = target.write({layer: combined}, create=opts.create,
-                          backup_dir=folder if needs_backup else None)
-    return str(backup) if backup is not None else None
+    if target.backend == "gpkg":
+        folder = opts.backup_dir if opts.backup_dir is not None else Path(target.path).parent
+        backup = target.write({layer: combined}, create=opts.create,
+                              backup_dir=folder if needs_backup else None)
+        return str(backup) if backup is not None else None
+    # a database: the backup holds the rows as this import read them; the write then checks
+    # their versions, so a row changed since (not in the backup) is never replaced
+    path = None
+    if needs_backup and existing is not None:
+        from .inventory import write_backup
+
+        path = write_backup(opts.backup_dir or Path.cwd(), f"{Path(target.path).name}-{layer}",
+                            {layer: existing.drop(columns=["row_version"], errors="ignore")})
+    target.write({layer: combined})
+    return str(path) if path is not None else None
 
 
 def _open_target(data: str | os.PathLike[str] | None, *, create: bool = False) -> Inventory:
@@ -1648,6 +1658,3 @@ def _short(v: object, n: int = 40) -> str:
     s = repr(v)
     return s if len(s) <= n else s[: n - 3] + "...'"
 
-
-def _one_line(exc: object) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
