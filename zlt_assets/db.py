@@ -1843,6 +1843,9 @@ def _population_bytes(path: Path) -> bytes:
     except rasterio.errors.RasterioError as exc:
         raise BadInput(f"the population grid {path} is not a readable GeoTIFF: {one_line(exc)}",
                        zh=f"人口栅格 {path} 不是可读的 GeoTIFF") from None
+    from .inventory import check_population_grid
+
+    check_population_grid(path)  # absurd values (no-data markers, negative, impossible density)
     return content
 
 
