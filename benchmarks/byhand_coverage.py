@@ -24,7 +24,8 @@ nodes, inv = np.unique(coords.round(6), axis=0, return_inverse=True)
 counts = shapely.get_num_coordinates(noded)
 ends = np.cumsum(counts)
 G = nx.Graph()
-for a, b in zip(np.r_[0, ends[:-1]], ends, strict=False):  # consecutive vertices of each noded piece
+# consecutive vertices of each noded piece
+for a, b in zip(np.r_[0, ends[:-1]], ends, strict=False):
     for i in range(a, b - 1):
         u, v = int(inv[i]), int(inv[i + 1])
         G.add_edge(u, v, weight=float(np.hypot(*(coords[i + 1] - coords[i]))))

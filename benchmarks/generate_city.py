@@ -138,15 +138,15 @@ def generate(scale: float, out: Path) -> dict:
     # population: a smooth density (a few centres) with noise, zero in the river band
     g = p["side_cells"]
     cx = (np.arange(g) + 0.5) * CELL
-    X, Y = np.meshgrid(cx, cx[::-1])  # row 0 is the north edge
+    xx, yy = np.meshgrid(cx, cx[::-1])  # row 0 is the north edge
     dens = np.full((g, g), 0.08, dtype=np.float64)
     for _ in range(max(3, int(12 * scale))):
         mx, my = rng.uniform(0.1, 0.9, 2) * side
         s = rng.uniform(0.05, 0.15) * side
-        dens += rng.uniform(0.4, 1.6) * np.exp(-((X - mx) ** 2 + (Y - my) ** 2) / (2 * s * s))
+        dens += rng.uniform(0.4, 1.6) * np.exp(-((xx - mx) ** 2 + (yy - my) ** 2) / (2 * s * s))
     dens *= rng.uniform(0.5, 1.5, size=dens.shape)
     river_y = (river_row + 0.5) * spacing
-    dens[np.abs(Y - river_y) < 0.25 * spacing] = 0.0
+    dens[np.abs(yy - river_y) < 0.25 * spacing] = 0.0
     pop = dens.astype(np.float32)
 
     out.mkdir(parents=True, exist_ok=True)

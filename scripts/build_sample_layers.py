@@ -8,8 +8,9 @@ Usage::
     .venv/bin/python scripts/build_sample_layers.py            # into layers/
     .venv/bin/python scripts/build_sample_layers.py --out DIR  # elsewhere
 
-Deterministic: a fixed seed and the committed reference copies in ``tools/sample_build/reference`` give the
-same features on every run. See ``layers/README.md`` for what is real and what is made.
+Deterministic: a fixed seed and the committed reference copies in
+``tools/sample_build/reference`` give the same features on every run. See ``layers/README.md``
+for what is real and what is made.
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=sample_build.DEFAULT_OUT,
                         help="输出目录 / output folder (default: layers/)")
     parser.add_argument("--reference", type=Path, default=sample_build.REFERENCE_DIR,
-                        help="参考数据目录 / reference data folder (default: tools/sample_build/reference)")
+                        help="参考数据目录 / reference data folder "
+                             "(default: tools/sample_build/reference)")
     parser.add_argument("--no-styles", action="store_true",
                         help="不写入 QGIS 样式 / do not store QGIS styles in the GeoPackage")
     parser.add_argument("--tables", action="store_true",

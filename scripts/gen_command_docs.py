@@ -28,10 +28,10 @@ def render() -> str:
         "Generated from the CLI's own help by `scripts/gen_command_docs.py` "
         "(a test checks it is current). 本文件由命令行帮助自动生成。",
         "",
-        "Every command: `--data PATH` is a GeoPackage (or, where supported, a `postgresql://` URL); "
-        "without it, `$ZLT_DATA` or the shipped sample `layers/zhalantun.gpkg`. Exit codes: 0 success, "
-        "1 problems found, 2 bad input, 3 missing component, 4 refused to protect data, 70 internal error "
-        "(see [bad-inputs.md](bad-inputs.md)).",
+        "Every command: `--data PATH` is a GeoPackage (or, where supported, a `postgresql://` "
+        "URL); without it, `$ZLT_DATA` or the shipped sample `layers/zhalantun.gpkg`. Exit codes: "
+        "0 success, 1 problems found, 2 bad input, 3 missing component, 4 refused to protect data, "
+        "70 internal error (see [bad-inputs.md](bad-inputs.md)).",
         "",
         "| command · 命令 | |",
         "|---|---|",
@@ -130,7 +130,8 @@ def main() -> int:
     if args.check:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            print("docs/commands.md is out of date: run scripts/gen_command_docs.py", file=sys.stderr)
+            print("docs/commands.md is out of date: run scripts/gen_command_docs.py",
+                  file=sys.stderr)
             return 1
         return 0
     TARGET.parent.mkdir(exist_ok=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import geopandas as gpd
@@ -87,13 +88,13 @@ def _road(n: int, name: str, office: str, *, works: str, status: str | None, don
 
 def make_layers() -> dict[str, gpd.GeoDataFrame]:
     """The crafted inventory described in the module docstring."""
-    W, E = "150783001", "150783002"
+    w, e = "150783001", "150783002"
     buildings = [
-        _bld(1, W, "completed", "2019-08-15", renovation=True, rstatus="accepted",
+        _bld(1, w, "completed", "2019-08-15", renovation=True, rstatus="accepted",
              rdate="2019-10-01"),
-        _bld(2, W, "accepted", "2020-06-30", renovation=True, rstatus="under_construction"),
-        _bld(3, E, "completed", "2020-10-05"),
-        _bld(4, E, "under_construction", None),
+        _bld(2, w, "accepted", "2020-06-30", renovation=True, rstatus="under_construction"),
+        _bld(3, e, "completed", "2020-10-05"),
+        _bld(4, e, "under_construction", None),
     ]
     buildings[3]["updated"] = "2020-12-20"  # the latest updated date: default as-of
     bridges = []
@@ -102,26 +103,26 @@ def make_layers() -> dict[str, gpd.GeoDataFrame]:
                                           ("planned", None, True),
                                           ("completed", "2019-07-01", False)], start=1):
         x = X0 + 100 * i
-        bridges.append(_asset("bridges", i, f"桥{i}", W, "zjj", st, d,
+        bridges.append(_asset("bridges", i, f"桥{i}", w, "zjj", st, d,
                               LineString([(x, Y0 + 900), (x, Y0 + 950)]), plan_lighting=planned,
                               length_m=50.0, hazard_status="none"))
     roads = [
-        _road(1, "一号路西段", W, works="new", status="completed", done="2019-09-30", length=500,
+        _road(1, "一号路西段", w, works="new", status="completed", done="2019-09-30", length=500,
               red=20, cls="main", plan_road="P01", lamps=(20, 20, 20), swept=True),
-        _road(2, "一号路东段", E, works="new", status="accepted", done="2020-04-15", length=500,
+        _road(2, "一号路东段", e, works="new", status="accepted", done="2020-04-15", length=500,
               red=20, cls="main", plan_road="P01", lamps=(20, 20, 19), swept=True),
-        _road(3, "二号路", W, works="rebuilt", status="completed", done="2020-09-20", length=400,
+        _road(3, "二号路", w, works="rebuilt", status="completed", done="2020-09-20", length=400,
               red=30, cls="secondary", plan_road="P02", bike=False, barrier=False,
               lamps=(10, 9, 9)),
-        _road(4, "三号路", E, works="new", status="under_construction", done=None, length=300,
+        _road(4, "三号路", e, works="new", status="under_construction", done=None, length=300,
               red=15, cls="branch", plan_road="P03", sidewalk=False),
-        _road(5, "老街", W, works="none", status=None, done=None, length=1000, red=10,
+        _road(5, "老街", w, works="none", status=None, done=None, length=1000, red=10,
               cls="branch", swept=True),
     ]
     stops = [
-        _asset("bus_stops", 1, "站1", W, "jtj", "in_service", None, Point(X0 + 250, Y0 + 500),
+        _asset("bus_stops", 1, "站1", w, "jtj", "in_service", None, Point(X0 + 250, Y0 + 500),
                routes="1", shelter=True),
-        _asset("bus_stops", 2, "站2", E, "jtj", "in_service", "2021-01-01",
+        _asset("bus_stops", 2, "站2", e, "jtj", "in_service", "2021-01-01",
                Point(X0 + 750, Y0 + 500), routes="1", shelter=False),
     ]
     drains = []
@@ -130,27 +131,28 @@ def make_layers() -> dict[str, gpd.GeoDataFrame]:
             ("waterlogging", "fixed", None, "2020-11-01"),
             ("waterlogging", "in_progress", None, UPDATED),
             ("rain_inlet", None, None, UPDATED)], start=1):
-        rec = _asset("drainage_points", i, f"点{i}", E if i == 3 else W, "cgzfj", "in_service",
+        rec = _asset("drainage_points", i, f"点{i}", e if i == 3 else w, "cgzfj", "in_service",
                      None, Point(X0 + 100 * i, Y0 + 300), drainage_type=dtype, remedy_status=rs,
                      remedy_date=rd)
         rec["updated"] = upd
         drains.append(rec)
     offices = [
-        {"code": W, "name": "兴华街道", "land_use": "R", "crowded": False,
-         "data_source": "illustrative", "geometry": MultiPolygon([box(X0, Y0, X0 + 500, Y0 + 1000)])},
-        {"code": E, "name": "正阳街道", "land_use": "R", "crowded": False,
+        {"code": w, "name": "兴华街道", "land_use": "R", "crowded": False,
+         "data_source": "illustrative",
+         "geometry": MultiPolygon([box(X0, Y0, X0 + 500, Y0 + 1000)])},
+        {"code": e, "name": "正阳街道", "land_use": "R", "crowded": False,
          "data_source": "illustrative",
          "geometry": MultiPolygon([box(X0 + 500, Y0, X0 + 1000, Y0 + 1000)])},
     ]
     urban = [{"name": "城区", "data_source": "illustrative",
               "geometry": MultiPolygon([box(X0, Y0, X0 + 1000, Y0 + 1000)])}]
     parks = [
-        {"name": "公园1", "green_type": "park", "street_office": W, "data_source": "illustrative",
+        {"name": "公园1", "green_type": "park", "street_office": w, "data_source": "illustrative",
          "geometry": MultiPolygon([box(X0 + 100, Y0 + 600, X0 + 200, Y0 + 700)])},
-        {"name": "防护绿地", "green_type": "protective", "street_office": E,
+        {"name": "防护绿地", "green_type": "protective", "street_office": e,
          "data_source": "illustrative",
          "geometry": MultiPolygon([box(X0 + 600, Y0 + 600, X0 + 800, Y0 + 700)])},
-        {"name": "河滨公园", "green_type": "park", "street_office": E,
+        {"name": "河滨公园", "green_type": "park", "street_office": e,
          "data_source": "illustrative",
          "geometry": MultiPolygon([box(X0 + 950, Y0 + 800, X0 + 1050, Y0 + 900)])},
     ]
@@ -354,10 +356,10 @@ def test_progress_series_cumulative_by_month(card: sc.Scorecard) -> None:
     assert set(prog) >= {"facade_lighting", "roads_built"}
     fl = prog["facade_lighting"]
     assert fl["months"][0] == "2019-04" and fl["months"][-1] == "2020-12"
-    by_month = dict(zip(fl["months"], fl["cumulative"]))
+    by_month = dict(zip(fl["months"], fl["cumulative"], strict=True))
     assert by_month["2019-07"] == 0 and by_month["2019-08"] == 1
     assert by_month["2020-06"] == 2 and by_month["2020-10"] == 3 and fl["target"] == 190
-    rd = dict(zip(prog["roads_built"]["months"], prog["roads_built"]["cumulative"]))
+    rd = dict(zip(prog["roads_built"]["months"], prog["roads_built"]["cumulative"], strict=True))
     assert rd["2020-03"] == 0 and rd["2020-04"] == 1 and rd["2020-09"] == 2
 
 
@@ -442,20 +444,19 @@ class _FakeCoverage:
         self.calls.append({"facilities": facilities, "area": area, **kw})
         n = len(facilities)
 
-        class R:
-            summary = {
-                "method": kw["method"], "radius_m": kw["radius"], "area_total_m2": 1e6,
-                "area_covered_m2": 4e5 * n, "area_share": 0.4 * n, "population_total": 1000.0,
-                "population_covered": 300.0 * n, "population_share": 0.3 * n,
-                "by_district": [
-                    {"name": "兴华街道", "code": "150783001", "area_share": 0.8,
-                     "population_share": 0.6},
-                    {"name": "正阳街道", "code": "150783002", "area_share": 0.0 + 0.8 * (n - 1),
-                     "population_share": 0.0},
-                ],
-                "facilities": n, "unreachable_facilities": 0,
-            }
-        return R()
+        summary = {
+            "method": kw["method"], "radius_m": kw["radius"], "area_total_m2": 1e6,
+            "area_covered_m2": 4e5 * n, "area_share": 0.4 * n, "population_total": 1000.0,
+            "population_covered": 300.0 * n, "population_share": 0.3 * n,
+            "by_district": [
+                {"name": "兴华街道", "code": "150783001", "area_share": 0.8,
+                 "population_share": 0.6},
+                {"name": "正阳街道", "code": "150783002", "area_share": 0.0 + 0.8 * (n - 1),
+                 "population_share": 0.0},
+            ],
+            "facilities": n, "unreachable_facilities": 0,
+        }
+        return SimpleNamespace(summary=summary)
 
 
 def test_bus_stop_target_uses_stops_in_service_at_the_date(

@@ -89,7 +89,8 @@ def test_xlsx_has_one_sheet_per_breakdown(card: sc.Scorecard, tmp_path: Path) ->
     targets = wb["目标 Targets"]
     ids = [r[0] for r in targets.iter_rows(min_row=2, values_only=True)]
     assert ids == list(plan.TARGETS)
-    row = next(r for r in targets.iter_rows(min_row=2, values_only=True) if r[0] == "facade_lighting")
+    row = next(r for r in targets.iter_rows(min_row=2, values_only=True)
+               if r[0] == "facade_lighting")
     assert row[6] == 3 and row[8] == "not_met"
     unmet = wb["未达标资产 Unmet assets"]
     cells = [r[4] for r in unmet.iter_rows(min_row=2) if r[4].value == NASTY]
@@ -105,7 +106,8 @@ def test_json_one_object_per_target(card: sc.Scorecard) -> None:
             "by_department", "unmet_assets", "progress"} <= set(d)
     assert len(d["targets"]) == len(plan.TARGETS)
     fl = next(t for t in d["targets"] if t["id"] == "facade_lighting")
-    assert (fl["value"], fl["target"], fl["status"], fl["section"]) == (3, 190, "not_met", "四(一)2")
+    assert ((fl["value"], fl["target"], fl["status"], fl["section"])
+            == (3, 190, "not_met", "四(一)2"))
     assert [x["code"] for x in fl["departments"]] == ["zjj", "zrzyj"]
 
 
@@ -136,7 +138,8 @@ def test_cli_bad_inputs_write_nothing(cli, nasty_inventory: Path, tmp_path: Path
     assert not out.exists()
     res = cli("scorecard", "--data", str(nasty_inventory), "--out", str(tmp_path / "x.pdf"))
     assert res.returncode == 2 and ".xlsx" in res.stderr and not (tmp_path / "x.pdf").exists()
-    res = cli("scorecard", "--data", str(tmp_path / "missing.gpkg"), "--json", str(tmp_path / "y.json"))
+    res = cli("scorecard", "--data", str(tmp_path / "missing.gpkg"),
+              "--json", str(tmp_path / "y.json"))
     assert res.returncode == 2 and "not found" in res.stderr
     assert not (tmp_path / "y.json").exists()
 

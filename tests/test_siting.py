@@ -138,7 +138,7 @@ def test_geometric_greedy_trap_ilp_finds_the_optimum():
     greedy = propose_sites(None, cands, people, 100, 2, "greedy")
     exact = propose_sites(None, cands, people, 100, 2, "ilp")
     assert greedy.method == "greedy" and not greedy.optimal
-    assert list(greedy.sites["candidate"])[0] == "mid" and greedy.covered_after == 5
+    assert greedy.sites["candidate"].iloc[0] == "mid" and greedy.covered_after == 5
     assert exact.method == "ilp" and exact.optimal
     assert sorted(exact.sites["candidate"]) == ["east", "west"] and exact.covered_after == 6
     assert exact.gains == [3.0, 3.0]

@@ -58,8 +58,8 @@ def _rows(path: Path) -> list[tuple]:
     con = sqlite3.connect(path)
     try:
         return con.execute(
-            "SELECT id, f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
-            " styleQML, styleSLD, useAsDefault, description, owner, ui, update_time"
+            "SELECT id, f_table_catalog, f_table_schema, f_table_name, f_geometry_column,"
+            " styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time"
             " FROM layer_styles ORDER BY id").fetchall()
     finally:
         con.close()
@@ -242,7 +242,7 @@ def test_shipped_sample_carries_the_current_styles(sample_copy: Path, sample_gpk
     """The sample's stored styles are what write_layer_styles gives today (rebuild the sample
     with scripts/build_sample_layers.py after changing the schema or the styles)."""
     stored = _rows(sample_gpkg)
-    assert [r[3] for r in stored] == [n for n in schema.LAYERS]
+    assert [r[3] for r in stored] == list(schema.LAYERS)
     styles.write_layer_styles(sample_copy)
     assert _rows(sample_copy) == stored
 

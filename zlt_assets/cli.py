@@ -56,15 +56,17 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_DEBUG": ("engine", "设为 1:内部错误时打印完整回溯(供报告缺陷)",
                   "1: an internal error prints the full traceback (for bug reports) instead "
                   "of one line"),
-    "ZLT_BUSY_TIMEOUT": ("engine", "等待另一个程序(如 QGIS)写完 GeoPackage 的秒数(默认 10)",
-                         "seconds to wait for another program (e.g. QGIS) writing the "
-                         "GeoPackage before refusing (default 10)"),
-    "ZLT_IO_PAUSE": ("tests", "测试内部使用:在写入的某一阶段暂停 / internal to the tests",
-                     "internal to the tests: pause a write at a stage"),
     "ZLT_EDITOR": ("engine (db)", "PostGIS 审计记录中的编辑者名称(默认登录名)",
                    "the editor's name in the PostGIS audit trail (default: the login name)"),
     "ZLT_TIANDITU_KEY": ("engine (map)", "天地图底图的密钥(--basemap tianditu)",
                          "the Tianditu key for --basemap tianditu"),
+    "ZLT_BUSY_TIMEOUT": ("engine", "等待其他写入者(如 QGIS)释放 GeoPackage 的秒数(默认 10)",
+                         "seconds a write waits for another writer (QGIS) to release a "
+                         "GeoPackage (default 10)"),
+    "ZLT_IO_PAUSE": ("tests", "仅供测试:STAGE=FILE 使 GeoPackage 写入在该阶段(locked、written、"
+                     "commit、publish)暂停 60 秒,并把进程号写入 FILE",
+                     "tests only: STAGE=FILE pauses a GeoPackage write 60 s at that stage "
+                     "(locked, written, commit, publish) after writing its process id to FILE"),
     "ZLT_ASSETS_ENGINE": ("QGIS plugin", "QGIS 插件使用的 zlt-assets 程序路径",
                           "path of the zlt-assets engine the QGIS plugin runs"),
     "ZLT_NOTEBOOK_OUT": ("notebooks", "示例笔记本的输出文件夹", "output folder of the notebooks"),
@@ -74,6 +76,15 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_SKIP_APT": ("scripts/setup.sh", "设为 1:只装 Python 部分,不装系统包",
                      "1: only the Python part, no system packages"),
     "ZLT_TEST_BLOCK": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_QGIS_PYTHON": ("tests, scripts/build_qgis_project.py",
+                        "带 PyQGIS 的系统 Python(默认 PATH 上的 python3)",
+                        "the system Python that has PyQGIS (default: python3 on the system PATH)"),
+    "ZLT_TEST_SHOTS": ("tests", "保存 QGIS 桌面测试截图的文件夹", "folder to keep the QGIS desktop "
+                       "test's screenshots in"),
+    "ZLT_TEST_OUT": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_LOG": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_MODULES": ("tests", "测试内部使用 / internal to the tests",
+                               "internal to the tests"),
     "CI": ("tests", "设为 true:缺少 QGIS、PostGIS、Chromium 的测试失败而非跳过",
            "true: tests that need QGIS, PostGIS or Chromium fail, not skip, when it is missing"),
 }

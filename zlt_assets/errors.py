@@ -90,19 +90,19 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-class BadInput(ZltError):
+class BadInput(ZltError):  # noqa: N818 - a public name (contract 2)
     """An input file, layer or option the command cannot use."""
 
     exit_code = EXIT_BAD_INPUT
 
 
-class MissingComponent(ZltError):
+class MissingComponent(ZltError):  # noqa: N818 - a public name (contract 2)
     """An optional dependency or service is not available."""
 
     exit_code = EXIT_MISSING_COMPONENT
 
 
-class Refused(ZltError):
+class Refused(ZltError):  # noqa: N818 - a public name (contract 2)
     """Refused to protect data (nothing was written)."""
 
     exit_code = EXIT_REFUSED

@@ -4,9 +4,10 @@ A development tool of the repository (not part of the installed package): the wh
 built sample, this module and its reference data stay in ``tools/sample_build``.
 
 What exists publicly is used as it is (city boundary, railway stations, the river line, the
-street offices' names and codes, the GeoNames population anchor: see ``tools/sample_build/reference``).
-Everything else is *made for illustration*, consistent with those real points, from a fixed seed,
-and says so in ``data_source`` (``illustrative``) and, on frame layers, in ``source_note``.
+street offices' names and codes, the GeoNames population anchor: see
+``tools/sample_build/reference``). Everything else is *made for illustration*, consistent with
+those real points, from a fixed seed, and says so in ``data_source`` (``illustrative``) and, on
+frame layers, in ``source_note``.
 
 The city is laid out in a local frame anchored on the real 扎兰屯 station: ``u`` runs along the
 Binzhou railway (towards 卧牛河, NNW), ``v`` across it (ENE). Streets are straight lines in that
@@ -72,7 +73,8 @@ RAILWAY_NOTE = ("示意 / illustrative: a made line through the real OSM station
                 "高台子 (© OpenStreetMap contributors, ODbL)")
 OFFICE_NOTE = ("名称与代码真实 (china-division 2.7.0, MIT)，边界为示意 / names and codes real "
                "(china-division 2.7.0, MIT); polygons made for illustration")
-PARK_REAL_NAME_NOTE = ("名称真实，范围为示意 / real name, illustrative geometry: " + ILLUSTRATIVE_NOTE)
+PARK_REAL_NAME_NOTE = ("名称真实，范围为示意 / real name, illustrative geometry: "
+                       + ILLUSTRATIVE_NOTE)
 
 
 # =============================================================================== local frame
@@ -176,8 +178,10 @@ def read_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
     boundary = boundary.to_crs(PROJECT_CRS)
     stations = pyogrio.read_dataframe(ref_dir / "zhalantun_osm_railway_stations.geojson")
     stations = stations.to_crs(PROJECT_CRS)
-    rivers = pyogrio.read_dataframe(ref_dir / "zhalantun_wdbii_rivers_f.geojson").to_crs(PROJECT_CRS)
-    places = pyogrio.read_dataframe(ref_dir / "zhalantun_geonames_places.geojson").to_crs(PROJECT_CRS)
+    rivers = pyogrio.read_dataframe(
+        ref_dir / "zhalantun_wdbii_rivers_f.geojson").to_crs(PROJECT_CRS)
+    places = pyogrio.read_dataframe(
+        ref_dir / "zhalantun_geonames_places.geojson").to_crs(PROJECT_CRS)
     centre = places.loc[places["name"] == "Zhalantun"].geometry.iloc[0]
     station = stations.loc[stations["name"] == "扎兰屯"].geometry.iloc[0]
     # the river passing nearest the centre, merged with the line it continues into
@@ -189,7 +193,7 @@ def read_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
     codes = pd.read_csv(ref_dir / "zhalantun_township_codes_china-division.csv", dtype=str)
     code_col = next(c for c in codes.columns if "code" in c.lower())
     name_col = next(c for c in codes.columns if "name" in c.lower())
-    for code, name in zip(codes[code_col], codes[name_col]):
+    for code, name in zip(codes[code_col], codes[name_col], strict=True):
         offices[str(code)[:9]] = str(name)
     return Reference(boundary, stations, merged, centre, offices)
 
@@ -298,7 +302,7 @@ class World:
 
 
 def build_world(ref: Reference) -> World:
-    """Urban area, clipped river, railway, street offices (exact partition) and the unserved quarter."""
+    """Urban area, clipped river, railway, street offices (exact partition), unserved quarter."""
     fr = make_frame(ref)
     urban = _grid(fr.poly(URBAN_UV))
     extent = shapely.box(*urban.buffer(2000).bounds)
@@ -306,16 +310,18 @@ def build_world(ref: Reference) -> World:
     if not isinstance(river, LineString):
         river = max(_lines(river), key=lambda g: g.length)
     st = ref.stations.set_index("name").geometry
-    railway = _grid(LineString([st["卧牛河"].coords[0], st["扎兰屯"].coords[0], st["高台子"].coords[0]]))
+    railway = _grid(LineString([st["卧牛河"].coords[0], st["扎兰屯"].coords[0],
+                                st["高台子"].coords[0]]))
     # west of the river: the river's coordinates closed far to the west (in the local frame)
     ruv = [fr.uv(x, y) for x, y in river.coords]
     if ruv[0][0] < ruv[-1][0]:
         ruv = ruv[::-1]
-    ruv = [(ruv[0][0] + 5000, ruv[0][1])] + ruv + [(ruv[-1][0] - 5000, ruv[-1][1])]
-    west = fr.poly(ruv + [(ruv[-1][0], -30000), (ruv[0][0], -30000)])
+    ruv = [(ruv[0][0] + 5000, ruv[0][1]), *ruv, (ruv[-1][0] - 5000, ruv[-1][1])]
+    west = fr.poly([*ruv, (ruv[-1][0], -30000), (ruv[0][0], -30000)])
     rail_uv = [fr.uv(x, y) for x, y in railway.coords]
-    rail_uv = [(rail_uv[0][0] + 5000, rail_uv[0][1])] + rail_uv + [(rail_uv[-1][0] - 5000, rail_uv[-1][1])]
-    east_of_rail = fr.poly(rail_uv + [(rail_uv[-1][0], 30000), (rail_uv[0][0], 30000)])
+    rail_uv = [(rail_uv[0][0] + 5000, rail_uv[0][1]), *rail_uv,
+               (rail_uv[-1][0] - 5000, rail_uv[-1][1])]
+    east_of_rail = fr.poly([*rail_uv, (rail_uv[-1][0], 30000), (rail_uv[0][0], 30000)])
     big = 30000
     south = fr.box(-big, -big, -2400, big)
     north = fr.box(900, -big, big, big)
@@ -350,7 +356,8 @@ def _exact_partition(rough: dict[str, object]) -> tuple[dict[str, object], Polyg
     """
     noded = shapely.unary_union([shapely.boundary(g) for g in rough.values()], grid_size=GRID_M)
     faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(noded)))))
-    faces.sort(key=lambda f: (round(f.representative_point().x, 2), round(f.representative_point().y, 2)))
+    faces.sort(key=lambda f: (round(f.representative_point().x, 2),
+                              round(f.representative_point().y, 2)))
     codes = sorted(rough)
     owned: dict[str, list[Polygon]] = {c: [] for c in codes}
     for f in faces:
@@ -489,7 +496,8 @@ def _sort_key(s: Seg, fr: Frame) -> tuple:
     return (s.name, round(along, 1), round(u, 1), round(v, 1))
 
 
-def build_roads(world: World, bridge_ids: dict[str, str], rng: np.random.Generator) -> gpd.GeoDataFrame:
+def build_roads(world: World, bridge_ids: dict[str, str],
+                rng: np.random.Generator) -> gpd.GeoDataFrame:
     """The noded street network with plan roads, works, lamps and sweeping."""
     fr = world.frame
     segs = _merge_degree2(_node(_street_parts(world), world))
@@ -556,7 +564,8 @@ def _assign_plan_roads(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
     """Mark 45 runs of segments as the plan's roads P01..P45 with works, statuses and dates."""
     chosen: list[tuple[list[int], str]] = []
     for name in NEW_STREETS:
-        idx = [i for i in range(len(gdf)) if gdf.at[i, "name"] == name and pd.isna(gdf.at[i, "bridge_id"])]
+        idx = [i for i in range(len(gdf))
+               if gdf.at[i, "name"] == name and pd.isna(gdf.at[i, "bridge_id"])]
         for run in _runs(gdf, idx, 3):
             if len(chosen) < 16:
                 chosen.append((run, "new"))
@@ -607,7 +616,7 @@ DARK_SHARE = 0.024
 
 def _assign_lamps(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
     for i in range(len(gdf)):
-        req = max(1, int(round(gdf.at[i, "length_m"] / LAMP_SPACING[gdf.at[i, "road_class"]])))
+        req = max(1, round(float(gdf.at[i, "length_m"] / LAMP_SPACING[gdf.at[i, "road_class"]])))
         status = gdf.at[i, "status"]
         installed = req
         if status == "planned":
@@ -621,7 +630,7 @@ def _assign_lamps(gdf: gpd.GeoDataFrame, rng: np.random.Generator) -> None:
           and gdf.at[i, "lamps_installed"] >= 10]
     total = int(sum(gdf.at[i, "lamps_installed"] for i in range(len(gdf))
                     if gdf.at[i, "road_class"] in ("main", "secondary")))
-    dark = int(math.ceil(total * DARK_SHARE))
+    dark = math.ceil(total * DARK_SHARE)
     picks = [ms[int(j)] for j in rng.permutation(len(ms))]
     for i in picks:
         if dark <= 0:
@@ -711,7 +720,8 @@ def build_parks(world: World, road_corridor) -> gpd.GeoDataFrame:
         ("河西公园", "park", fr.box(1150, -1950, 1450, -1550), ILLUSTRATIVE_NOTE),
         ("繁荣游园", "park", fr.box(1450, -600, 1650, -380), ILLUSTRATIVE_NOTE),
         ("高台子游园", "park", fr.box(-3280, 300, -3120, 620), ILLUSTRATIVE_NOTE),
-        ("北山森林公园", "regional", fr.poly([(1500, 450), (2300, 480), (2000, 1200), (1300, 1150)]),
+        ("北山森林公园", "regional",
+         fr.poly([(1500, 450), (2300, 480), (2000, 1200), (1300, 1150)]),
          ILLUSTRATIVE_NOTE),
         ("铁路防护绿带", "protective", rail_green, ILLUSTRATIVE_NOTE),
         ("文化广场", "square", fr.box(-1350, -1350, -1230, -1050), ILLUSTRATIVE_NOTE),
@@ -747,7 +757,8 @@ RENOVATIONS = 31
 WATERLOGGING_POINTS = 12
 
 
-def _rect(p: Point, t: np.ndarray, n: np.ndarray, front: float, depth: float, setback: float) -> Polygon:
+def _rect(p: Point, t: np.ndarray, n: np.ndarray, front: float, depth: float,
+          setback: float) -> Polygon:
     a = np.array([p.x, p.y]) + n * setback - t * front / 2
     pts = [a, a + t * front, a + t * front + n * depth, a + n * depth]
     return Polygon([tuple(q) for q in pts])
@@ -784,7 +795,7 @@ def build_buildings(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFra
                 d += front + float(rng.uniform(8, 30))
         if len(cands) < count:
             raise RuntimeError(f"only {len(cands)} building sites on {street}, {count} needed")
-        pick = sorted({int(round(x)) for x in np.linspace(0, len(cands) - 1, count)})
+        pick = sorted({round(float(x)) for x in np.linspace(0, len(cands) - 1, count)})
         chosen = [cands[k] for k in pick]
         placed.extend(chosen)
         for k, geom in enumerate(chosen, start=1):
@@ -793,7 +804,8 @@ def build_buildings(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFra
     # statuses: 14 lighting works unfinished, spread over the groups
     n = len(rows)
     order = rng.permutation(n)
-    unfinished = {int(i): ("under_construction" if j < 10 else "planned") for j, i in enumerate(order[:14])}
+    unfinished = {int(i): ("under_construction" if j < 10 else "planned")
+                  for j, i in enumerate(order[:14])}
     zy = [i for i, r in enumerate(rows) if r["street_group"] == "zhongyang"]
     renov = sorted(int(zy[int(j)]) for j in rng.choice(len(zy), RENOVATIONS, replace=False))
     renov_unfinished = {renov[int(j)]: ("under_construction" if m < 3 else "planned")
@@ -804,19 +816,22 @@ def build_buildings(world: World, roads: gpd.GeoDataFrame, parks: gpd.GeoDataFra
         k = i - 1
         status = unfinished.get(k) or ("accepted" if rng.random() < 0.55 else "completed")
         done = days[int(rng.integers(0, len(days)))]
-        floors = int(rng.integers(4, 19)) if r["street_group"] == "zhongyang" else int(rng.integers(2, 13))
+        floors = (int(rng.integers(4, 19)) if r["street_group"] == "zhongyang"
+                  else int(rng.integers(2, 13)))
         rec = {
             "obj_id": schema.make_object_id("2101", i), "name": r["name"],
             "street_office": office_of(world, r["geom"]), "department": "zjj",
             "status": status,
-            "planned_date": "2020-10-31" if status in schema.DONE_STATUSES or status == "under_construction"
-            else "2021-05-31",
+            "planned_date": ("2020-10-31"
+                             if status in schema.DONE_STATUSES or status == "under_construction"
+                             else "2021-05-31"),
             "completed_date": done.strftime("%Y-%m-%d") if status in schema.DONE_STATUSES else None,
             "data_source": "illustrative", "updated": UPDATED,
             "street_group": r["street_group"], "street_name": r["street_name"], "floors": floors,
             "renovation": k in renov, "renovation_status": None, "renovation_date": None,
         }
-        if rec["planned_date"] and rec["completed_date"] and rec["completed_date"] > rec["planned_date"]:
+        if (rec["planned_date"] and rec["completed_date"]
+                and rec["completed_date"] > rec["planned_date"]):
             rec["planned_date"] = rec["completed_date"]
         if k in renov:
             rs = renov_unfinished.get(k, "accepted" if rng.random() < 0.5 else "completed")
@@ -880,8 +895,9 @@ ROUTES = {
 }
 
 
-def build_bus_stops(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Bus stops covering the urban area except the unserved quarter (greedy cover), plus planned stops in it."""
+def build_bus_stops(world: World, roads: gpd.GeoDataFrame,
+                    rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Bus stops covering the urban area but the unserved quarter (greedy), planned stops in it."""
     from scipy.spatial import cKDTree
 
     allowed = world.urban.difference(world.gap_quarter.buffer(GAP_CLEARANCE_M)).difference(
@@ -951,12 +967,14 @@ def build_bus_stops(world: World, roads: gpd.GeoDataFrame, rng: np.random.Genera
         base = r["name"]
         seen[base] = seen.get(base, 0) + 1
         if seen[base] > 1:
-            r["name"] = f"{base[:-1]}{seen[base]}站" if base.endswith("站") else f"{base}{seen[base]}"
+            r["name"] = (f"{base[:-1]}{seen[base]}站" if base.endswith("站")
+                         else f"{base}{seen[base]}")
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=PROJECT_CRS)
 
 
 # =============================================================================== toilets
-def build_toilets(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+def build_toilets(world: World, roads: gpd.GeoDataFrame,
+                  rng: np.random.Generator) -> gpd.GeoDataFrame:
     """Public toilets per street office (:data:`TOILETS_BY_OFFICE`), spread along the roads."""
     rows, geoms = [], []
     serial = 0
@@ -997,7 +1015,8 @@ def build_toilets(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generato
 
 
 # =============================================================================== drainage
-def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+def build_drainage(world: World, roads: gpd.GeoDataFrame,
+                   rng: np.random.Generator) -> gpd.GeoDataFrame:
     """Waterlogging points, mixed connections, inlets, wells, outfalls and pump stations."""
     decl = schema.DRAINAGE_POINTS
     rows: list[dict[str, object]] = []
@@ -1011,7 +1030,8 @@ def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generat
         rec.update({
             "obj_id": schema.make_object_id(code, serial[code]), "name": name,
             "street_office": office_of(world, p), "department": dept,
-            "status": extra.pop("status", "in_service"), "planned_date": extra.pop("planned_date", None),
+            "status": extra.pop("status", "in_service"),
+            "planned_date": extra.pop("planned_date", None),
             "completed_date": None, "data_source": "illustrative", "updated": UPDATED,
             "depth_cm": None, "extent_m2": None, "remedy_status": None, "remedy_date": None,
         })
@@ -1030,7 +1050,7 @@ def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generat
     under.sort(key=lambda t: (t[1].x, t[1].y))
     low = []
     rs = roads[roads["name"].isin([RIVERSIDE["east"], RIVERSIDE["west"]])]
-    for g, nm in zip(rs.geometry.values, rs["name"].values):
+    for g, nm in zip(rs.geometry.values, rs["name"].values, strict=True):
         if g.length > 700:
             low.append((nm, g.interpolate(0.5, normalized=True)))
     low.sort(key=lambda t: (t[1].x, t[1].y))
@@ -1042,22 +1062,26 @@ def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generat
     centre_roads = roads[roads["road_class"].isin(["main", "secondary"]) & roads["bridge_id"].isna()
                          & roads["street_office"].isin(["150783001", "150783002", "150783004"])]
     extra = _road_points(centre_roads, 500.0, 0.0, 100.0, mask=world.urban)
-    for j in _spread([p for p, _ in extra], WATERLOGGING_POINTS - len(spots), world.frame.point(0, -600)):
+    for j in _spread([p for p, _ in extra], WATERLOGGING_POINTS - len(spots),
+                     world.frame.point(0, -600)):
         p, ri = extra[j]
         spots.append((f"{centre_roads.iloc[ri]['name']}积水点", p))
     remedies = ["fixed"] * 8 + ["in_progress"] * 2 + ["not_started"] * 2
     for k, (name, p) in enumerate(spots):
         rem = remedies[k % len(remedies)] if k < len(remedies) else "fixed"
-        rd = (pd.Timestamp("2019-08-01") + pd.Timedelta(days=int(rng.integers(0, 470)))).strftime("%Y-%m-%d")
+        rd = (pd.Timestamp("2019-08-01")
+              + pd.Timedelta(days=int(rng.integers(0, 470)))).strftime("%Y-%m-%d")
         add(p, "waterlogging", name, "zjj", depth_cm=float(rng.integers(15, 46)),
             extent_m2=float(rng.integers(20, 150) * 10), remedy_status=rem,
             remedy_date=rd if rem == "fixed" else None,
             planned_date="2021-06-30" if rem != "fixed" else None)
     # mixed rain/sewage connections
-    mixed = _road_points(roads[roads["road_class"] == "branch"], 700.0, 3.0, 200.0, mask=world.urban)
+    mixed = _road_points(roads[roads["road_class"] == "branch"], 700.0, 3.0, 200.0,
+                         mask=world.urban)
     for k, j in enumerate(_spread([p for p, _ in mixed], 6, world.frame.point(0, -600))):
         rem = ["fixed", "fixed", "fixed", "in_progress", "in_progress", "not_started"][k]
-        rd = (pd.Timestamp("2019-09-01") + pd.Timedelta(days=int(rng.integers(0, 420)))).strftime("%Y-%m-%d")
+        rd = (pd.Timestamp("2019-09-01")
+              + pd.Timedelta(days=int(rng.integers(0, 420)))).strftime("%Y-%m-%d")
         add(mixed[j][0], "mixed_connection", f"雨污混接点{k + 1}", "zjj", remedy_status=rem,
             remedy_date=rd if rem == "fixed" else None,
             planned_date="2021-06-30" if rem != "fixed" else None)
@@ -1072,12 +1096,12 @@ def build_drainage(world: World, roads: gpd.GeoDataFrame, rng: np.random.Generat
     # outfalls on the river bank, and two pump stations beside it
     for side in (1, -1):
         bank = world.river.offset_curve(8.0 * side).intersection(world.urban.buffer(-10))
-        for k, line in enumerate(sorted(_lines(bank), key=lambda g: -g.length)[:1]):
+        for line in sorted(_lines(bank), key=lambda g: -g.length)[:1]:
             for m, f in enumerate((0.15, 0.35, 0.55, 0.75)):
                 add(line.interpolate(f, normalized=True), "outfall",
                     f"{'东' if side > 0 else '西'}岸排放口{m + 1}", "slj")
     for m, f in enumerate((0.3, 0.7)):
-        east = [g for g in _lines(world.river.offset_curve(40.0).intersection(world.urban.buffer(-10)))]
+        east = list(_lines(world.river.offset_curve(40.0).intersection(world.urban.buffer(-10))))
         line = max(east, key=lambda g: g.length)
         add(line.interpolate(f, normalized=True), "pump_station", f"雅鲁河{m + 1}号排水泵站", "zjj")
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=PROJECT_CRS)
@@ -1093,7 +1117,8 @@ def frame_layers(ref: Reference, world: World) -> dict[str, gpd.GeoDataFrame]:
           "source_note": BOUNDARY_NOTE}],
         geometry=[_multi_poly(_grid(shapely.union_all(b.geometry.values)))], crs=crs)
     urban = gpd.GeoDataFrame(
-        [{"name": "扎兰屯市中心城区", "data_source": "illustrative", "source_note": ILLUSTRATIVE_NOTE}],
+        [{"name": "扎兰屯市中心城区", "data_source": "illustrative",
+          "source_note": ILLUSTRATIVE_NOTE}],
         geometry=[_multi_poly(world.urban)], crs=crs)
     river = gpd.GeoDataFrame(
         [{"name": "雅鲁河", "data_source": "reference", "source_note": RIVER_NOTE}],
@@ -1125,7 +1150,7 @@ def build_population(world: World, parks: gpd.GeoDataFrame, total: int = POPULAT
     x0, y0, x1, y1 = world.urban.bounds
     west, south = math.floor(x0 / CELL_M) * CELL_M, math.floor(y0 / CELL_M) * CELL_M
     east, north = math.ceil(x1 / CELL_M) * CELL_M, math.ceil(y1 / CELL_M) * CELL_M
-    ncol, nrow = int(round((east - west) / CELL_M)), int(round((north - south) / CELL_M))
+    ncol, nrow = round(float((east - west) / CELL_M)), round(float((north - south) / CELL_M))
     cx = west + (np.arange(ncol) + 0.5) * CELL_M
     cy = north - (np.arange(nrow) + 0.5) * CELL_M
     gx, gy = np.meshgrid(cx, cy)
@@ -1184,7 +1209,8 @@ def write_population(path: Path, arr: np.ndarray, origin: tuple[float, float]) -
 # =============================================================================== assemble
 def _road_corridor(roads: gpd.GeoDataFrame):
     return shapely.union_all([g.buffer(w / 2, cap_style="flat", quad_segs=4) for g, w in
-                              zip(roads.geometry.values, roads["red_line_width_m"].values)])
+                              zip(roads.geometry.values, roads["red_line_width_m"].values,
+                                  strict=True)])
 
 
 def _order_columns(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -1204,8 +1230,9 @@ def _order_columns(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         elif f.type == "boolean":
             out[f.name] = out[f.name].astype(bool)
         else:
-            out[f.name] = out[f.name].map(lambda v: None if v is None or (isinstance(v, float)
-                                                                          and math.isnan(v)) else str(v)).astype(object)
+            out[f.name] = out[f.name].map(
+                lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
+                else str(v)).astype(object)
     return out.reset_index(drop=True)
 
 
@@ -1234,7 +1261,8 @@ def build_layers(ref_dir: Path = REFERENCE_DIR) -> tuple[dict[str, gpd.GeoDataFr
     return layers, pop, origin
 
 
-def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles: bool = True) -> Path:
+def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR,
+          styles: bool = True) -> Path:
     """Build ``zhalantun.gpkg`` and ``zhalantun_population.tif`` into ``out_dir``.
 
     Parameters
@@ -1242,7 +1270,8 @@ def build(out_dir: Path = DEFAULT_OUT, *, ref_dir: Path = REFERENCE_DIR, styles:
     out_dir
         Folder to write into (created when missing).
     ref_dir
-        Folder holding the reference files (default: the committed ``tools/sample_build/reference``).
+        Folder holding the reference files (default: the committed
+        ``tools/sample_build/reference``).
     styles
         Store the QGIS styles in the GeoPackage when :mod:`zlt_assets.styles` is available.
 
@@ -1316,7 +1345,8 @@ def figures_table(layers: dict[str, gpd.GeoDataFrame]) -> str:
     roads = layers["roads"]
     ms = roads[roads["road_class"].isin(["main", "secondary"])]
     lit = ms["lamps_lit"].sum() / ms["lamps_required"].sum()
-    swept = roads.loc[roads["mech_sweeping"].astype(bool), "length_m"].sum() / roads["length_m"].sum()
+    swept = (roads.loc[roads["mech_sweeping"].astype(bool), "length_m"].sum()
+             / roads["length_m"].sum())
     stops = layers["bus_stops"]
     live = stops[stops["status"].isin(schema.IN_SERVICE_STATUSES)]
     served = shapely.union_all(shapely.buffer(live.geometry.values, 500, quad_segs=32))
@@ -1371,7 +1401,7 @@ def office_table(layers: dict[str, gpd.GeoDataFrame], population: np.ndarray,
              "| residents 人口 | toilets 公厕 | per km² 每平方公里 | per 10k 每万人 |",
              "|---|---|---|---|---:|---:|---:|---:|---:|"]
     for code, name, lu, crowded, geom in zip(offices["code"], offices["name"], offices["land_use"],
-                                             offices["crowded"], offices.geometry):
+                                             offices["crowded"], offices.geometry, strict=True):
         n = int(shapely.covers(geom, t_live.geometry.values).sum())
         km2 = geom.area / 1e6
         res = int(people[shapely.contains(geom, pts)].sum())

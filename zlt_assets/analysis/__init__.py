@@ -7,6 +7,8 @@ Submodules: :mod:`.network` (noding, attachment, multi-source distances), :mod:`
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __all__ = [
     "CoverageResult",
     "NetworkReport",
@@ -29,8 +31,15 @@ _WHERE = {
     "propose_sites": "siting", "SitingResult": "siting",
 }
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .coverage import CoverageResult, compute_coverage
+    from .network import NetworkReport, RoadNetwork, build_network
+    from .population import PopulationInput, load_population
+    from .siting import SitingResult, propose_sites
+    from .toilets import ToiletGapResult, toilet_gaps
 
-def __getattr__(name: str):  # lazy: importing the package stays cheap
+
+def __getattr__(name: str) -> Any:  # lazy: importing the package stays cheap
     if name in _WHERE:
         import importlib
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import Any
 
 from .. import progress
 from .._io import write_json, write_text
@@ -60,7 +61,8 @@ def deprecated_alias(parser: argparse.ArgumentParser, old: str, new: str, dest: 
     With ``const``, ``old`` takes no value and stores ``const`` (a flag such as
     ``--no-progress`` standing for ``--progress none``).
     """
-    extra: dict[str, object] = {"nargs": 0, "const": const} if const is not None \
+    # argparse's keyword arguments have one type each: a mapping of them is honestly Any
+    extra: dict[str, Any] = {"nargs": 0, "const": const} if const is not None \
         else {"metavar": metavar}
     parser.add_argument(old, dest=dest, action=_DeprecatedAlias, new=new,
                         default=argparse.SUPPRESS, help=argparse.SUPPRESS, **extra)

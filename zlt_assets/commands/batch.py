@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK, EXIT_PROBLEMS
 from ._common import add_data_argument, deprecated_alias, log, step
+
+if TYPE_CHECKING:
+    from ..batch import Scenario, ScenarioResult
 
 NAME = "batch"
 ORDER = 45
@@ -22,7 +26,8 @@ Exit codes: 0 all scenarios ok, 1 a scenario failed, 2 the scenarios file is inv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenarios", metavar="SCENARIOS", help="scenarios file (.toml, .yaml, .yml)")
+    parser.add_argument("scenarios", metavar="SCENARIOS",
+                        help="scenarios file (.toml, .yaml, .yml)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="output folder (default: ./batch-<scenarios file stem>)")
     parser.add_argument("--force", action="store_true",
@@ -45,13 +50,13 @@ def run(args: argparse.Namespace) -> int:
     def where() -> float:
         return 0.02 + 0.98 * state["done"] / total
 
-    def on_start(scn) -> None:
+    def on_start(scn: Scenario) -> None:
         say(f"情景 scenario {state['done'] + 1}/{total}: {scn.name}", where())
 
-    def on_step(scn, msg: str) -> None:
+    def on_step(scn: Scenario, msg: str) -> None:
         say(f"情景 scenario {state['done'] + 1}/{total}: {scn.name}: {msg}", where())
 
-    def on_done(res) -> None:
+    def on_done(res: ScenarioResult) -> None:
         state["done"] += 1
         say(f"情景 scenarios {state['done']}/{total}", where())
         if not res.ok:
@@ -74,5 +79,5 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
-def _pct(v) -> str:
+def _pct(v: float | None) -> str:
     return "-" if v is None else f"{100 * float(v):.1f}%"

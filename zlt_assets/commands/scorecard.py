@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK, BadInput
 from ._common import add_data_argument, step
 
+if TYPE_CHECKING:
+    from ..analysis.scorecard import Scorecard
+
 NAME = "scorecard"
 ORDER = 50
 HELP = "方案目标记分卡 / plan target scorecard (HTML, Markdown, XLSX, JSON)"
-DESCRIPTION = """按清单计算方案的全部18项量化目标:现值、目标值、状态(达标/未达标/无法由清单计算并说明所需数据)、
+DESCRIPTION = """\
+按清单计算方案的全部18项量化目标:现值、目标值、状态(达标/未达标/无法由清单计算并说明所需数据)、
 依据、章节与责任单位;按街道办事处和责任单位分列;列出使目标未达标的资产(含对象编码);
 工程进度按月累计。--as-of 给出该日的状态并说明所处方案阶段;缺省为数据中最新的更新日期。
 输出格式由扩展名决定(.html 自包含、.md、.xlsx、.json),--out 可重复。示意数据的输出会注明
@@ -73,14 +78,15 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_summary(card) -> None:
+def _print_summary(card: Scorecard) -> None:
     from ..reports import fmt_target, fmt_value, status_label
 
     d = card.to_dict()
     if d["illustrative"]:
         print(f"{d['notice_zh']} {d['notice_en']}")
     ph = d["phase"]
-    print(f"评估日 as of {d['as_of']} ({d['as_of_source']}); 方案阶段 phase: {ph['zh']} / {ph['en']}")
+    print(f"评估日 as of {d['as_of']} ({d['as_of_source']}); "
+          f"方案阶段 phase: {ph['zh']} / {ph['en']}")
     print(f"数据 data: {d['data']}")
     for t in d["targets"]:
         print(f"  [{status_label(t['status'])}] {t['section']} {t['name_zh']} / {t['name_en']}: "

@@ -1,8 +1,9 @@
-"""Import field / department data / 导入外业与部门数据: zlt_assets.importing.import_file."""
+"""Import field / department data / 导入外业与部门数据: ``zlt-assets import``."""
 from __future__ import annotations
 
+import os
+
 from qgis.core import (
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -11,37 +12,20 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from zlt_assets import importing as _core
-from zlt_assets import schema
-
-from .. import compat
+from .. import compat, schema_info
 from ..i18n_util import tr
-from ..qgis_io import check_cancel, gdf_to_sink
-from .base import ZltAlgorithm
+from .base import EngineAlgorithm
 
-LAYERS = tuple(schema.LAYERS)
-CRS_CHOICES = ("",) + tuple(_core.FROM_CRS_CHOICES)
 MODES = ("append", "replace", "upsert")
+PROBLEM_COLUMNS = [("row", "int"), ("obj_id", "string"), ("field", "string"),
+                   ("check", "string"), ("message", "string")]
 
 
-def parse_mapping(text: str) -> dict[str, str]:
-    """``"站点名称=name, 备注=-"`` -> ``{"站点名称": "name", "备注": "-"}``."""
-    from zlt_assets.errors import BadInput
-
-    out: dict[str, str] = {}
-    for part in (text or "").replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise BadInput(f"column mapping {part.strip()!r}: expected SRC=DST (e.g. 站点名称=name)")
-        src, dst = part.split("=", 1)
-        out[src.strip()] = dst.strip()
-    return out
-
-
-class FieldImportAlgorithm(ZltAlgorithm):
+class FieldImportAlgorithm(EngineAlgorithm):
     NAME = "field_import"
     DISPLAY = "Import field or department data / 导入外业与部门数据"
+    COMMAND = "import"
+    ACCEPT = (0, 4)  # 4: refused to protect the data (rows with problems): nothing written
     LAYER = "LAYER"
     FILE = "FILE"
     FROM_CRS = "FROM_CRS"
@@ -57,13 +41,25 @@ class FieldImportAlgorithm(ZltAlgorithm):
     TRUST_CRS = "TRUST_CRS"
     PROBLEMS = "PROBLEMS"
     REPORT = "REPORT"
+    OPTIONS = {"data": "INVENTORY", "layer": "LAYER", "file": "FILE", "from_crs": "FROM_CRS",
+               "x": "X", "y": "Y", "wkt": "WKT", "map": "MAPPING", "encoding": "ENCODING",
+               "mode": "MODE", "dry_run": "DRY_RUN", "source_layer": "SOURCE_LAYER",
+               "trust_crs": "TRUST_CRS", "json": "REPORT", "report": "REPORT"}
+    NUMBERS = {"rows_read": "Rows read / 读取行数", "rows_written": "Rows written / 写入行数",
+               "ids_assigned": "Object ids assigned / 新编对象编码数",
+               "written": "Written (1) or refused (0) / 已写入(1)或拒绝(0)"}
+    #: texts the command line takes as they are: parameter -> CLI option
+    TEXTS = {"X": "--x", "Y": "--y", "WKT": "--wkt", "ENCODING": "--encoding",
+             "SOURCE_LAYER": "--source-layer"}
 
     def initAlgorithm(self, config=None):
-        self.add_inventory_parameter()
+        self.add_inventory_parameter(optional=False)
+        layers = list(schema_info.layers())
+        self._layers = layers
         self.addParameter(QgsProcessingParameterEnum(
             self.LAYER, tr("Target layer / 目标图层"),
-            options=[schema.LAYERS[n].title for n in LAYERS],
-            defaultValue=LAYERS.index("bus_stops")))
+            options=[schema_info.layers()[n]["title"] for n in layers],
+            defaultValue=layers.index("bus_stops") if "bus_stops" in layers else 0))
         self.addParameter(QgsProcessingParameterFile(
             self.FILE, tr("File to import (CSV, XLSX, SHP, GeoJSON, KML, GPKG) / "
                           "待导入文件(CSV、XLSX、SHP、GeoJSON、KML、GPKG)"),
@@ -87,7 +83,8 @@ class FieldImportAlgorithm(ZltAlgorithm):
             self.addParameter(QgsProcessingParameterString(key, tr(label), optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.MODE, tr("Mode / 方式"),
-            options=[tr("Append / 追加"), tr("Replace the layer (backup kept) / 替换图层(保留备份)"),
+            options=[tr("Append / 追加"),
+                     tr("Replace the layer (backup kept) / 替换图层(保留备份)"),
                      tr("Update or insert by object id / 按对象编码更新或插入")], defaultValue=0))
         self.addParameter(QgsProcessingParameterBoolean(
             self.DRY_RUN, tr("Dry run: check only, write nothing / 演练:只检查不写入"),
@@ -100,78 +97,54 @@ class FieldImportAlgorithm(ZltAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, tr("Report (JSON) / 报告 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))
-        for key, label in (("ROWS_READ", "Rows read / 读取行数"),
-                           ("ROWS_WRITTEN", "Rows written / 写入行数"),
-                           ("IDS_ASSIGNED", "Object ids assigned / 新编对象编码数"),
-                           ("WRITTEN", "Written (1) or refused (0) / 已写入(1)或拒绝(0)")):
-            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
+        self.add_numbers()
 
-    def processAlgorithm(self, parameters, context, feedback):
-        import pandas as pd
-
-        from zlt_assets.commands._common import write_json
-        from zlt_assets.errors import ZltError
-
-        path = self.inventory_path(parameters, context)
-        layer = LAYERS[self.parameterAsEnum(parameters, self.LAYER, context)]
+    def arguments(self, parameters, context, feedback, work):
+        self._json, self._keep = self.json_path(parameters, self.REPORT, context, work)
+        layers = list(schema_info.layers())
+        layer = layers[self.parameterAsEnum(parameters, self.LAYER, context)]
         src = self.parameterAsFile(parameters, self.FILE, context)
+        args = [layer, src, *self.inventory_args(parameters, context)]
         epsg = (self.parameterAsString(parameters, self.EPSG, context) or "").strip()
-        from_crs = epsg or CRS_CHOICES[self.parameterAsEnum(parameters, self.FROM_CRS, context)]
+        choices = ["", *schema_info.data()["from_crs"]]
+        from_crs = epsg or choices[self.parameterAsEnum(parameters, self.FROM_CRS, context)]
+        if from_crs:
+            args += ["--from-crs", from_crs]
+        for key, opt in self.TEXTS.items():
+            value = (self.parameterAsString(parameters, key, context) or "").strip()
+            if value:
+                args += [opt, value]
+        mapping = self.parameterAsString(parameters, self.MAPPING, context) or ""
+        for part in mapping.replace(";", ",").split(","):
+            if part.strip():
+                args += ["--map", part.strip()]
+        args += ["--mode", MODES[self.parameterAsEnum(parameters, self.MODE, context)]]
+        if self.parameterAsBoolean(parameters, self.DRY_RUN, context):
+            args.append("--dry-run")
+        if self.parameterAsBoolean(parameters, self.TRUST_CRS, context):
+            args.append("--trust-crs")
+        self._target = args[args.index("--data") + 1] if "--data" in args else None
+        return [*args, "--json", self._json]
 
-        def text(key: str) -> str | None:
-            return (self.parameterAsString(parameters, key, context) or "").strip() or None
-
-        try:
-            opts = _core.ImportOptions(
-                from_crs=from_crs or None, x=text(self.X), y=text(self.Y), wkt=text(self.WKT),
-                mapping=parse_mapping(text(self.MAPPING) or ""), encoding=text(self.ENCODING),
-                mode=MODES[self.parameterAsEnum(parameters, self.MODE, context)],
-                dry_run=self.parameterAsBoolean(parameters, self.DRY_RUN, context),
-                source_layer=text(self.SOURCE_LAYER),
-                trust_crs=self.parameterAsBoolean(parameters, self.TRUST_CRS, context))
-            check_cancel(feedback)  # the import itself is all or nothing
-            feedback.pushInfo(tr("Importing {0} into {1} / 正在导入 {0} 到 {1}").format(src, layer))
-            report = _core.import_file(layer, src, path, opts)
-        except ZltError as exc:
-            raise self.core_error(exc) from None
-        for line in report.lines()[:200]:
-            feedback.pushInfo(line)
-        rows = [{"row": p.row, "obj_id": p.obj_id, "field": p.field, "check": p.check,
-                 "message": p.message} for p in report.problems]
-        rows += [{"row": None, "obj_id": None, "field": None, "check": d.code,
-                  "message": d.message} for d in report.diagnoses if d.severity == "error"]
-        frame = pd.DataFrame(rows, columns=["row", "obj_id", "field", "check", "message"])
-        frame["row"] = frame["row"].astype("Int64")
-        frame[["obj_id", "field", "check", "message"]] = \
-            frame[["obj_id", "field", "check", "message"]].astype(object)
-        result = {"ROWS_READ": report.rows_read, "ROWS_WRITTEN": report.rows_written,
-                  "IDS_ASSIGNED": report.ids_assigned, "WRITTEN": int(report.written)}
-        result[self.PROBLEMS] = gdf_to_sink(self, parameters, self.PROBLEMS, context, frame,
-                                            feedback)
-        report_path = self.parameterAsFileOutput(parameters, self.REPORT, context)
-        if report_path:
-            write_json(report_path, report.to_dict())
-            result[self.REPORT] = report_path
-        self._written_to = path if report.written else None
-        if not report.ok:
-            feedback.reportError(tr("Import refused, nothing written: {0} rows with problems / "
-                                    "导入被拒绝,未写入任何数据:{0} 行有问题")
-                                 .format(len(report.bad_rows)))
-        elif report.dry_run:
-            feedback.pushInfo(tr("Dry run OK: nothing written / 演练通过:未写入"))
-        else:
-            feedback.pushInfo(tr("Imported {0} rows / 已导入 {0} 行").format(report.rows_written))
+    def results(self, parameters, context, feedback, work, run):
+        report = self.read_json(self._json)
+        result = self.numbers(report)
+        rows = [dict(p) for p in report.get("problems") or []]
+        rows += [{"row": None, "check": d.get("code"), "message": d.get("message")}
+                 for d in report.get("diagnoses") or [] if d.get("severity") == "error"]
+        result[self.PROBLEMS] = self.table_sink(parameters, self.PROBLEMS, context, rows,
+                                                PROBLEM_COLUMNS)
+        if self._keep:
+            result[self.REPORT] = self._json
+        self._written_to = self._target if report.get("written") else None
         return result
 
     def postProcessAlgorithm(self, context, feedback):
-        """In the main thread: reload the project's layers of the inventory just written (the
-        import replaced the GeoPackage file)."""
-        import os
-
+        """In the main thread: reload the project's layers of the inventory just written."""
         from qgis.core import QgsProject
 
         path = getattr(self, "_written_to", None)
-        if path:
+        if path and not path.lower().startswith("postgres"):
             target = os.path.normcase(os.path.abspath(path))
             for layer in QgsProject.instance().mapLayers().values():
                 src = layer.source().split("|")[0]

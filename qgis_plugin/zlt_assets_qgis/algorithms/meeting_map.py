@@ -1,33 +1,33 @@
-"""Meeting map export / 导出会议用图: zlt_assets.maps.meeting_map (offline HTML)."""
+"""Meeting map export / 导出会议用图: ``zlt-assets map`` (offline HTML)."""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingOutputNumber,
-    QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
 )
 
-from zlt_assets.maps import meeting_map as _core
-
 from ..i18n_util import tr
-from ..qgis_io import check_cancel
-from .base import ZltAlgorithm
+from .base import EngineAlgorithm
 
 BASEMAPS = ("none", "osm", "tianditu", "gaode")
+ANALYSES = ("coverage", "toilet-gaps", "scorecard")
 LANGS = ("zh", "en")
 
 
-class MeetingMapAlgorithm(ZltAlgorithm):
+class MeetingMapAlgorithm(EngineAlgorithm):
     NAME = "meeting_map"
     DISPLAY = "Export meeting map / 导出会议用图"
+    COMMAND = "map"
     BASEMAP = "BASEMAP"
     ANALYSES = "ANALYSES"
     INDICATOR = "INDICATOR"
     LANG = "LANG"
     OUTPUT = "OUTPUT_HTML"
     PNG = "OUTPUT_PNG"
+    OPTIONS = {"data": "INVENTORY", "basemap": "BASEMAP", "analysis": "ANALYSES",
+               "indicator": "INDICATOR", "lang": "LANG", "out": "OUTPUT_HTML",
+               "png": "OUTPUT_PNG"}
 
     def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
@@ -43,8 +43,8 @@ class MeetingMapAlgorithm(ZltAlgorithm):
                      tr("Scorecard by street office / 街道记分卡")],
             allowMultiple=True, optional=True, defaultValue=[]))
         self.addParameter(QgsProcessingParameterString(
-            self.INDICATOR, tr("Scorecard indicator for the choropleth / 记分卡分区图指标"),
-            optional=True))
+            self.INDICATOR, tr("Scorecard indicator for the choropleth (empty: the default) / "
+                               "记分卡分区图指标(留空为默认)"), optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.LANG, tr("First language of labels / 标签首选语言"),
             options=["中文 / Chinese", "English / 英文"], defaultValue=0))
@@ -53,45 +53,29 @@ class MeetingMapAlgorithm(ZltAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.PNG, tr("Static map (PNG) / 静态图 (PNG)"), "PNG (*.png)", optional=True,
             createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("FEATURES", tr("Features drawn / 要素数")))
-        self.addOutput(QgsProcessingOutputString("OVERLAYS", tr("Overlays / 叠加")))
 
-    def processAlgorithm(self, parameters, context, feedback):
-        from zlt_assets.errors import ZltError
-        from zlt_assets.maps.offline import write_text_atomic
-
-        path = self.inventory_path(parameters, context)
-        basemap = BASEMAPS[self.parameterAsEnum(parameters, self.BASEMAP, context)]
-        analyses = [_core.ANALYSES[i] for i in
-                    self.parameterAsEnums(parameters, self.ANALYSES, context)]
+    def arguments(self, parameters, context, feedback, work):
+        self._out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if not self._out.lower().endswith((".html", ".htm")):
+            self._out += ".html"
+        args = self.inventory_args(parameters, context)
+        args += ["--out", self._out,
+                 "--basemap", BASEMAPS[self.parameterAsEnum(parameters, self.BASEMAP, context)],
+                 "--lang", LANGS[self.parameterAsEnum(parameters, self.LANG, context)]]
+        chosen = [ANALYSES[i] for i in self.parameterAsEnums(parameters, self.ANALYSES, context)]
+        if chosen:
+            args += ["--analysis", ",".join(chosen)]
         indicator = (self.parameterAsString(parameters, self.INDICATOR, context) or "").strip()
-        lang = LANGS[self.parameterAsEnum(parameters, self.LANG, context)]
-        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        png = self.parameterAsFileOutput(parameters, self.PNG, context)
-        if not out.lower().endswith((".html", ".htm")):
-            out += ".html"
-        feedback.pushInfo(tr("Building the meeting map of {0} / 正在生成会议用图:{0}").format(path))
-        try:
-            content = _core.build_content(path, basemap=basemap, analyses=analyses, lang=lang,
-                                          indicator=indicator or None)
-            check_cancel(feedback)
-            feedback.setProgress(60)
-            page = _core.render_html(content)
-            check_cancel(feedback)
-            feedback.setProgress(80)
-            write_text_atomic(out, page)
-            if png:
-                from zlt_assets.maps.static_png import render_png
+        if indicator:
+            args += ["--indicator", indicator]
+        self._png = self.parameterAsFileOutput(parameters, self.PNG, context) \
+            if parameters.get(self.PNG) else ""
+        if self._png:
+            args += ["--png", self._png]
+        return args
 
-                render_png(content, png)
-        except ZltError as exc:
-            raise self.core_error(exc) from None
-        for msg in content.messages:
-            feedback.pushWarning(str(msg))
-        total = sum(len(lyr.gdf) for lyr in content.layers)
-        feedback.setProgress(100)
-        result = {self.OUTPUT: out, "FEATURES": total,
-                  "OVERLAYS": ",".join(o.key for o in content.overlays)}
-        if png:
-            result[self.PNG] = png
+    def results(self, parameters, context, feedback, work, run):
+        result = {self.OUTPUT: self._out}
+        if self._png:
+            result[self.PNG] = self._png
         return result

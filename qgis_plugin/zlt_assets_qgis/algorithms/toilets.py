@@ -1,43 +1,31 @@
-"""Toilet gaps and proposals / 公厕缺口与新址建议: zlt_assets.analysis.toilets.toilet_gaps
-(proposals by zlt_assets.analysis.siting)."""
+"""Toilet gaps and proposals / 公厕缺口与新址建议: ``zlt-assets toilet-gaps``."""
 from __future__ import annotations
 
+import os
+
 from qgis.core import (
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
 )
 
-from zlt_assets import standards
-from zlt_assets.analysis import toilets as _core
-
 from .. import compat
 from ..i18n_util import tr
-from ..qgis_io import check_cancel, gdf_to_sink, source_to_gdf
-from .base import ZltAlgorithm, add_source, raster_path
-from .coverage import core_progress
+from .base import EngineAlgorithm
+from .coverage import INPUTS, add_inputs, add_population, fmt, input_args, number, population_args
 
 METHODS = ("euclidean", "network")
 SITING = ("auto", "ilp", "greedy")
 
 
-class ToiletGapsAlgorithm(ZltAlgorithm):
+class ToiletGapsAlgorithm(EngineAlgorithm):
     NAME = "toilet_gaps"
     DISPLAY = "Toilet gaps and proposed sites / 公厕缺口与新址建议"
+    COMMAND = "toilet-gaps"
     TOILETS = "TOILETS"
-    DISTRICTS = "DISTRICTS"
-    CODE_FIELD = "DISTRICT_CODE_FIELD"
-    NAME_FIELD = "DISTRICT_NAME_FIELD"
-    AREA = "AREA"
-    ROADS = "ROADS"
-    RIVER = "RIVER"
-    POPULATION = "POPULATION"
     METHOD = "METHOD"
     RADIUS = "RADIUS"
     CROWDED_RADIUS = "CROWDED_RADIUS"
@@ -52,44 +40,41 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
     PROPOSALS = "PROPOSALS"
     SPACING_OUT = "SPACING_OUT"
     JSON = "JSON"
+    OPTIONS = {"data": "INVENTORY", "facilities": "TOILETS", "toilets": "TOILETS",
+               "area": "AREA", "districts": "DISTRICTS", "roads": "ROADS", "river": "RIVER",
+               "population": "POPULATION", "no_population": "NO_POPULATION", "method": "METHOD",
+               "radius": "RADIUS", "crowded_radius": "CROWDED_RADIUS", "land_use": "LAND_USE",
+               "propose": "PROPOSE", "siting": "SITING", "candidate_spacing": "CANDIDATE_SPACING",
+               "cell": "CELL", "include_planned": "INCLUDE_PLANNED", "json": "JSON"}
+    NUMBERS = {"area_share": "Area share / 面积覆盖率",
+               "population_share": "Population share / 人口覆盖率",
+               "toilets_per_10k": "Toilets per 10,000 residents / 每万人公厕数",
+               "toilets": "Toilets counted / 计入公厕数",
+               "population_total": "Population total / 总人口",
+               "population_covered": "Population covered / 覆盖人口",
+               "proposals_n_proposed": "Sites proposed / 建议新址数",
+               "proposals_share_after": "Population share with the proposals / 建议后人口覆盖率"}
+    LAYERS = {"DISTRICTS_OUT": "toilet_districts", "UNCOVERED": "toilet_uncovered",
+              "SPACING_OUT": "toilet_spacing", "PROPOSALS": "toilet_proposals"}
 
     def initAlgorithm(self, config=None):
-        add_source(self, self.TOILETS, "Public toilets (points) / 公共厕所(点)",
-                   compat.VECTOR_POINT, optional=False)
-        add_source(self, self.DISTRICTS, "Street offices (polygons, with land_use and crowded) / "
-                   "街道办事处(面,含用地类别与人流密集字段)", compat.VECTOR_POLYGON,
-                   optional=False)
-        self.addParameter(QgsProcessingParameterField(
-            self.CODE_FIELD, tr("Street office code field / 街道代码字段"), "code",
-            self.DISTRICTS, optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            self.NAME_FIELD, tr("Street office name field / 街道名称字段"), "name",
-            self.DISTRICTS, optional=True))
-        add_source(self, self.AREA, "Urban area (polygons; empty: union of the street offices) / "
-                   "城区范围(面;留空为街道办事处合并范围)", compat.VECTOR_POLYGON)
-        add_source(self, self.ROADS, "Roads (lines; spacing, candidate sites, network) / "
-                   "道路(线;间距、候选点、路网)", compat.VECTOR_LINE)
-        add_source(self, self.RIVER, "River (lines; roads cross it only on bridges) / "
-                   "河流(线;仅桥梁可跨越)", compat.VECTOR_LINE)
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.POPULATION, tr("Population grid (persons per cell) / 人口栅格(每格人数)"),
-            optional=True))
+        self.add_inventory_parameter()
+        self.add_source(self.TOILETS, tr("Public toilets (points; empty: the inventory's) / "
+                                         "公共厕所(点;留空用清单图层)"), compat.VECTOR_POINT)
+        add_inputs(self, INPUTS)
+        add_population(self)
         self.addParameter(QgsProcessingParameterEnum(
             self.METHOD, tr("Distance / 距离"),
             options=[tr("Straight line / 直线距离"),
                      tr("Walking along the road network / 沿路网步行")], defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.RADIUS, tr("Service radius (m) / 服务半径(米)"),
-            compat.NUMBER_DOUBLE,
-            defaultValue=float(standards.TOILET_SERVICE_RADIUS.value), minValue=1))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CROWDED_RADIUS, tr("Service radius in crowded districts (m) / 人流密集街道服务半径(米)"),
-            compat.NUMBER_DOUBLE,
-            defaultValue=float(standards.TOILET_SERVICE_RADIUS_CROWDED.value), minValue=1))
+        number(self, self.RADIUS, "Service radius (m) / 服务半径(米)", "TOILET_SERVICE_RADIUS",
+               minimum=1)
+        number(self, self.CROWDED_RADIUS, "Service radius in crowded districts (m) / "
+               "人流密集街道服务半径(米)", "TOILET_SERVICE_RADIUS_CROWDED", minimum=1)
         self.addParameter(QgsProcessingParameterString(
-            self.LAND_USE, tr("Land-use class for every district (R, ABS, G, MW; empty: the "
-                              "districts' land_use field) / 统一用地类别(留空用街道的 land_use 字段)"),
-            optional=True))
+            self.LAND_USE, tr("Land-use class for every district (R, ABS, G, MW, or "
+                              "CODE=CLASS,...; empty: the districts' land_use field) / "
+                              "统一用地类别(留空用街道的 land_use 字段)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.PROPOSE, tr("Number of new sites to propose / 建议新址数量"),
             compat.NUMBER_INTEGER, defaultValue=0, minValue=0))
@@ -98,14 +83,9 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
             options=[tr("Automatic (exact when available) / 自动(可用时精确求解)"),
                      tr("Exact (integer programme) / 精确(整数规划)"), tr("Greedy / 贪心")],
             defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.SPACING, tr("Candidate spacing along roads (m) / 候选点沿路间距(米)"),
-            compat.NUMBER_DOUBLE,
-            defaultValue=float(_core.CANDIDATE_SPACING.value), minValue=1))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CELL, tr("Area grid cell (m) / 面积采样格网(米)"),
-            compat.NUMBER_DOUBLE, defaultValue=float(standards.GRID_CELL.value),
-            minValue=1))
+        number(self, self.SPACING, "Candidate spacing along roads (m) / 候选点沿路间距(米)",
+               "CANDIDATE_SPACING", minimum=1)
+        number(self, self.CELL, "Area grid cell (m) / 面积采样格网(米)", "GRID_CELL", minimum=1)
         self.addParameter(QgsProcessingParameterBoolean(
             self.PLANNED, tr("Count planned and under-construction toilets / 计入规划与在建公厕"),
             defaultValue=False))
@@ -124,85 +104,42 @@ class ToiletGapsAlgorithm(ZltAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.JSON, tr("Summary (JSON) / 汇总 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))
-        for key, label in (("AREA_SHARE", "Area share / 面积覆盖率"),
-                           ("POPULATION_SHARE", "Population share / 人口覆盖率"),
-                           ("TOILETS_PER_10K", "Toilets per 10,000 residents / 每万人公厕数"),
-                           ("TOILET_COUNT", "Toilets counted / 计入公厕数"),
-                           ("DISTRICTS_BELOW_DENSITY", "Districts below the density range / "
-                                                      "密度不足的街道数"),
-                           ("PROPOSED", "Sites proposed / 建议新址数"),
-                           ("SHARE_AFTER", "Population share with the proposals / 建议后人口覆盖率")):
-            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
+        self.add_numbers()
 
-    def processAlgorithm(self, parameters, context, feedback):
-        import geopandas as gpd
-        from qgis.core import QgsProcessingException
-
-        from zlt_assets.commands._common import write_json
-        from zlt_assets.errors import ZltError
-        from zlt_assets.schema import PROJECT_CRS
-
-        method = METHODS[self.parameterAsEnum(parameters, self.METHOD, context)]
-        propose = self.parameterAsInt(parameters, self.PROPOSE, context)
-        toilets = source_to_gdf(self, parameters, self.TOILETS, context, feedback)
-        districts = source_to_gdf(self, parameters, self.DISTRICTS, context, feedback)
-        area = source_to_gdf(self, parameters, self.AREA, context, feedback)
-        roads = source_to_gdf(self, parameters, self.ROADS, context, feedback)
-        river = source_to_gdf(self, parameters, self.RIVER, context, feedback)
-        population = raster_path(self, parameters, self.POPULATION, context)
-        if roads is None and (propose > 0 or method == "network"):
-            raise QgsProcessingException(tr(
-                "Proposals and the network method need a road layer / 新址建议与路网距离需要道路图层"))
+    def arguments(self, parameters, context, feedback, work):
+        self._json, self._keep = self.json_path(parameters, self.JSON, context, work)
+        self._gpkg = os.path.join(work, "toilet_gaps.gpkg")
+        args = self.inventory_args(parameters, context)
+        toilets = self.source_arg(parameters, self.TOILETS, context, feedback)
+        if toilets:
+            args += ["--toilets", toilets]
+        args += input_args(self, parameters, context, feedback, INPUTS)
+        args += population_args(self, parameters, context)
         land_use = (self.parameterAsString(parameters, self.LAND_USE, context) or "").strip()
-        check_cancel(feedback)
-        try:
-            res = _core.toilet_gaps(
-                toilets, districts, roads=roads, population=population, area=area,
-                radius=self.parameterAsDouble(parameters, self.RADIUS, context),
-                crowded_radius=self.parameterAsDouble(parameters, self.CROWDED_RADIUS, context),
-                land_use=land_use or None, propose=propose,
-                candidate_spacing=self.parameterAsDouble(parameters, self.SPACING, context),
-                siting_method=SITING[self.parameterAsEnum(parameters, self.SITING, context)],
-                method=method, river=river if method == "network" else None,
-                include_planned=self.parameterAsBoolean(parameters, self.PLANNED, context),
-                cell=self.parameterAsDouble(parameters, self.CELL, context),
-                district_code_field=(self.parameterAsString(parameters, self.CODE_FIELD, context)
-                                     or "code"),
-                district_name_field=(self.parameterAsString(parameters, self.NAME_FIELD, context)
-                                     or "name"),
-                progress=core_progress(feedback, steps=6))
-        except ZltError as exc:
-            raise self.core_error(exc) from None
-        check_cancel(feedback)
-        feedback.setProgress(90)
-        s = res.summary
-        d = res.districts[["code", res.districts.geometry.name]].copy()
-        d["code"] = d["code"].astype(str)
-        dist = gpd.GeoDataFrame(d.merge(res.by_district, on="code", how="left"),
-                                geometry=res.districts.geometry.name, crs=PROJECT_CRS)
-        proposals = s.get("proposals") or {}
-        result = {
-            "AREA_SHARE": s["area_share"], "POPULATION_SHARE": s["population_share"],
-            "TOILETS_PER_10K": s["toilets_per_10k"], "TOILET_COUNT": s["toilets"],
-            "DISTRICTS_BELOW_DENSITY": len(s["districts_below_density"]),
-            "PROPOSED": proposals.get("n_proposed", 0),
-            "SHARE_AFTER": proposals.get("share_after"),
-        }
-        result[self.DISTRICTS_OUT] = gdf_to_sink(self, parameters, self.DISTRICTS_OUT, context,
-                                                 dist, feedback, geometry="MultiPolygon")
-        result[self.UNCOVERED] = gdf_to_sink(self, parameters, self.UNCOVERED, context,
-                                             res.uncovered, feedback, geometry="Polygon")
-        if parameters.get(self.PROPOSALS) and res.proposals is not None:
-            result[self.PROPOSALS] = gdf_to_sink(self, parameters, self.PROPOSALS, context,
-                                                 res.proposals.sites, feedback, geometry="Point")
-        if (parameters.get(self.SPACING_OUT) and len(res.spacing)
-                and "geometry" in res.spacing.columns):
-            spacing = gpd.GeoDataFrame(res.spacing, geometry="geometry", crs=PROJECT_CRS)
-            result[self.SPACING_OUT] = gdf_to_sink(self, parameters, self.SPACING_OUT, context,
-                                                   spacing, feedback, geometry="LineString")
-        json_path = self.parameterAsFileOutput(parameters, self.JSON, context)
-        if json_path:
-            write_json(json_path, s)
-            result[self.JSON] = json_path
-        feedback.setProgress(100)
+        if land_use:
+            args += ["--land-use", land_use]
+        args += [
+            "--method", METHODS[self.parameterAsEnum(parameters, self.METHOD, context)],
+            "--radius", fmt(self.parameterAsDouble(parameters, self.RADIUS, context)),
+            "--crowded-radius", fmt(self.parameterAsDouble(parameters, self.CROWDED_RADIUS,
+                                                           context)),
+            "--propose", str(self.parameterAsInt(parameters, self.PROPOSE, context)),
+            "--siting", SITING[self.parameterAsEnum(parameters, self.SITING, context)],
+            "--candidate-spacing", fmt(self.parameterAsDouble(parameters, self.SPACING,
+                                                              context)),
+            "--cell", fmt(self.parameterAsDouble(parameters, self.CELL, context)),
+            "--out", self._gpkg, "--json", self._json]
+        if self.parameterAsBoolean(parameters, self.PLANNED, context):
+            args.append("--include-planned")
+        return args
+
+    def results(self, parameters, context, feedback, work, run):
+        summary = self.read_json(self._json)
+        result = self.numbers(summary)
+        for sink, layer in self.LAYERS.items():
+            dest = self.copy_layer(parameters, sink, context, self._gpkg, layer, feedback)
+            if dest is not None:
+                result[sink] = dest
+        if self._keep:
+            result[self.JSON] = self._json
         return result

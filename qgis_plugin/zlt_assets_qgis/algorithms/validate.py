@@ -1,23 +1,25 @@
-"""Validate inventory / 检查资产清单: zlt_assets.validate.validate_inventory."""
+"""Validate inventory / 检查资产清单: ``zlt-assets validate``."""
 from __future__ import annotations
 
-from qgis.core import (
-    QgsProcessingOutputNumber,
-    QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFileDestination,
-)
+from qgis.core import QgsProcessingParameterFeatureSink, QgsProcessingParameterFileDestination
 
 from .. import compat
 from ..i18n_util import tr
-from ..qgis_io import check_cancel, gdf_to_sink
-from .base import ZltAlgorithm
+from .base import EngineAlgorithm
+
+PROBLEM_COLUMNS = [("severity", "string"), ("layer", "string"), ("obj_id", "string"),
+                   ("field", "string"), ("check", "string"), ("message", "string")]
 
 
-class ValidateInventoryAlgorithm(ZltAlgorithm):
+class ValidateInventoryAlgorithm(EngineAlgorithm):
     NAME = "validate_inventory"
     DISPLAY = "Validate inventory / 检查资产清单"
+    COMMAND = "validate"
+    ACCEPT = (0, 1)  # 1: problems found (listed in the output)
     OUTPUT = "OUTPUT"
     JSON = "JSON"
+    OPTIONS = {"data": "INVENTORY", "json": "JSON"}
+    NUMBERS = {"errors": "Errors / 错误数", "warnings": "Warnings / 警告数"}
 
     def initAlgorithm(self, config=None):
         self.add_inventory_parameter()
@@ -26,41 +28,19 @@ class ValidateInventoryAlgorithm(ZltAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.JSON, tr("Report (JSON) / 报告 (JSON)"), "JSON (*.json)", optional=True,
             createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("ERRORS", tr("Errors / 错误数")))
-        self.addOutput(QgsProcessingOutputNumber("WARNINGS", tr("Warnings / 警告数")))
+        self.add_numbers()
 
-    def processAlgorithm(self, parameters, context, feedback):
-        import pandas as pd
+    def arguments(self, parameters, context, feedback, work):
+        self._json, self._keep = self.json_path(parameters, self.JSON, context, work)
+        return [*self.inventory_args(parameters, context), "--json", self._json]
 
-        from zlt_assets.commands._common import write_json
-        from zlt_assets.errors import ZltError
-        from zlt_assets.validate import validate_inventory
-
-        path = self.inventory_path(parameters, context)
-        feedback.pushInfo(tr("Validating {0} / 正在检查 {0}").format(path))
-        feedback.setProgress(5)
-        try:
-            report = validate_inventory(path)
-        except ZltError as exc:
-            raise self.core_error(exc) from None
-        check_cancel(feedback)
-        feedback.setProgress(80)
-        rows = [{"severity": p.severity, "layer": p.layer, "obj_id": p.obj_id, "field": p.field,
-                 "check": p.check, "message": p.message} for p in report.problems]
-        frame = pd.DataFrame(rows, columns=["severity", "layer", "obj_id", "field", "check",
-                                            "message"]).astype(object)
-        for p in report.problems[:50]:
-            feedback.pushInfo(p.line())
-        json_path = self.parameterAsFileOutput(parameters, self.JSON, context)
-        if json_path:
-            write_json(json_path, report.to_dict())
-        dest = gdf_to_sink(self, parameters, self.OUTPUT, context, frame, feedback)
-        summary = tr("{0} errors, {1} warnings / 错误 {0} 个,警告 {1} 个").format(
-            len(report.errors), len(report.warnings))
-        feedback.pushInfo(summary)
-        feedback.setProgress(100)
-        result = {self.OUTPUT: dest, "ERRORS": len(report.errors),
-                  "WARNINGS": len(report.warnings)}
-        if json_path:
-            result[self.JSON] = json_path
+    def results(self, parameters, context, feedback, work, run):
+        report = self.read_json(self._json)
+        result = self.numbers(report)
+        result[self.OUTPUT] = self.table_sink(parameters, self.OUTPUT, context,
+                                              report.get("problems") or [], PROBLEM_COLUMNS)
+        if self._keep:
+            result[self.JSON] = self._json
+        feedback.pushInfo(tr("{0} errors, {1} warnings / 错误 {0} 个,警告 {1} 个").format(
+            report.get("errors"), report.get("warnings")))
         return result

@@ -3,12 +3,13 @@
 
 UI strings are written ``"English / 中文"`` (both languages, as everywhere in zlt-assets); the
 zh_CN translation puts Chinese first: ``"中文 / English"``. Strings are found with :mod:`ast` in
-``tr("...")`` calls and in the ``DISPLAY`` / ``GROUP`` constants of the algorithm modules.
+``tr("...")`` calls and in every other literal written ``"English / 中文"``; a string that is not
+bilingual has no translation and fails ``--check``.
 
 Usage::
 
     python qgis_plugin/zlt_assets_qgis/i18n/update_ts.py          # write .ts, compile .qm
-    python qgis_plugin/zlt_assets_qgis/i18n/update_ts.py --check  # exit 1 when .ts is stale
+    python qgis_plugin/zlt_assets_qgis/i18n/update_ts.py --check  # exit 1: stale or untranslated
 
 Needs ``lrelease`` (Debian/Ubuntu: qttools5-dev-tools; OSGeo4W: qt5-tools) to compile; without
 it the committed .qm is kept and a note is printed.
@@ -30,16 +31,34 @@ CONTEXT = "ZltAssets"
 TS = HERE / "zlt_assets_qgis_zh_CN.ts"
 QM = HERE / "zlt_assets_qgis_zh_CN.qm"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
-CONSTANTS = {"DISPLAY", "GROUP"}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def is_ui_string(text: str) -> bool:
+    """``"English / 中文"``: a bilingual UI string written English first."""
+    return chinese_first(text) is not None
 
 
 def extract() -> list[str]:
-    """All UI strings of the plugin, in first-seen order (files sorted)."""
+    """All UI strings of the plugin, in first-seen order (files sorted): the literal argument of
+    every ``tr()`` call, and every other literal written ``"English / 中文"`` (labels kept in
+    tables and passed to ``tr`` later)."""
     seen: dict[str, None] = {}
     for path in sorted(PLUGIN.rglob("*.py")):
-        if "ext" in path.relative_to(PLUGIN).parts or path.parent == HERE:
+        parts = path.relative_to(PLUGIN).parts
+        if "generated" in parts or path.parent == HERE:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        skip = _docstrings(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args:
                 fn = node.func
@@ -47,12 +66,22 @@ def extract() -> list[str]:
                 arg = node.args[0]
                 if name == "tr" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     seen.setdefault(arg.value)
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-                targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
-                if CONSTANTS & set(targets) and isinstance(node.value.value, str) \
-                        and node.value.value:
-                    seen.setdefault(node.value.value)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in skip and is_ui_string(node.value):
+                seen.setdefault(node.value)
     return list(seen)
+
+
+def missing(ts: Path = TS) -> list[str]:
+    """Strings of the plugin without a finished translation in the .ts."""
+    done = {}
+    if ts.exists():
+        root = ET.parse(ts).getroot()
+        for msg in root.iter("message"):
+            t = msg.find("translation")
+            if t is not None and t.get("type") != "unfinished" and (t.text or "").strip():
+                done[msg.findtext("source")] = t.text
+    return [s for s in extract() if s not in done]
 
 
 def chinese_first(text: str) -> str | None:
@@ -110,10 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     data = build_ts(extract())
     if args.check:
         current = TS.read_bytes() if TS.exists() else b""
+        untranslated = missing()
+        for text in untranslated:
+            print(f"no zh_CN translation: {text!r}", file=sys.stderr)
         if current != data:
             print(f"{TS.name} is out of date: run {Path(__file__).name}", file=sys.stderr)
             return 1
-        return 0
+        return 1 if untranslated else 0
     TS.write_bytes(data)
     compile_qm()
     print(f"wrote {TS.name} ({len(extract())} strings)")
