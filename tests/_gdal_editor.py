@@ -4,7 +4,8 @@ it answers ``ok ...`` or ``error ...`` on standard output (one line per command)
 
 ``begin`` / ``add NAME X Y`` / ``commit`` / ``rollback`` (a GDAL write transaction),
 ``count`` (features of bus_stops), ``read-begin`` / ``read-end`` (a plain SQLite read
-transaction held open), ``reopen``, ``quit``.
+transaction held open), ``lock-begin`` / ``lock-end`` (a plain SQLite ``BEGIN IMMEDIATE``: the
+write lock held, nothing written yet), ``reopen``, ``quit``.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ gdal.UseExceptions()
 def main() -> None:
     path, layer = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "bus_stops"
     ds = ogr.Open(path, 1)
-    reader = None
+    reader = locker = None
     n = 0
     for line in sys.stdin:
         cmd, _, arg = line.strip().partition(" ")
@@ -53,6 +54,13 @@ def main() -> None:
                 reader.execute("COMMIT")
                 reader.close()
                 reader = None
+            elif cmd == "lock-begin":
+                locker = sqlite3.connect(path, isolation_level=None)
+                locker.execute("BEGIN IMMEDIATE")
+            elif cmd == "lock-end":
+                locker.execute("COMMIT")
+                locker.close()
+                locker = None
             elif cmd == "reopen":
                 ds = None
                 ds = ogr.Open(path, 1)

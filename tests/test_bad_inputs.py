@@ -1032,28 +1032,67 @@ def test_unreadable_input_file(tmp_path_factory):
         shutil.rmtree(d, ignore_errors=True)
 
 
+_RUN_UNDER_LIMIT = (
+    "import resource, sys, runpy\n"
+    "limit = int(sys.argv.pop(1))\n"
+    "if limit:\n"
+    "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+    "sys.argv = ['zlt-assets', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('zlt_assets', run_name='__main__')\n"
+    "finally:\n"
+    "    peak = next(x for x in open('/proc/self/status') if x.startswith('VmPeak'))\n"
+    "    print('VmPeak', int(peak.split()[1]) * 1024, file=sys.stderr)\n")
+
+
+def _under_limit(limit: int, args: list[str]) -> tuple[subprocess.CompletedProcess, int]:
+    """Run the CLI with an address-space limit (0: none); the process and its peak, in bytes."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", ZLT_PROGRESS="none",
+               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-c", _RUN_UNDER_LIMIT, str(limit), *args],
+                       capture_output=True, text=True, env=env, timeout=600)
+    *rest, last = r.stderr.rstrip("\n").split("\n")
+    assert last.startswith("VmPeak "), r.stderr[-2000:]
+    r.stderr = "\n".join(rest) + "\n"
+    return r, int(last.split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
 def test_a_huge_csv_is_refused_within_a_memory_limit(tmp_path):
-    """A CSV far larger than memory allows is streamed and refused, never read whole."""
+    """A CSV far larger than the memory it may use is streamed and refused, never read whole.
+
+    The limit is the address space the same import of a three-row file needs (the scientific
+    stack reserves much of it: about 1.5 GB here) plus 384 MiB; the file holds 600 MB of text,
+    more than that margin, so reading it whole could not fit.
+    """
     write_mini(tmp_path / "inv.gpkg")
     lon, lat = ll(CX, CY - 100)
     row = (stop_line("站" * 40, f"{lon:.6f}", f"{lat:.6f}") + "\n").encode("utf-8")
+    small = tmp_path / "small.csv"
+    small.write_bytes((STOP_HEADER + "\n").encode("utf-8") + row * 3)
     with open(tmp_path / "huge.csv", "wb") as fh:
         fh.write((STOP_HEADER + "\n").encode("utf-8"))
         block = row * 10_000
-        for _ in range(int(600e6 // len(block)) + 1):  # ~600 MB: more than the limit below
+        for _ in range(int(600e6 // len(block)) + 1):  # ~600 MB
             fh.write(block)
-    limit = 1_500 * 1024 * 1024  # address space: the scientific stack needs ~1 GB of it
-    code = ("import resource, sys, runpy; "
-            f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
-            "sys.argv = ['zlt-assets', *sys.argv[1:]]; runpy.run_module('zlt_assets', "
-            "run_name='__main__')")
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", ZLT_PROGRESS="none",
-               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    r = subprocess.run([sys.executable, "-c", code, *imp(tmp_path, tmp_path / "huge.csv",
-                                                         "--from-crs", "wgs84")],
-                       capture_output=True, text=True, env=env, timeout=600)
+    margin = 384 * 1024 * 1024
+    assert (tmp_path / "huge.csv").stat().st_size > margin
+    r, base = _under_limit(0, imp(tmp_path, small, "--from-crs", "wgs84", "--dry-run"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    r, peak = _under_limit(base + margin, imp(tmp_path, tmp_path / "huge.csv",
+                                              "--from-crs", "wgs84"))
     assert r.returncode == 2, r.stdout + r.stderr[-2000:]
     assert "more than 200,000 rows" in r.stderr and "MemoryError" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert peak < base + margin
+    # with almost no margin the machine's memory fails first: still one honest line, exit 2
+    # (out of memory, or a file that could not be read to the end), never "not a readable CSV"
+    r, _ = _under_limit(base + 16 * 1024 * 1024, imp(tmp_path, tmp_path / "huge.csv",
+                                                     "--from-crs", "wgs84"))
+    assert r.returncode == 2, r.stdout + r.stderr[-2000:]
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert re.search(r"more than 200,000 rows|out of memory|could not be read to the end",
+                     r.stderr), r.stderr
 
 
 @pytest.mark.parametrize("err, code, words", [

@@ -149,6 +149,31 @@ def test_an_import_is_refused_while_another_program_keeps_writing(tmp_path, jour
     assert_valid_gpkg(inv)
 
 
+@pytest.mark.parametrize("journal", JOURNALS)
+def test_an_import_beside_a_plain_begin_immediate(tmp_path, journal, gdal_editor):
+    """Another process holds ``BEGIN IMMEDIATE`` (the write lock, as a saving program takes it):
+    an import refuses after the wait with nothing changed; released in time, the import waits
+    and goes through."""
+    inv = _inv(tmp_path, journal)
+    before = layer_rows(inv, "bus_stops")
+    ed = gdal_editor(inv)
+    ed("lock-begin")
+    code, out, err = _finish(_start_import(inv, stops_csv(tmp_path / "a.csv", "壬站", 20),
+                                           env={"ZLT_BUSY_TIMEOUT": "2"}))
+    assert code == 4, out + err
+    assert "another program is writing" in err and len(err.strip().splitlines()) == 1
+    assert layer_rows(inv, "bus_stops") == before
+    p = _start_import(inv, stops_csv(tmp_path / "b.csv", "癸站", 20))
+    holder = threading.Timer(3.0, lambda: ed("lock-end"))
+    holder.start()
+    code, _out, err = _finish(p)
+    holder.join()
+    assert code == 0, err
+    names = _names(inv)
+    assert len(names) == 23 and sum(n.startswith("癸站") for n in names) == 20
+    assert_valid_gpkg(inv)
+
+
 # ---------------------------------------------------------------------------- readers
 def test_a_wal_reader_does_not_block_the_import(tmp_path, gdal_editor):
     inv = _inv(tmp_path, "wal")

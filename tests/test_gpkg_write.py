@@ -232,8 +232,12 @@ def test_a_full_disk_is_refused_and_leaves_the_inventory_as_it_was(tmp_path, inv
 
 
 # ---------------------------------------------------------------------------- kill -9
+@pytest.mark.parametrize("journal", ["delete", "wal"])
 @pytest.mark.parametrize("stage", ["locked", "written", "commit"])
-def test_a_kill_at_any_stage_leaves_the_old_state_and_no_files(tmp_path, inv, stage):
+def test_a_kill_at_any_stage_leaves_the_old_state_and_no_files(tmp_path, inv, stage, journal):
+    con = sqlite3.connect(inv)
+    assert con.execute(f"PRAGMA journal_mode={journal}").fetchone()[0] == journal
+    con.close()
     rows = {t: layer_rows(inv, t) for t in ("bus_stops", "roads")}
     marker = tmp_path / "paused"
     csv = stops_csv(tmp_path / "a.csv", "己", 200)

@@ -388,6 +388,7 @@ def _read_csv(p: Path, encoding: str | None, limit: int) -> Source:
     except UnicodeDecodeError as exc:
         raise _decode_error(p, enc, exc, 0) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+        _raise_resource_fault(exc, p)
         raise BadInput(f"{p.name} is not a readable CSV table: {_one_line(exc)}",
                        zh=f"{p.name} 不是可读的 CSV 表格") from None
     finally:
@@ -395,6 +396,23 @@ def _read_csv(p: Path, encoding: str | None, limit: int) -> Source:
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=header)
     frame = frame.replace({"": None})
     return Source(frame, None, None, enc, "CSV", notes)
+
+
+def _raise_resource_fault(exc: BaseException, p: Path) -> None:
+    """A parser error that is really the machine's fault (memory, disk) is raised as such.
+
+    pandas' C parser reports a failed ``read`` of its source as a ParserError ("Calling
+    read(nbytes) on source failed"): the file is not malformed, the memory or the disk failed.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (MemoryError, OSError)) and seen is not exc:
+            raise seen
+        seen = seen.__cause__ or seen.__context__
+    if "read(nbytes)" in str(exc):
+        raise BadInput(f"{p.name} could not be read to the end (out of memory, or a read error of "
+                       "its disk); nothing was imported",
+                       zh=f"{p.name} 无法读完(内存不足或磁盘读取错误);未导入任何内容") from None
 
 
 def _head_text(p: Path, enc: str) -> str:
