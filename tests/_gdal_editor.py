@@ -20,7 +20,8 @@ gdal.UseExceptions()
 def main() -> None:
     path, layer = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "bus_stops"
     ds = ogr.Open(path, 1)
-    reader = locker = None
+    reader: sqlite3.Connection | None = None
+    locker: sqlite3.Connection | None = None
     n = 0
     for line in sys.stdin:
         cmd, _, arg = line.strip().partition(" ")
@@ -51,6 +52,7 @@ def main() -> None:
                 reader.execute("BEGIN")
                 out = str(reader.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0])
             elif cmd == "read-end":
+                assert reader is not None, "read-end without read-begin"
                 reader.execute("COMMIT")
                 reader.close()
                 reader = None
@@ -58,6 +60,7 @@ def main() -> None:
                 locker = sqlite3.connect(path, isolation_level=None)
                 locker.execute("BEGIN IMMEDIATE")
             elif cmd == "lock-end":
+                assert locker is not None, "lock-end without lock-begin"
                 locker.execute("COMMIT")
                 locker.close()
                 locker = None

@@ -179,7 +179,8 @@ class Editor:
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
         answer = self.proc.stdout.readline().strip()
-        assert answer.startswith("ok"), f"{command}: {answer or self.proc.stderr.read()}"
+        assert answer.startswith("ok"), \
+            f"{command}: {answer or (self.proc.stderr.read() if self.proc.stderr else '')}"
         return answer[2:].strip()
 
     def close(self) -> None:

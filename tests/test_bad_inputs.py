@@ -73,7 +73,8 @@ def vector(d: Path, name: str, gdf: gpd.GeoDataFrame, driver: str | None = None,
 def toilets_gdf(crs_: str | None = "EPSG:4490") -> gpd.GeoDataFrame:
     x, y = ll(CX + 10, CY + 380)
     return gpd.GeoDataFrame(
-        {"名称": ["公厕甲"], "类型": ["固定式公厕"], "男厕位": [4], "女厕位": [6], "无障碍厕位": [1],
+        {"名称": ["公厕甲"], "类型": ["固定式公厕"], "男厕位": [4], "女厕位": [6],
+         "无障碍厕位": [1],
          "街道": ["正阳街道"], "责任单位": ["城管执法局"], "状态": ["在用"]},
         geometry=[Point(x, y)], crs=crs_)
 
@@ -130,7 +131,8 @@ def b_malformed_geojson(d):
 
 
 def b_empty_geojson(d):
-    (d / "none.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    (d / "none.geojson").write_text('{"type": "FeatureCollection", "features": []}',
+                                    encoding="utf-8")
     return imp(d, d / "none.geojson", layer="public_toilets")
 
 
@@ -266,7 +268,8 @@ HOSTILE = "'); DROP TABLE bus_stops; -- <script>alert(1)</script> =HYPERLINK(\"h
 
 def b_hostile_name(d):
     lon, lat = ll(CX, CY - 100)
-    lines = [STOP_HEADER, f'"{HOSTILE.replace(chr(34), chr(34) * 2)}",{lon},{lat},兴华街道,交通局,在用,1,否']
+    quoted = HOSTILE.replace(chr(34), chr(34) * 2)
+    lines = [STOP_HEADER, f'"{quoted}",{lon},{lat},兴华街道,交通局,在用,1,否']
     (d / "h.csv").write_text("\n".join(lines), encoding="utf-8")
     return imp(d, d / "h.csv", "--from-crs", "wgs84")
 
@@ -321,8 +324,8 @@ def b_multi_layer_gpkg(d):
 
 def b_bad_wkt(d):
     p = d / "w.csv"
-    p.write_text("名称,WKT,街道,责任单位,状态,线路,候车亭\n甲,POINT (122.7,兴华街道,交通局,在用,1,否\n",
-                 encoding="utf-8")
+    p.write_text("名称,WKT,街道,责任单位,状态,线路,候车亭\n"
+                 "甲,POINT (122.7,兴华街道,交通局,在用,1,否\n", encoding="utf-8")
     return imp(d, p, "--from-crs", "wgs84")
 
 
@@ -389,7 +392,8 @@ def b_val_truncated(d):
 def b_val_self_intersecting(d):
     x0, y0 = CX - 100, CY + 50
     bowtie = Polygon([(x0, y0), (x0 + 30, y0 + 30), (x0 + 30, y0), (x0, y0 + 30), (x0, y0)])
-    g = gpd.GeoDataFrame([record("facade_lighting_buildings", 1)], geometry=[bowtie], crs="EPSG:4550")
+    g = gpd.GeoDataFrame([record("facade_lighting_buildings", 1)], geometry=[bowtie],
+                         crs="EPSG:4550")
     inventory_with(d, facade_lighting_buildings=g)
     return ["validate", "--data", str(d / "inv.gpkg")]
 
@@ -761,7 +765,8 @@ CASES: list[Case] = [
     Case("I13", b_shp_no_prj, 2, r"coordinate system of t\.shp is not known"),
     Case("I14", b_gbk_as_utf8, 2, r"cannot be decoded as utf-8.*GBK"),
     Case("I15", b_mojibake, 4, r"乱码"),
-    Case("I16", b_gbk_shp_declared_utf8, 2, r"cannot be decoded as utf-8 \(declared utf-8\).*--encoding gbk"),
+    Case("I16", b_gbk_shp_declared_utf8, 2,
+         r"cannot be decoded as utf-8 \(declared utf-8\).*--encoding gbk"),
     Case("I17", b_swapped, 4, r"latitude and longitude look swapped"),
     Case("I18", b_gcj_as_wgs, 4, r"GCJ-02 .* declared as WGS84.*--from-crs gcj02"),
     Case("I19", b_projected_as_degrees, 4, r"metres, not degrees.*EPSG:4550"),
@@ -806,7 +811,8 @@ CASES: list[Case] = [
     Case("I55", b_newline_in_name, 0, r"line breaks or tabs in the text of 1 rows were replaced",
          where="stdout"),
     Case("I56", b_duplicate_header, 2, r"repeats column names: '名称' \(columns 1 and 5\)"),
-    Case("I57", b_target_typo, 2, r"inventory not found: .*city\.gkpg \(did you mean city\.gpkg\?\)"),
+    Case("I57", b_target_typo, 2,
+         r"inventory not found: .*city\.gkpg \(did you mean city\.gpkg\?\)"),
     Case("I58", b_target_missing_no_create, 2, r"inventory not found"),
     Case("I59", b_url_one_slash, 2, r"'postgresql:/editor@dbhost/zlt' is not a well-formed "
          r"database URL"),
@@ -829,8 +835,8 @@ CASES: list[Case] = [
     Case("P04", b_cell_inf, 2, r"cell size must be a finite number > 0 m, got inf"),
     Case("O01", b_out_is_a_device, 2, r"not a regular file"),
     Case("O02", b_pack_out_is_a_file, 2, r"--out .*out is a file; give a folder"),
-    Case("V13", b_val_garbled, 1, r"text looks garbled \(乱码\): '鍏村崕琛楅亾' reads as '兴华街道'",
-         where="stdout"),
+    Case("V13", b_val_garbled, 1,
+         r"text looks garbled \(乱码\): '鍏村崕琛楅亾' reads as '兴华街道'", where="stdout"),
     # db
     Case("D01", b_db_no_url, 2, r"need --data postgresql://"),
     Case("D02", b_db_unreachable, 3, r"cannot reach the database server"),
@@ -847,7 +853,8 @@ CASES: list[Case] = [
     Case("V06", b_val_domain, 1, r"value 'maybe' is not in", where="stdout"),
     Case("V08", b_val_wrong_crs, 1, r"stored in EPSG:4326, expected EPSG:4550", where="stdout"),
     Case("V09", b_val_nan_point, 1, r"geometry is missing or empty|not finite", where="stdout"),
-    Case("V10", b_val_outside_boundary, 1, r"bus_stops \[\d+\] \.geometry: 要素\(部分\)位于市界之外 / "
+    Case("V10", b_val_outside_boundary, 1,
+         r"bus_stops \[\d+\] \.geometry: 要素\(部分\)位于市界之外 / "
          r"feature lies \(partly\) outside the city boundary", where="stdout"),
     Case("V11", b_val_hostile, 1, r"is not in", where="stdout"),
     Case("V12", b_val_stop_off_road, 1, r"bus stop is 200 m from the nearest road", where="stdout"),
@@ -941,7 +948,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def test_bad_input(case: Case, outcomes):
     o = outcomes[case.id]
     p = o.proc
-    detail = f"{case.id} argv exit={p.returncode}\nstdout={p.stdout[-800:]}\nstderr={p.stderr[-800:]}"
+    detail = (f"{case.id} argv exit={p.returncode}\nstdout={p.stdout[-800:]}\n"
+              f"stderr={p.stderr[-800:]}")
     assert "Traceback" not in p.stderr + p.stdout, detail
     assert p.returncode == case.code, detail
     # progress lines ("… [ 10%] step", shown for steps that last over a second) are not errors

@@ -40,7 +40,8 @@ class Qgis:
         line = self.proc.stdout.readline().strip()
         while line and not line.startswith(("ok", "error")):  # QGIS's own chatter
             line = self.proc.stdout.readline().strip()
-        assert line.startswith("ok"), f"QGIS {what}: {line or self.proc.stderr.read()[-2000:]}"
+        err = self.proc.stderr.read()[-2000:] if self.proc.stderr and not line else ""
+        assert line.startswith("ok"), f"QGIS {what}: {line or err}"
         return line[2:].strip()
 
     def __call__(self, command: str) -> str:

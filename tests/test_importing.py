@@ -279,7 +279,8 @@ def test_replace_keeps_a_backup_and_upsert_updates(tmp_path, inv):
     lon, lat = lonlat(STOPS_XY[2], "gcj02")
     up = tmp_path / "up.csv"
     up.write_text("对象编码,名称,经度,纬度,街道,责任单位,状态,线路,候车亭\n"
-                  f"{schema.make_object_id('0203', 2)},改名站,{lon},{lat},兴华街道,交通局,停用,9,否\n"
+                  f"{schema.make_object_id('0203', 2)},改名站,{lon},{lat},"
+                  "兴华街道,交通局,停用,9,否\n"
                   f",新站,{lon},{lat},兴华街道,交通局,在用,9,否\n", encoding="utf-8")
     rep = import_file("bus_stops", up, inv, ImportOptions(from_crs="gcj02", mode="upsert"))
     assert rep.ok, rep.lines()
@@ -372,12 +373,13 @@ def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
                      "责任单位": "住建局", "状态": "在用"})
     xlsx = tmp_path / "积水点.xlsx"
     pd.DataFrame(rows).to_excel(xlsx, index=False)
-    opts = {"from_crs": "bd09", "x": "百度经度", "y": "百度纬度", "mapping": {"积水深度cm": "depth_cm"}}
+    opts = ImportOptions(from_crs="bd09", x="百度经度", y="百度纬度",
+                         mapping={"积水深度cm": "depth_cm"})
     bad = tmp_path / "积水点_坏.xlsx"
-    pd.DataFrame(rows + [dict(rows[0], 类型="未知类型")]).to_excel(bad, index=False)
-    refused = import_file("drainage_points", bad, sample_copy, ImportOptions(**opts))
+    pd.DataFrame([*rows, dict(rows[0], 类型="未知类型")]).to_excel(bad, index=False)
+    refused = import_file("drainage_points", bad, sample_copy, opts)
     assert not refused.ok and refused.bad_rows == [3]
-    rep = import_file("drainage_points", xlsx, sample_copy, ImportOptions(**opts))
+    rep = import_file("drainage_points", xlsx, sample_copy, opts)
     assert rep.ok, rep.lines()
     drains = Inventory.open(sample_copy).read("drainage_points")
     added = drains[drains["name"].isin(["积水点0", "积水点1"])]
@@ -399,7 +401,8 @@ def _dms(v: float) -> tuple[int, int, float]:
 def test_degrees_minutes_seconds_and_sheet_choice(tmp_path, inv):
     lon, lat = lonlat(STOPS_XY[2])
     (ld, lm, ls), (bd, bm, bs) = _dms(lon), _dms(lat)
-    rows = [{"名称": "度分秒", "经度": f"东经{ld}度{lm}分{ls:.4f}秒", "纬度": f"{bd}°{bm}′{bs:.4f}″N",
+    rows = [{"名称": "度分秒", "经度": f"东经{ld}度{lm}分{ls:.4f}秒",
+             "纬度": f"{bd}°{bm}′{bs:.4f}″N",
              "街道": "兴华街道", "责任单位": "交通局", "状态": "在用", "线路": "1", "候车亭": "否"}]
     xlsx = tmp_path / "two_sheets.xlsx"
     with pd.ExcelWriter(xlsx) as w:
@@ -415,13 +418,13 @@ def test_degrees_minutes_seconds_and_sheet_choice(tmp_path, inv):
 
 
 def test_gcj02_polygons_are_converted_vertex_by_vertex(tmp_path, inv):
-    from shapely.geometry import Polygon as P
+    from shapely.geometry import Polygon
 
     ring = [(CX - 100, CY + 50), (CX - 40, CY + 50), (CX - 40, CY + 90), (CX - 100, CY + 90)]
     gcj_ring = [lonlat(xy, "gcj02") for xy in ring]
-    rec = {"名称": "楼", "街道": "兴华街道", "责任单位": "住建局", "状态": "计划", "亮化街区": "中央路东西两侧",
-           "所在街路": "中央路", "层数": 5, "立面改造": "否"}
-    g = gpd.GeoDataFrame([rec], geometry=[P(gcj_ring)], crs="EPSG:4326")
+    rec = {"名称": "楼", "街道": "兴华街道", "责任单位": "住建局", "状态": "计划",
+           "亮化街区": "中央路东西两侧", "所在街路": "中央路", "层数": 5, "立面改造": "否"}
+    g = gpd.GeoDataFrame([rec], geometry=[Polygon(gcj_ring)], crs="EPSG:4326")
     path = tmp_path / "楼.geojson"
     pyogrio.write_dataframe(g, path)
     rep = import_file("facade_lighting_buildings", path, inv, ImportOptions(from_crs="gcj02"))
@@ -456,3 +459,36 @@ def test_dms_minutes_and_seconds_of_60_or_more_are_refused(text):
 
     with pytest.raises(CoordinateError, match="60 or more"):
         _to_float(text)
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv"])
+def test_a_file_with_more_rows_than_one_import_takes_is_refused_unread(tmp_path, inv, fmt,
+                                                                       monkeypatch):
+    """More rows than the limit: refused, the inventory untouched, and no more than one row past
+    the limit is ever read (vector drivers: whatever feature count they report)."""
+    import zlt_assets.importing as importing
+
+    g = pd.concat([_toilets_frame()] * 6, ignore_index=True)  # 12 rows
+    path = tmp_path / f"toilets.{fmt}"
+    if fmt == "csv":
+        pts = g.geometry
+        g.drop(columns="geometry").assign(经度=pts.x, 纬度=pts.y).to_csv(path, index=False)
+    else:
+        pyogrio.write_dataframe(g, path, driver={"geojson": "GeoJSON", "gpkg": "GPKG"}[fmt])
+    read = []
+    real = pyogrio.read_dataframe
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        read.append(len(out))
+        return out
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", spy)
+    # a driver that cannot tell its feature count cheaply reports none
+    monkeypatch.setattr(pyogrio, "read_info", lambda *_a, **_k: {"features": -1})
+    before = sha(inv)
+    with pytest.raises(importing.BadInput, match="more than 10 rows"):
+        import_file("public_toilets", path, inv, ImportOptions(max_rows=10, from_crs="cgcs2000"
+                                                               if fmt == "csv" else None))
+    assert sha(inv) == before
+    assert all(n <= 11 for n in read)

@@ -357,7 +357,7 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
     if isinstance(where, str):
         mod, cls = _BACKENDS["postgis"]
         backend: Any = getattr(importlib.import_module(mod), cls)
-        return backend.connect(where, must_exist=must_exist)  # type: ignore[no-any-return]
+        return backend.connect(where, must_exist=must_exist)
     path = where
     err = inventory.InventoryError
     gpkg_inventory: type[Inventory] = inventory.Inventory

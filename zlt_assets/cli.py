@@ -82,7 +82,8 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_TEST_SHOTS": ("tests", "保存 QGIS 桌面测试截图的文件夹", "folder to keep the QGIS desktop "
                        "test's screenshots in"),
     "ZLT_TEST_OUT": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
-    "ZLT_TEST_GUARD_LOG": ("tests", "测试内部使用 / internal to the tests", "internal to the tests"),
+    "ZLT_TEST_GUARD_LOG": ("tests", "测试内部使用 / internal to the tests",
+                           "internal to the tests"),
     "ZLT_TEST_GUARD_MODULES": ("tests", "测试内部使用 / internal to the tests",
                                "internal to the tests"),
     "CI": ("tests", "设为 true:缺少 QGIS、PostGIS、Chromium 的测试失败而非跳过",

@@ -547,7 +547,8 @@ def _read_vector(p: Path, kind: str, encoding: str | None, layer: str | None,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(p, **kwargs)
+            # at most one feature past the limit is read, whatever count the driver reported
+            gdf = pyogrio.read_dataframe(p, max_features=limit + 1, **kwargs)
     except UnicodeDecodeError as exc:
         declared = f" (declared {enc_used})" if enc_used else ""
         advice = ""
@@ -559,9 +560,13 @@ def _read_vector(p: Path, kind: str, encoding: str | None, layer: str | None,
                        zh=f"{p.name}:文本无法按 {exc.encoding} 解码{declared_zh}"
                           + (":它是 GBK/GB18030 编码,请用 {option} gbk(或修正 .cpg)"
                              if advice else ""), option="encoding") from None
+    except (MemoryError, OSError):
+        raise  # the machine's fault, not the file's: the CLI says so (exit 2-4)
     except Exception as exc:
         raise BadInput(f"cannot read {p.name}: {_one_line(exc)}",
                        zh=f"无法读取 {p.name}") from None
+    if len(gdf) > limit:
+        raise _too_many_rows(p.name, limit)
     cols = [str(c) for c in gdf.columns if c != getattr(gdf, "_geometry_column_name", None)]
     _check_headers(cols, p.name)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
@@ -768,7 +773,7 @@ def _convert_value(v: object, f: schema.FieldDef) -> tuple[object, str | None]:
         if isinstance(v, bool):
             return None, f"{v!r} is not a number"
         try:
-            x = float(str(v).replace(",", "")) if isinstance(v, str) else float(v)
+            x = float(v) if isinstance(v, (int, float)) else float(str(v).replace(",", ""))
         except (TypeError, ValueError):
             return None, f"{_short(v)} is not a number"
         if not math.isfinite(x):
@@ -833,7 +838,8 @@ def _resolve_crs(from_crs: str | None) -> tuple[str | None, CRS | None]:
                        "EPSG:n (e.g. EPSG:4550)") from None
 
 
-_DMS = re.compile(r"^\s*((?:[NSEW]|[东西南北][经纬]?)?)\s*(\d{1,3})\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′'分])?"
+_DMS = re.compile(r"^\s*((?:[NSEW]|[东西南北][经纬]?)?)\s*(\d{1,3})\s*[°度]\s*"
+                  r"(?:(\d{1,2}(?:\.\d+)?)\s*[′'分])?"
                   r"\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:[″\"]|''|秒))?\s*([NSEW东西南北]?)\s*$", re.I)
 
 
@@ -980,7 +986,7 @@ def import_file(layer: str, path: str | os.PathLike[str],
     if not opts.trust_crs and decl.geometry == "Point" and _geographic(crs_in):
         roads = _target_roads(target)
     if coords_ok and roads is not None:
-        _check_webmap_offset(geoms, webmap, crs_in, roads, report)
+        _check_webmap_offset(geoms, webmap, roads, report)
     elif coords_ok and not opts.trust_crs and decl.geometry == "Point" and _geographic(crs_in):
         report.notes.append("目标清单没有道路, 未做 GCJ-02/BD-09 偏移检查 / the target has no "
                             "roads: the GCJ-02/BD-09 offset check was skipped")
@@ -1026,7 +1032,7 @@ def import_file(layer: str, path: str | os.PathLike[str],
         if not len(work) and opts.mode != "replace":
             report.notes.append("没有新行, 清单未改动 / no new rows: the inventory was not changed")
             return report
-        combined = _combine(existing, work, decl, opts.mode)
+        combined = _combine(existing, work, opts.mode)
         try:
             report.backup = _write(target, layer, combined, existing, opts)
         except LayerChanged:
@@ -1237,9 +1243,9 @@ def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
             try:
                 out[i] = shapely.from_wkt(str(v))
             except shapely.errors.GEOSException as exc:
-                report.problems.append(RowProblem(i + 1, None, "geometry",
-                                                  f"WKT cannot be read: {_short(_one_line(exc), 60)}",
-                                                  "geometry_wkt"))
+                report.problems.append(RowProblem(
+                    i + 1, None, "geometry", f"WKT cannot be read: {_short(_one_line(exc), 60)}",
+                    "geometry_wkt"))
                 out[i] = None
         return out, None
     if xcol is None or ycol is None:
@@ -1264,7 +1270,8 @@ def _build_geometry(src: Source, frame: pd.DataFrame, xcol, ycol, wcol,
         if not (math.isfinite(x) and math.isfinite(y)):
             report.problems.append(RowProblem(
                 i + 1, None, "geometry",
-                f"coordinates missing or not numbers (x={_short(xv)}, y={_short(yv)})", "coordinates"))
+                f"coordinates missing or not numbers (x={_short(xv)}, y={_short(yv)})",
+                "coordinates"))
     ok = np.isfinite(xs) & np.isfinite(ys)
     out = np.empty(n, dtype=object)
     out[:] = None
@@ -1290,15 +1297,16 @@ def _check_coordinates(geoms: np.ndarray, crs_in: CRS, report: ImportReport) -> 
                 bad_rows.add(int(idx[j]) + 1)
             start += c
         for r in sorted(bad_rows):
-            report.problems.append(RowProblem(r, None, "geometry", "coordinates are NaN or infinite",
-                                              "coordinates"))
+            report.problems.append(RowProblem(r, None, "geometry",
+                                              "coordinates are NaN or infinite", "coordinates"))
         coords = coords[finite]
         if not len(coords):
             return False
     x, y = coords[:, 0], coords[:, 1]
     if np.abs(x).max() > 1e9 or np.abs(y).max() > 1e9:
+        top = max(np.abs(x).max(), np.abs(y).max())
         report.diagnoses.append(Diagnosis(
-            "huge_coordinates", f"coordinates up to {max(np.abs(x).max(), np.abs(y).max()):.3g} are "
+            "huge_coordinates", f"coordinates up to {top:.3g} are "
             "far beyond any coordinate system on Earth: check the columns and units"))
         return False
     if _geographic(crs_in):
@@ -1353,7 +1361,8 @@ def _target_roads(target: Inventory) -> gpd.GeoDataFrame | None:
     return None
 
 
-def _median_road_distance(points: gpd.GeoSeries, roads: gpd.GeoDataFrame) -> tuple[float, np.ndarray]:
+def _median_road_distance(points: gpd.GeoSeries,
+                          roads: gpd.GeoDataFrame) -> tuple[float, np.ndarray]:
     tree = shapely.STRtree(roads.geometry.values)
     g = points.values
     ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
@@ -1364,7 +1373,7 @@ def _median_road_distance(points: gpd.GeoSeries, roads: gpd.GeoDataFrame) -> tup
     return float(np.nanmedian(d)) if ok.any() else math.nan, d
 
 
-def _check_webmap_offset(geoms: np.ndarray, webmap: str | None, crs_in: CRS,
+def _check_webmap_offset(geoms: np.ndarray, webmap: str | None,
                          roads: gpd.GeoDataFrame, report: ImportReport) -> None:
     """Compare distances to the inventory's roads under each reading of the coordinates."""
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -1391,11 +1400,13 @@ def _check_webmap_offset(geoms: np.ndarray, webmap: str | None, crs_in: CRS,
         return
     closer = float(np.mean(per_best < per_decl))
     if d_decl >= OFFSET_MIN_M and d_decl >= OFFSET_RATIO * max(d_best, 1.0) and closer >= 0.7:
-        names = {"wgs84": "WGS84/CGCS2000", "gcj02": "GCJ-02 (Gaode/Tencent)", "bd09": "BD-09 (Baidu)"}
+        names = {"wgs84": "WGS84/CGCS2000", "gcj02": "GCJ-02 (Gaode/Tencent)",
+                 "bd09": "BD-09 (Baidu)"}
         report.diagnoses.append(Diagnosis(
             f"{best}_declared_as_{declared}",
             f"the points look like {names[best]} declared as {names[declared]}: as declared they "
-            f"sit a median {d_decl:.0f} m from the inventory's roads, read as {best} {d_best:.0f} m "
+            f"sit a median {d_decl:.0f} m from the inventory's roads, read as {best} "
+            f"{d_best:.0f} m "
             f"({closer:.0%} of points closer); re-run with --from-crs {best} "
             "(or --trust-crs if the offset is real)"))
 
@@ -1412,14 +1423,14 @@ def _check_location(projected: gpd.GeoSeries, report: ImportReport) -> None:
     for j, (lo, la) in enumerate(zip(lon, lat, strict=False)):
         r = int(idx[j]) + 1
         if not (CHINA_BBOX[0] <= lo <= CHINA_BBOX[2] and CHINA_BBOX[1] <= la <= CHINA_BBOX[3]):
-            report.problems.append(RowProblem(r, None, "geometry",
-                                              f"point is outside China (lon {lo:.4f}, lat {la:.4f})",
-                                              "outside_china"))
+            report.problems.append(RowProblem(
+                r, None, "geometry", f"point is outside China (lon {lo:.4f}, lat {la:.4f})",
+                "outside_china"))
         elif not (ZHALANTUN_BBOX[0] <= lo <= ZHALANTUN_BBOX[2]
                   and ZHALANTUN_BBOX[1] <= la <= ZHALANTUN_BBOX[3]):
-            report.problems.append(RowProblem(r, None, "geometry",
-                                              f"feature is outside Zhalantun (lon {lo:.4f}, lat {la:.4f})",
-                                              "outside_city"))
+            report.problems.append(RowProblem(
+                r, None, "geometry", f"feature is outside Zhalantun (lon {lo:.4f}, lat {la:.4f})",
+                "outside_city"))
 
 
 def _check_mojibake(frame: pd.DataFrame, report: ImportReport, src: Path, kind: str,
@@ -1534,7 +1545,8 @@ def _read_existing(target: Inventory, layer: str) -> gpd.GeoDataFrame | None:
 
 
 def _check_and_assign_ids(gdf: gpd.GeoDataFrame, decl: schema.LayerDef,
-                          existing: gpd.GeoDataFrame | None, mode: str, report: ImportReport) -> None:
+                          existing: gpd.GeoDataFrame | None, mode: str,
+                          report: ImportReport) -> None:
     if "obj_id" not in decl.field_names:
         return
     if "obj_id" not in gdf.columns:
@@ -1581,21 +1593,21 @@ def _check_and_assign_ids(gdf: gpd.GeoDataFrame, decl: schema.LayerDef,
     for i, v in enumerate(ids):
         if v is not None:
             continue
-        comp = decl.component_code_for(records[i])
-        if comp is None:
+        code = decl.component_code_for(records[i])
+        if code is None:
             report.problems.append(RowProblem(
                 i + 1, None, "obj_id", "object id is missing and cannot be assigned: the "
                 f"component code depends on {decl.code_field}, which is empty or unknown",
                 "id_missing"))
             continue
-        serial = next_serial.get(comp, 0) + 1
+        serial = next_serial.get(code, 0) + 1
         if serial >= 1_000_000:
             report.problems.append(RowProblem(i + 1, None, "obj_id",
-                                              f"no free serial left for component code {comp}",
+                                              f"no free serial left for component code {code}",
                                               "id_missing"))
             continue
-        next_serial[comp] = serial
-        ids[i] = schema.make_object_id(comp, serial)
+        next_serial[code] = serial
+        ids[i] = schema.make_object_id(code, serial)
         assigned += 1
     gdf["obj_id"] = pd.Series(ids, index=gdf.index, dtype=object)
     report.ids_assigned = assigned
@@ -1640,7 +1652,7 @@ def _validate(layer: str, gdf: gpd.GeoDataFrame, report: ImportReport) -> None:
             report.problems.append(RowProblem(r, oid, p.field, p.message, p.check))
 
 
-def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame, decl: schema.LayerDef,
+def _combine(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame,
              mode: str) -> gpd.GeoDataFrame:
     if existing is None or mode == "replace" or not len(existing):
         out = new.copy()
