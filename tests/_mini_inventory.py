@@ -39,15 +39,18 @@ def record(layer: str, serial: int, **overrides: Any) -> dict[str, Any]:
         else:
             v = "2024-01-01"
         rec[f.name] = v
-    if "status" in rec and decl.field("status").domain is not None:
-        rec["status"] = decl.field("status").domain.codes[0]  # planned: no completed date needed
+    status_domain = decl.field("status").domain if "status" in rec else None
+    if status_domain is not None:
+        rec["status"] = status_domain.codes[0]  # planned: no completed date needed
     if layer == "roads":
         rec["works"] = "none"
         rec["red_line_width_m"] = 20.0
         rec["carriageway_width_m"] = 12.0
     rec.update(overrides)
     if "obj_id" in rec and "obj_id" not in overrides:
-        rec["obj_id"] = schema.make_object_id(decl.component_code_for(rec), serial)
+        code = decl.component_code_for(rec)
+        assert code is not None, f"{layer}: no component code for {rec}"
+        rec["obj_id"] = schema.make_object_id(code, serial)
     return rec
 
 

@@ -73,7 +73,7 @@ def test_gcj02_csv_lands_on_the_true_positions_with_codes_and_ids(tmp_path, inv)
     out = read_layer(inv, "bus_stops")
     assert len(out) == 8
     new = new_rows(out)
-    d = [Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry)]
+    d = [Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry, strict=False)]
     assert max(d) < 0.5
     # Chinese labels became codes; yes/no became booleans; ids continue the serials
     assert set(new["street_office"]) == {"150783001"}
@@ -89,7 +89,7 @@ def test_bd09_csv_converts_within_half_a_metre(tmp_path, inv):
     rep = import_file("bus_stops", src, inv, ImportOptions(from_crs="bd09"))
     assert rep.ok, rep.lines()
     new = new_rows(read_layer(inv, "bus_stops"))
-    assert max(Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry)) < 0.5
+    assert max(Point(xy).distance(g) for xy, g in zip(STOPS_XY, new.geometry, strict=False)) < 0.5
 
 
 def test_gbk_csv_is_detected(tmp_path, inv):
@@ -161,7 +161,7 @@ def test_vector_formats(tmp_path, inv, fmt):
     assert new["name"].tolist() == ["公厕甲", "公厕乙"]
     # WGS84 and CGCS2000 agree at this level: the points land where they were made
     exp = gpd.GeoSeries(_toilets_frame().geometry, crs="EPSG:4490").to_crs("EPSG:4550")
-    assert max(a.distance(b) for a, b in zip(exp, new.geometry)) < 0.01
+    assert max(a.distance(b) for a, b in zip(exp, new.geometry, strict=False)) < 0.01
 
 
 def test_kml_name_maps_and_wkt_column(tmp_path, inv):
@@ -262,10 +262,14 @@ def test_mojibake_is_recognised(tmp_path, inv):
 # ---------------------------------------------------------------------------- modes
 def test_replace_keeps_a_backup_and_upsert_updates(tmp_path, inv):
     src = stops_csv(tmp_path / "s.csv", "gcj02")
-    original = sha(inv)
+    original = {n: read_layer(inv, n) for n in Inventory.open(inv).list_layers()}
     rep = import_file("bus_stops", src, inv, ImportOptions(from_crs="gcj02", mode="replace"))
     assert rep.ok and rep.backup
-    assert sha(Path(rep.backup)) == original
+    # the backup (SQLite's backup API) holds exactly what the file held before
+    backup = Inventory.open(rep.backup)
+    assert backup.list_layers() == list(original)
+    for name, frame in original.items():
+        pd.testing.assert_frame_equal(backup.read(name), frame)
     assert len(Inventory.open(rep.backup).read("bus_stops")) == 3
     after = read_layer(inv, "bus_stops")
     assert len(after) == 5 and after["obj_id"].tolist()[0] == schema.make_object_id("0203", 1)
@@ -275,7 +279,8 @@ def test_replace_keeps_a_backup_and_upsert_updates(tmp_path, inv):
     lon, lat = lonlat(STOPS_XY[2], "gcj02")
     up = tmp_path / "up.csv"
     up.write_text("对象编码,名称,经度,纬度,街道,责任单位,状态,线路,候车亭\n"
-                  f"{schema.make_object_id('0203', 2)},改名站,{lon},{lat},兴华街道,交通局,停用,9,否\n"
+                  f"{schema.make_object_id('0203', 2)},改名站,{lon},{lat},"
+                  "兴华街道,交通局,停用,9,否\n"
                   f",新站,{lon},{lat},兴华街道,交通局,在用,9,否\n", encoding="utf-8")
     rep = import_file("bus_stops", up, inv, ImportOptions(from_crs="gcj02", mode="upsert"))
     assert rep.ok, rep.lines()
@@ -312,7 +317,7 @@ def test_cli_import_refusal_lists_rows_on_stdout_and_one_line_on_stderr(tmp_path
                     rows=[f"x,{g0[0]},{g0[1]},兴华街道,火星局,在用,1,否,2025-01-01"])
     report = tmp_path / "report.json"
     r = cli("import", "bus_stops", str(src), "--data", str(inv), "--from-crs", "gcj02",
-            "--json", str(report))
+            "--json", str(report), "--progress", "none")
     assert r.returncode == 4, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert "1 of 6 rows" in r.stderr
@@ -320,7 +325,7 @@ def test_cli_import_refusal_lists_rows_on_stdout_and_one_line_on_stderr(tmp_path
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["ok"] is False and data["bad_rows"] == [6]
     ok = cli("import", "bus_stops", str(stops_csv(tmp_path / "ok.csv")), "--data", str(inv),
-             "--from-crs", "gcj02")
+             "--from-crs", "gcj02", "--progress", "none")
     assert ok.returncode == 0, ok.stderr
     assert ok.stderr.strip() == ""
     assert len(read_layer(inv, "bus_stops")) == 8
@@ -349,7 +354,7 @@ def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
     stops = Inventory.open(sample_copy).read("bus_stops")
     assert len(stops) == n_stops + 6
     new = stops.iloc[n_stops:]
-    assert max(a.distance(b) for a, b in zip(mids[:6], new.geometry)) < 0.5
+    assert max(a.distance(b) for a, b in zip(mids[:6], new.geometry, strict=False)) < 0.5
     assert new["obj_id"].tolist()[0] == schema.make_object_id("0203", n_stops + 1)
 
     t = _toilets_frame()
@@ -368,12 +373,13 @@ def test_department_files_into_the_sample_inventory(tmp_path, sample_copy):
                      "责任单位": "住建局", "状态": "在用"})
     xlsx = tmp_path / "积水点.xlsx"
     pd.DataFrame(rows).to_excel(xlsx, index=False)
-    opts = dict(from_crs="bd09", x="百度经度", y="百度纬度", mapping={"积水深度cm": "depth_cm"})
+    opts = ImportOptions(from_crs="bd09", x="百度经度", y="百度纬度",
+                         mapping={"积水深度cm": "depth_cm"})
     bad = tmp_path / "积水点_坏.xlsx"
-    pd.DataFrame(rows + [dict(rows[0], 类型="未知类型")]).to_excel(bad, index=False)
-    refused = import_file("drainage_points", bad, sample_copy, ImportOptions(**opts))
+    pd.DataFrame([*rows, dict(rows[0], 类型="未知类型")]).to_excel(bad, index=False)
+    refused = import_file("drainage_points", bad, sample_copy, opts)
     assert not refused.ok and refused.bad_rows == [3]
-    rep = import_file("drainage_points", xlsx, sample_copy, ImportOptions(**opts))
+    rep = import_file("drainage_points", xlsx, sample_copy, opts)
     assert rep.ok, rep.lines()
     drains = Inventory.open(sample_copy).read("drainage_points")
     added = drains[drains["name"].isin(["积水点0", "积水点1"])]
@@ -395,7 +401,8 @@ def _dms(v: float) -> tuple[int, int, float]:
 def test_degrees_minutes_seconds_and_sheet_choice(tmp_path, inv):
     lon, lat = lonlat(STOPS_XY[2])
     (ld, lm, ls), (bd, bm, bs) = _dms(lon), _dms(lat)
-    rows = [{"名称": "度分秒", "经度": f"东经{ld}度{lm}分{ls:.4f}秒", "纬度": f"{bd}°{bm}′{bs:.4f}″N",
+    rows = [{"名称": "度分秒", "经度": f"东经{ld}度{lm}分{ls:.4f}秒",
+             "纬度": f"{bd}°{bm}′{bs:.4f}″N",
              "街道": "兴华街道", "责任单位": "交通局", "状态": "在用", "线路": "1", "候车亭": "否"}]
     xlsx = tmp_path / "two_sheets.xlsx"
     with pd.ExcelWriter(xlsx) as w:
@@ -411,13 +418,13 @@ def test_degrees_minutes_seconds_and_sheet_choice(tmp_path, inv):
 
 
 def test_gcj02_polygons_are_converted_vertex_by_vertex(tmp_path, inv):
-    from shapely.geometry import Polygon as P
+    from shapely.geometry import Polygon
 
     ring = [(CX - 100, CY + 50), (CX - 40, CY + 50), (CX - 40, CY + 90), (CX - 100, CY + 90)]
     gcj_ring = [lonlat(xy, "gcj02") for xy in ring]
-    rec = {"名称": "楼", "街道": "兴华街道", "责任单位": "住建局", "状态": "计划", "亮化街区": "中央路东西两侧",
-           "所在街路": "中央路", "层数": 5, "立面改造": "否"}
-    g = gpd.GeoDataFrame([rec], geometry=[P(gcj_ring)], crs="EPSG:4326")
+    rec = {"名称": "楼", "街道": "兴华街道", "责任单位": "住建局", "状态": "计划",
+           "亮化街区": "中央路东西两侧", "所在街路": "中央路", "层数": 5, "立面改造": "否"}
+    g = gpd.GeoDataFrame([rec], geometry=[Polygon(gcj_ring)], crs="EPSG:4326")
     path = tmp_path / "楼.geojson"
     pyogrio.write_dataframe(g, path)
     rep = import_file("facade_lighting_buildings", path, inv, ImportOptions(from_crs="gcj02"))
@@ -425,7 +432,7 @@ def test_gcj02_polygons_are_converted_vertex_by_vertex(tmp_path, inv):
     got = read_layer(inv, "facade_lighting_buildings").geometry.iloc[0]
     coords = list(got.exterior.coords)[:-1]
     assert len(coords) == 4
-    assert max(Point(a).distance(Point(b)) for a, b in zip(coords, ring)) < 0.5
+    assert max(Point(a).distance(Point(b)) for a, b in zip(coords, ring, strict=False)) < 0.5
 
 
 @settings(max_examples=200, deadline=None)
@@ -435,7 +442,53 @@ def test_dms_parsing_round_trip(value, marks):
 
     d = int(value)
     m = int((value - d) * 60)
-    s = (value - d - m / 60) * 3600
+    s = round((value - d - m / 60) * 3600, 6)
+    if s >= 60:  # 59.9999996 printed with six decimals: carry, as a person writing it would
+        s, m = 0.0, m + 1
+    if m >= 60:
+        m, d = 0, d + 1
     text = f"{d}{marks[0]}{m}{marks[1]}{s:.6f}{marks[2]}"
     assert abs(_to_float(text) - value) < 1e-8
     assert abs(_to_float("W" + text) + value) < 1e-8
+
+
+@pytest.mark.parametrize("text", ["122度75分", "122°44′99″", "48°0′99″N",
+                                  "122°60′", "122°59′60″"])
+def test_dms_minutes_and_seconds_of_60_or_more_are_refused(text):
+    from zlt_assets.importing import CoordinateError, _to_float
+
+    with pytest.raises(CoordinateError, match="60 or more"):
+        _to_float(text)
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv"])
+def test_a_file_with_more_rows_than_one_import_takes_is_refused_unread(tmp_path, inv, fmt,
+                                                                       monkeypatch):
+    """More rows than the limit: refused, the inventory untouched, and no more than one row past
+    the limit is ever read (vector drivers: whatever feature count they report)."""
+    import zlt_assets.importing as importing
+
+    g = pd.concat([_toilets_frame()] * 6, ignore_index=True)  # 12 rows
+    path = tmp_path / f"toilets.{fmt}"
+    if fmt == "csv":
+        pts = g.geometry
+        g.drop(columns="geometry").assign(经度=pts.x, 纬度=pts.y).to_csv(path, index=False)
+    else:
+        pyogrio.write_dataframe(g, path, driver={"geojson": "GeoJSON", "gpkg": "GPKG"}[fmt])
+    read = []
+    real = pyogrio.read_dataframe
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        read.append(len(out))
+        return out
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", spy)
+    # a driver that cannot tell its feature count cheaply reports none
+    monkeypatch.setattr(pyogrio, "read_info", lambda *_a, **_k: {"features": -1})
+    before = sha(inv)
+    with pytest.raises(importing.BadInput, match="more than 10 rows"):
+        import_file("public_toilets", path, inv, ImportOptions(max_rows=10, from_crs="cgcs2000"
+                                                               if fmt == "csv" else None))
+    assert sha(inv) == before
+    assert all(n <= 11 for n in read)

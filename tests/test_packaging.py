@@ -314,7 +314,7 @@ def test_sdist_wheel_in_a_fresh_venv_runs_the_main_job_anywhere(tmp_path):
     out = work / "out"
     for name in ("validation.json", "summary.md", "coverage_euclidean.json",
                  "coverage_network.gpkg", "toilet_gaps.json", "scorecard.html",
-                 "scorecard.xlsx", "meeting_map.html", "README.md"):
+                 "scorecard.xlsx", "maps.json", "maps/index.html", "README.md"):
         assert (out / name).is_file(), f"{name} missing\n{pack.stderr[-2000:]}"
     table = (out / "README.md").read_text(encoding="utf-8")
     rows = [r for r in table.splitlines() if r.startswith("| ") and "---" not in r][1:]

@@ -1,5 +1,6 @@
-"""The one place for writes (private): atomic files, GeoPackages changed in place, and where an
-inventory lives.
+"""The one place for writes (private): atomic files, GeoPackages changed in place, locations.
+
+Where an inventory lives is checked here too (:func:`check_location`, :func:`open_inventory`).
 
 Every writer of zlt-assets goes through this module:
 
@@ -47,9 +48,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import BadInput, Refused
+from .errors import BadInput, Refused, one_line
+
+if TYPE_CHECKING:  # the factory returns inventories; nothing is imported at run time
+    from .inventory import Inventory
 
 __all__ = [
     "BUSY_TIMEOUT_ENV",
@@ -59,6 +63,7 @@ __all__ = [
     "LayerWrite",
     "atomic_path",
     "backup_gpkg",
+    "check_backup_dir",
     "check_location",
     "gpkg_layer_token",
     "is_database_url",
@@ -66,6 +71,7 @@ __all__ = [
     "json_text",
     "open_inventory",
     "resolve_target",
+    "write_backup_gpkg",
     "write_bytes",
     "write_gpkg_layers",
     "write_json",
@@ -115,7 +121,9 @@ def resolve_target(target: str | os.PathLike[str]) -> Path:
             raise BadInput(f"refusing to replace {target}: it is not a regular file "
                            f"(device, FIFO or socket); use '-' for standard output",
                            zh=f"拒绝覆盖 {target}:它不是普通文件(设备、管道或套接字)")
-        if not os.access(p, os.W_OK):
+        # no write bit for anyone is a read-only file even for an administrator (root passes
+        # every access check): the user marked it so
+        if not os.access(p, os.W_OK) or not st.st_mode & 0o222:
             raise Refused(f"refusing to write {target}: the file is read-only; nothing was "
                           "changed", zh=f"拒绝写入 {target}:文件为只读,未做任何修改")
     parent = p.parent
@@ -146,8 +154,8 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
     _mkdir(dst.parent)
     old_mode = stat.S_IMODE(dst.stat().st_mode) if dst.exists() else None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}-", suffix=suffix or dst.suffix or ".tmp",
-                                        dir=dst.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}-",
+                                        suffix=suffix or dst.suffix or ".tmp", dir=dst.parent)
     except PermissionError:
         raise _folder_not_writable(dst) from None
     os.close(fd)
@@ -198,12 +206,12 @@ def write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_text(target: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 text atomically with ``\\n`` line ends (``-``: standard output)."""
+    """Write UTF-8 text atomically, line ends as given (``-``: standard output)."""
     write_bytes(target, text.encode("utf-8"))
 
 
 def json_text(obj: Any) -> str:
-    """JSON as zlt-assets writes it: UTF-8 with Chinese kept readable, indented, one final newline."""
+    """JSON as zlt-assets writes it: UTF-8, Chinese kept readable, indented, a final newline."""
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
@@ -245,16 +253,17 @@ def check_location(data: str | os.PathLike[str]) -> str | Path:
     'postgresql://editor@dbhost:5432/zlt'
     >>> check_location("city.gpkg")
     PosixPath('city.gpkg')
-    >>> check_location("postgresql:/editor@dbhost/zlt")
+    >>> check_location("postgresql:/editor@dbhost/zlt")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    zlt_assets.errors.BadInput: 'postgresql:/editor@dbhost/zlt' is not a well-formed database URL: write postgresql://user@host:port/dbname
+    zlt_assets.errors.BadInput: 'postgresql:/editor@dbhost/zlt' is not a well-formed ...
     """
     raw = os.fspath(data)
     text = raw.strip()
     if not text:
         raise BadInput("{option} is empty: give a GeoPackage file or a postgresql:// URL",
-                       zh="{option} 为空:请给出 GeoPackage 文件或 postgresql:// 地址", option="data")
+                       zh="{option} 为空:请给出 GeoPackage 文件或 postgresql:// 地址",
+                       option="data")
     if is_database_url(text):
         _check_pg_url(text)
         return text
@@ -308,19 +317,13 @@ def _redact(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
-def one_line(text: object) -> str:
-    from .text import one_line as _one
-
-    return _one(text)
-
-
 #: Backends by kind, named by module so that the inventory module never imports its subclasses.
 _BACKENDS = {"gpkg": ("zlt_assets.inventory", "Inventory"),
              "postgis": ("zlt_assets.db", "PostGISInventory")}
 
 
 def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bool = True,
-                   create: bool = False) -> Any:
+                   create: bool = False) -> Inventory:
     """Open an inventory: a GeoPackage path or a ``postgresql://`` URL (``None``: the default).
 
     Parameters
@@ -353,37 +356,24 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
     where = check_location(data)
     if isinstance(where, str):
         mod, cls = _BACKENDS["postgis"]
-        return getattr(importlib.import_module(mod), cls).connect(where, must_exist=must_exist)
+        backend: Any = getattr(importlib.import_module(mod), cls)
+        return backend.connect(where, must_exist=must_exist)
     path = where
     err = inventory.InventoryError
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        st = None
-    except PermissionError:
-        raise err(f"cannot read the inventory {path}: permission denied",
-                  zh=f"无法读取清单 {path}:没有权限") from None
-    except NotADirectoryError:
-        raise err(f"inventory not found: {path} (a part of the folder path is a file)",
-                  zh=f"找不到清单:{path}(路径中的某一级是文件)") from None
+    gpkg_inventory: type[Inventory] = inventory.Inventory
+    st = stat_file(path, "inventory", "清单", error=err, missing_ok=True)
     if st is None:
         if create:
             if path.suffix.lower() != ".gpkg":
                 raise err(f"a new inventory must be a .gpkg file, got {path.name}",
                           zh=f"新建的清单必须是 .gpkg 文件,而不是 {path.name}")
-            return inventory.Inventory(path)
+            return gpkg_inventory(path)
         if must_exist:
             hint = ""
             if path.suffix.lower() != ".gpkg":
                 hint = f" (did you mean {path.with_suffix('.gpkg').name}?)"
             raise err(f"inventory not found: {path}{hint}", zh=f"找不到清单:{path}{hint}")
-        return inventory.Inventory(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise err(f"inventory must be a GeoPackage file, got a folder: {path}",
-                  zh=f"清单必须是 GeoPackage 文件,而不是文件夹:{path}")
-    if not stat.S_ISREG(st.st_mode):
-        raise err(f"inventory must be a GeoPackage file, got a device, FIFO or socket: {path}",
-                  zh=f"清单必须是 GeoPackage 文件,而不是设备、管道或套接字:{path}")
+        return gpkg_inventory(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -391,16 +381,47 @@ def open_inventory(data: str | os.PathLike[str] | None = None, *, must_exist: bo
         raise err(f"cannot read the inventory {path}: permission denied",
                   zh=f"无法读取清单 {path}:没有权限") from None
     if not head.startswith(b"SQLite format 3"):
-        raise err(f"not a GeoPackage (SQLite) file: {path}", zh=f"不是 GeoPackage(SQLite)文件:{path}")
-    return inventory.Inventory(path)
+        raise err(f"not a GeoPackage (SQLite) file: {path}",
+                  zh=f"不是 GeoPackage(SQLite)文件:{path}")
+    return gpkg_inventory(path)
+
+
+def stat_file(path: Path, what: str, what_zh: str, *, error: type[BadInput] = BadInput,
+              missing_ok: bool = False) -> os.stat_result | None:
+    """The ``stat`` of a file to read, refusing folders, FIFOs, devices and unreadable paths.
+
+    ``what`` names the file in messages (``"the inventory"``, ``"the input file"``). Returns
+    None for a missing file when ``missing_ok``, else raises ``error`` ("... not found").
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise error(f"{what} not found: {path}", zh=f"找不到{what_zh}:{path}") from None
+    except PermissionError:
+        raise error(f"cannot read {what} {path}: permission denied",
+                    zh=f"无法读取{what_zh} {path}:没有权限") from None
+    except NotADirectoryError:
+        raise error(f"{what} not found: {path} (a part of its folder path is a file)",
+                    zh=f"找不到{what_zh}:{path}(路径中的某一级是文件)") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"{what} must be a file, got a folder: {path}",
+                    zh=f"{what_zh}必须是文件,而不是文件夹:{path}")
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"{what} must be a regular file, got a device, FIFO or socket: {path}",
+                    zh=f"{what_zh}必须是普通文件,而不是设备、管道或套接字:{path}")
+    return st
 
 
 # ============================================================================ GeoPackage writes
 #: Environment variable: seconds to wait for another program's write to finish (default 10).
 BUSY_TIMEOUT_ENV = "ZLT_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 10.0
-#: Test hook: ``ZLT_IO_PAUSE=stage`` makes a write pause at that stage (``locked``, ``written``,
-#: ``commit``) after creating ``$ZLT_IO_PAUSE_FILE``, so a test can kill it there.
+#: Test hook: ``ZLT_IO_PAUSE=stage=MARKER`` makes a write pause (60 s) at that stage (``locked``,
+#: ``written``: half the rows inserted, ``commit``: just before COMMIT, ``publish``: a new file
+#: written but not yet linked into place) after writing its process id into the file MARKER, so
+#: a test can kill it exactly there.
 PAUSE_ENV = "ZLT_IO_PAUSE"
 
 
@@ -435,12 +456,15 @@ def _busy_timeout(timeout: float | None) -> float:
 
 
 def _pause(stage: str) -> None:
-    if os.environ.get(PAUSE_ENV) != stage:
+    raw = os.environ.get(PAUSE_ENV)
+    if not raw:
         return
-    marker = os.environ.get(PAUSE_ENV + "_FILE")
+    want, _, marker = raw.partition("=")
+    if want != stage:
+        return
     if marker:
         Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(float(os.environ.get(PAUSE_ENV + "_SECONDS", "60")))
+    time.sleep(60)
 
 
 # ---------------------------------------------------------------------------- SQL functions
@@ -629,10 +653,10 @@ def _layer_token(conn: sqlite3.Connection, layer: str) -> str:
 
 
 def gpkg_layer_token(path: str | os.PathLike[str], layer: str) -> str:
-    """A digest of a layer as stored now: pass it as ``expect`` to :func:`write_gpkg_layers` so
-    the write is refused (:class:`LayerChanged`) when another program changed the layer since.
+    """A digest of a layer as stored now (``"absent"`` when the file or the layer is not there).
 
-    ``"absent"`` when the file or the layer does not exist.
+    Pass it as ``expect`` to :func:`write_gpkg_layers`: the write is refused
+    (:class:`LayerChanged`) when another program changed the layer since.
     """
     p = Path(path)
     if not p.exists():
@@ -673,7 +697,7 @@ def _sqlite_error(exc: BaseException, path: Path, doing: str = "write") -> Excep
             return _folder_not_writable(path)
         return Refused(f"cannot {doing} {path}: the file or its folder is read-only; nothing was "
                        "changed", zh=f"无法写入 {path}:文件或所在文件夹只读,未做任何修改")
-    if "disk is full" in msg or "disk or database is full" in msg or "database or disk is full" in msg:
+    if "disk is full" in msg or "or disk is full" in msg or "or database is full" in msg:
         return Refused(f"cannot {doing} {path}: the disk is full; nothing was changed",
                        zh=f"无法写入 {path}:磁盘已满,未做任何修改")
     if "not a database" in msg or "malformed" in msg or "no such table: gpkg_contents" in msg:
@@ -705,7 +729,8 @@ def _begin_immediate(conn: sqlite3.Connection, path: Path, timeout: float) -> No
 
 
 # ---------------------------------------------------------------------------- templates
-def _template(frame: Any, name: str, geometry_type: str | None, version: str | None) -> sqlite3.Connection:
+def _template(frame: Any, name: str, geometry_type: str | None,
+              version: str | None) -> sqlite3.Connection:
     """An in-memory GeoPackage holding ``name`` as GDAL creates it (empty): the DDL to copy."""
     import pyogrio
 
@@ -764,7 +789,7 @@ def _copy_srs(conn: sqlite3.Connection, tmpl: sqlite3.Connection, srs_id: int) -
     if row is None:
         return srs_id
     tcols = [c for c, _ in _columns(tmpl, "gpkg_spatial_ref_sys")]
-    rec = dict(zip(tcols, row))
+    rec = dict(zip(tcols, row, strict=False))
     org, code = rec.get("organization"), rec.get("organization_coordsys_id")
     if srs_id in (-1, 0):
         return srs_id
@@ -787,7 +812,8 @@ def _copy_srs(conn: sqlite3.Connection, tmpl: sqlite3.Connection, srs_id: int) -
     return new_id
 
 
-def _create_layer(conn: sqlite3.Connection, frame: Any, name: str, geometry_type: str | None) -> None:
+def _create_layer(conn: sqlite3.Connection, frame: Any, name: str,
+                  geometry_type: str | None) -> None:
     """Create ``name`` in ``conn`` exactly as GDAL would (table, R-tree, triggers, metadata)."""
     tmpl = _template(frame, name, geometry_type, "1.2")
     try:
@@ -819,7 +845,7 @@ def _create_layer(conn: sqlite3.Connection, frame: Any, name: str, geometry_type
             keys = [c for c in tcols if c in dcols]
             for row in tmpl.execute(f"SELECT {', '.join(map(_q, keys))} FROM {table} "
                                     "WHERE lower(table_name) = lower(?)", (name,)).fetchall():
-                rec = dict(zip(keys, row))
+                rec = dict(zip(keys, row, strict=False))
                 if "srs_id" in rec and srs_id is not None:
                     rec["srs_id"] = srs_id
                 if table == "gpkg_contents" and conn.execute(
@@ -872,7 +898,8 @@ def _layer_info(conn: sqlite3.Connection, table: str) -> _Layer:
                   {k: v for k, v in cols.items() if k not in (fid.lower(), (geom or "").lower())})
 
 
-def _frame_rows(frame: Any, info: _Layer, conn: sqlite3.Connection) -> tuple[list[str], list[tuple]]:
+def _frame_rows(frame: Any, info: _Layer,
+                conn: sqlite3.Connection) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names (as stored) and SQLite rows of ``frame`` for layer ``info``."""
     geom_name = frame.geometry.name if hasattr(frame, "geometry") and info.geom else None
     names: list[str] = []
@@ -891,7 +918,8 @@ def _frame_rows(frame: Any, info: _Layer, conn: sqlite3.Connection) -> tuple[lis
         decls.append(decl)
         series.append(frame[col].tolist())
     cols = list(names)
-    data: list[list[Any]] = [[_sql_value(v, d) for v in s] for s, d in zip(series, decls)]
+    data: list[list[Any]] = [[_sql_value(v, d) for v in s]
+                             for s, d in zip(series, decls, strict=True)]
     if geom_name is not None:
         cols.append(info.geom or "geom")
         data.append(_gpkg_blobs(frame.geometry.values, info.srs_id, info.keep_z))
@@ -913,8 +941,11 @@ def _write_layer(conn: sqlite3.Connection, name: str, frame: Any, mode: str, key
         res.created = True
     info = _layer_info(conn, table)
     cols, rows = _frame_rows(frame, info, conn)
-    insert = (f"INSERT INTO {_q(table)} ({', '.join(map(_q, cols))}) VALUES "
-              f"({', '.join('?' for _ in cols)})") if cols else f"INSERT INTO {_q(table)} DEFAULT VALUES"
+    if cols:
+        insert = (f"INSERT INTO {_q(table)} ({', '.join(map(_q, cols))}) VALUES "
+                  f"({', '.join('?' for _ in cols)})")
+    else:
+        insert = f"INSERT INTO {_q(table)} DEFAULT VALUES"
     fid = info.fid
     if mode in ("append", "recreate") or res.created:
         _insert(conn, insert, rows, bool(cols))
@@ -936,15 +967,15 @@ def _write_layer(conn: sqlite3.Connection, name: str, frame: Any, mode: str, key
         res.deleted, res.inserted = int(n_old), len(rows)
         return res
     sel = ", ".join(_q(c) for c in cols) if cols else "NULL"
-    stored: dict[Any, list[tuple[int, tuple]]] = {}
+    stored: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
     for r in conn.execute(f"SELECT {_q(fid)}, {_q(match_col)}, {sel} FROM {_q(table)} "
                           f"ORDER BY {_q(fid)}"):
         stored.setdefault(r[1], []).append((int(r[0]), tuple(r[2:])))
     gpos = cols.index(info.geom) if info.geom in cols else None
     update = (f"UPDATE {_q(table)} SET {', '.join(_q(c) + ' = ?' for c in cols)} "
               f"WHERE {_q(fid)} = ?")
-    to_insert: list[tuple] = []
-    for k, row in zip(frame_keys, rows):
+    to_insert: list[tuple[Any, ...]] = []
+    for k, row in zip(frame_keys, rows, strict=False):
         if k is not None and stored.get(k):
             old_fid, old = stored[k].pop(0)
             if _same_row(old, row, gpos):
@@ -969,10 +1000,10 @@ def _write_layer(conn: sqlite3.Connection, name: str, frame: Any, mode: str, key
     return res
 
 
-def _same_row(old: tuple, new: tuple, gpos: int | None) -> bool:
+def _same_row(old: tuple[Any, ...], new: tuple[Any, ...], gpos: int | None) -> bool:
     if len(old) != len(new):
         return False
-    for i, (a, b) in enumerate(zip(old, new)):
+    for i, (a, b) in enumerate(zip(old, new, strict=False)):
         if i == gpos:
             if _wkb_part(a) != _wkb_part(b):
                 return False
@@ -982,7 +1013,8 @@ def _same_row(old: tuple, new: tuple, gpos: int | None) -> bool:
     return True
 
 
-def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple], has_cols: bool) -> None:
+def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]],
+            has_cols: bool) -> None:
     if not rows:
         return
     if has_cols:
@@ -995,8 +1027,12 @@ def _insert(conn: sqlite3.Connection, sql: str, rows: list[tuple], has_cols: boo
             conn.execute(sql)
 
 
-def _finish_layer(conn: sqlite3.Connection, table: str) -> None:
-    """``gpkg_contents`` extent and time, ``gpkg_ogr_contents`` count, from the data itself."""
+def _finish_layer(conn: sqlite3.Connection, table: str, created: bool) -> None:
+    """``gpkg_contents`` extent and time from the data; GDAL's count (see below).
+
+    ``gpkg_ogr_contents`` gets the count of a layer this write created, and loses the row of a
+    layer that existed.
+    """
     info = _layer_info(conn, table)
     n = int(conn.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0])
     ext = None
@@ -1012,16 +1048,23 @@ def _finish_layer(conn: sqlite3.Connection, table: str) -> None:
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE lower(table_name) = lower(?)",
                      (now, table))
     if _has_table(conn, "gpkg_ogr_contents"):
-        cur = conn.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE "
-                           "lower(table_name) = lower(?)", (n, table))
-        if cur.rowcount == 0:
-            conn.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, ?)",
-                         (table, n))
+        if created:
+            cur = conn.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE "
+                               "lower(table_name) = lower(?)", (n, table))
+            if cur.rowcount == 0:
+                conn.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) "
+                             "VALUES (?, ?)", (table, n))
+        else:
+            # GDAL's cached count: a GDAL session (QGIS) that has the layer open keeps its own
+            # copy and writes it back when it saves, which would undo ours. Without the row
+            # GDAL counts the rows itself, and its write-back finds nothing to overwrite.
+            conn.execute("DELETE FROM gpkg_ogr_contents WHERE lower(table_name) = lower(?)",
+                         (table,))
 
 
 def _apply(conn: sqlite3.Connection, layers: Mapping[str, Any], modes: Mapping[str, str],
            keys: Mapping[str, str | None], geometry_types: Mapping[str, str | None],
-           only_these: bool) -> dict[str, LayerWrite]:
+           only_these: bool, new_file: bool = False) -> dict[str, LayerWrite]:
     out: dict[str, LayerWrite] = {}
     if only_these:
         wanted = {n.lower() for n in layers}
@@ -1032,19 +1075,18 @@ def _apply(conn: sqlite3.Connection, layers: Mapping[str, Any], modes: Mapping[s
     for name, frame in layers.items():
         out[name] = _write_layer(conn, name, frame, modes[name], keys.get(name),
                                  geometry_types.get(name))
-        _finish_layer(conn, _table_name(conn, name) or name)
+        _finish_layer(conn, _table_name(conn, name) or name, out[name].created or new_file)
     return out
 
 
 # ---------------------------------------------------------------------------- new files
-def _new_gpkg_bytes(layers: Mapping[str, Any], modes: Mapping[str, str],
-                    keys: Mapping[str, str | None],
+def _new_gpkg_bytes(layers: Mapping[str, Any], keys: Mapping[str, str | None],
                     geometry_types: Mapping[str, str | None]) -> bytes:
     first = next(iter(layers))
     conn = _template(layers[first], first, geometry_types.get(first), "1.2")
     try:
         conn.execute("BEGIN")
-        _apply(conn, layers, {n: "append" for n in layers}, keys, geometry_types, False)
+        _apply(conn, layers, dict.fromkeys(layers, "append"), keys, geometry_types, False, True)
         conn.execute("COMMIT")
         return _memory_bytes(conn)
     finally:
@@ -1071,6 +1113,7 @@ def _publish_new(dst: Path, data: bytes) -> bool:
             try:
                 _write_all(fd, data)
                 os.fchmod(fd, mode)
+                _pause("publish")
                 try:
                     os.link(f"/proc/self/fd/{fd}", dst, follow_symlinks=True)
                 except FileExistsError:
@@ -1089,9 +1132,11 @@ def _publish_new(dst: Path, data: bytes) -> bool:
         raise _folder_not_writable(dst) from None
     try:
         _write_all(fd, data)
-        os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         os.close(fd)
         fd = -1
+        _pause("publish")
         try:
             os.link(tmp, dst)
         except FileExistsError:
@@ -1210,7 +1255,7 @@ def write_gpkg_layers(
                                "written", zh=f"{dst.name} 在读取过程中消失,未写入任何内容")
         _mkdir(dst.parent)
         try:
-            data = _new_gpkg_bytes(layers, modes, keys, gtypes)
+            data = _new_gpkg_bytes(layers, keys, gtypes)
         except MemoryError:
             raise Refused(f"not enough memory to build {dst.name}; nothing was written",
                           zh=f"内存不足,无法生成 {dst.name};未写入任何内容") from None
@@ -1297,7 +1342,9 @@ def _backup_name(src: Path, folder: Path) -> Path:
     return folder / f"{src.stem}.backup-{stamp}{src.suffix or '.gpkg'}"
 
 
-def _check_backup_dir(folder: Path) -> None:
+def check_backup_dir(folder: str | os.PathLike[str]) -> None:
+    """Refuse a backup folder that is a file or cannot be written (created when missing)."""
+    folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"the backup folder {folder} is a file; give a folder",
                        zh=f"备份文件夹 {folder} 是一个文件;请给出文件夹", option="backup_dir")
@@ -1308,15 +1355,29 @@ def _check_backup_dir(folder: Path) -> None:
                       option="backup_dir")
 
 
-def _backup_from(conn: sqlite3.Connection, src: Path, folder: Path) -> Path:
-    _check_backup_dir(folder)
+def _backup_from(conn: sqlite3.Connection | None, src: Path, folder: Path) -> Path:
+    """Copy ``src`` into ``folder`` with the backup API.
+
+    ``conn`` holds the write lock (or is None): the copy is read through a second connection of
+    the same SQLite library, which may read while the lock is held (the backup API refuses to
+    read through a connection that is writing), so the copy is exactly the committed state the
+    locked write is about to change.
+    """
+    check_backup_dir(folder)
+    del conn
+    reader = _connect(src, _busy_timeout(None))
     mem = sqlite3.connect(":memory:")
     try:
-        conn.backup(mem)
+        reader.backup(mem)
         data = _memory_bytes(mem)
     finally:
         mem.close()
-    base = _backup_name(src, folder)
+        reader.close()
+    return _publish_unique(_backup_name(src, folder), data)
+
+
+def _publish_unique(base: Path, data: bytes) -> Path:
+    """Create ``base`` (or ``<stem>-1``, ``-2`` ... when taken) holding ``data``; its path."""
     dst, n = base, 1
     while True:
         try:
@@ -1328,10 +1389,33 @@ def _backup_from(conn: sqlite3.Connection, src: Path, folder: Path) -> Path:
         n += 1
 
 
-def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None,
-                *, timeout: float | None = None) -> Path:
-    """A consistent copy of a GeoPackage, made with SQLite's backup API (safe while other
-    programs use the file), as ``<stem>.backup-<time>.gpkg`` in ``folder`` (default: beside it).
+def write_backup_gpkg(folder: str | os.PathLike[str], base: str, layers: Mapping[str, Any], *,
+                      keys: Mapping[str, str | None] | None = None,
+                      geometry_types: Mapping[str, str | None] | None = None) -> Path:
+    """A new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder`` holding ``layers``.
+
+    ``layers`` are storage frames; the file is created complete or not at all, under a name no
+    other file has. Returns its path.
+
+    Raises
+    ------
+    BadInput
+        ``folder`` is a file.
+    Refused
+        ``folder`` cannot be written, the disk is full.
+    """
+    target = Path(folder)
+    check_backup_dir(target)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    data = _new_gpkg_bytes(layers, dict(keys or {}), dict(geometry_types or {}))
+    return _publish_unique(target / f"{base}.backup-{stamp}.gpkg", data)
+
+
+def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None) -> Path:
+    """A consistent copy of a GeoPackage, made with SQLite's backup API.
+
+    Safe while other programs use the file; the copy is ``<stem>.backup-<time>.gpkg`` in
+    ``folder`` (default: beside the file).
 
     Raises
     ------
@@ -1342,15 +1426,8 @@ def backup_gpkg(path: str | os.PathLike[str], folder: str | os.PathLike[str] | N
     """
     src = Path(path)
     target = Path(folder) if folder is not None else src.parent
-    _check_backup_dir(target)
     try:
-        conn = _connect(src, _busy_timeout(timeout))
-    except sqlite3.Error as exc:
-        raise _sqlite_error(exc, src, "read") from None
-    try:
-        return _backup_from(conn, src, target)
+        return _backup_from(None, src, target)
     except sqlite3.Error as exc:
         raise _sqlite_error(exc, src, "back up") from None
-    finally:
-        conn.close()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import contextvars
+import errno
 import importlib
 import logging
 import os
@@ -62,10 +63,10 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "ZLT_BUSY_TIMEOUT": ("engine", "等待其他写入者(如 QGIS)释放 GeoPackage 的秒数(默认 10)",
                          "seconds a write waits for another writer (QGIS) to release a "
                          "GeoPackage (default 10)"),
-    "ZLT_IO_PAUSE": ("tests", "测试钩子:写入在该阶段暂停(locked、written、commit)",
-                     "test hook: a write pauses at this stage (locked, written, commit)"),
-    "ZLT_IO_PAUSE_FILE": ("tests", "测试钩子:暂停时创建的文件", "test hook: the file a paused "
-                          "write creates"),
+    "ZLT_IO_PAUSE": ("tests", "仅供测试:STAGE=FILE 使 GeoPackage 写入在该阶段(locked、written、"
+                     "commit、publish)暂停 60 秒,并把进程号写入 FILE",
+                     "tests only: STAGE=FILE pauses a GeoPackage write 60 s at that stage "
+                     "(locked, written, commit, publish) after writing its process id to FILE"),
     "ZLT_ASSETS_ENGINE": ("QGIS plugin", "QGIS 插件使用的 zlt-assets 程序路径",
                           "path of the zlt-assets engine the QGIS plugin runs"),
     "ZLT_NOTEBOOK_OUT": ("notebooks", "示例笔记本的输出文件夹", "output folder of the notebooks"),
@@ -342,19 +343,92 @@ def _call(args: argparse.Namespace, *, nested: bool = False) -> tuple[int, Failu
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_OK, None
+    except (OSError, MemoryError, RecursionError) as exc:
+        failure = _environment_failure(exc)
+        if failure is None:
+            if os.environ.get("ZLT_DEBUG"):
+                raise
+            return EXIT_INTERNAL, _internal_failure(exc)
+        return failure.exit_code, failure
     except Exception as exc:  # last resort, still one line
         if os.environ.get("ZLT_DEBUG"):
             raise
-        text = " ".join(str(exc).split())
-        return EXIT_INTERNAL, Failure(
-            EXIT_INTERNAL,
-            f"internal error: {type(exc).__name__}: {text} (run with ZLT_DEBUG=1 for details)",
-            f"内部错误(程序缺陷,请报告)/ internal error: {type(exc).__name__}")
+        return EXIT_INTERNAL, _internal_failure(exc)
     if code != EXIT_OK:
         return code, Failure(code, f"finished with exit code {code}" + (
             " (problems found)" if code == 1 else ""),
             "发现问题" if code == 1 else f"结束,退出码 {code}", returned=True)
     return code, None
+
+
+def _internal_failure(exc: BaseException) -> Failure:
+    text = " ".join(str(exc).split())
+    return Failure(
+        EXIT_INTERNAL,
+        f"internal error: {type(exc).__name__}: {text} (run with ZLT_DEBUG=1 for details)",
+        f"内部错误(程序缺陷,请报告)/ internal error: {type(exc).__name__}")
+
+
+#: errno -> (exit code, English, Chinese): faults of the user's files and machine, not bugs.
+_OS_FAULTS: dict[int, tuple[int, str, str]] = {
+    errno.EACCES: (2, "permission denied", "没有权限"),
+    errno.EPERM: (2, "operation not permitted", "不允许的操作"),
+    errno.EROFS: (4, "the file system is read-only; nothing was changed",
+                  "文件系统只读,未做任何修改"),
+    errno.ENOSPC: (4, "the disk is full; nothing was changed", "磁盘已满,未做任何修改"),
+    errno.EDQUOT: (4, "the disk quota is exceeded; nothing was changed",
+                   "超出磁盘配额,未做任何修改"),
+    errno.EFBIG: (4, "the file is too large for this file system; nothing was changed",
+                  "文件超出文件系统的大小限制,未做任何修改"),
+    errno.ENOENT: (2, "no such file or folder", "文件或文件夹不存在"),
+    errno.ENOTDIR: (2, "a part of the path is a file, not a folder",
+                    "路径中的某一级是文件而不是文件夹"),
+    errno.EISDIR: (2, "it is a folder, a file was expected", "这是文件夹,需要文件"),
+    errno.ENAMETOOLONG: (2, "the file name is too long", "文件名过长"),
+    errno.ELOOP: (2, "too many symbolic links", "符号链接层数过多"),
+    errno.ENXIO: (2, "no such device (a FIFO with no writer, or a device)", "设备不存在"),
+    errno.EIO: (4, "input/output error of the disk; nothing was changed",
+                "磁盘读写错误,未做任何修改"),
+    errno.EMFILE: (3, "too many open files (raise the limit, e.g. ulimit -n)", "打开的文件过多"),
+    errno.ENOMEM: (2, "out of memory: the input is too large to handle at once",
+                   "内存不足:输入太大,无法一次处理"),
+}
+
+
+def _environment_failure(exc: BaseException) -> Failure | None:
+    """A user-side fault (permissions, full disk, folders, memory) as a one-line failure.
+
+    Exit 2, 3 or 4; None for an OSError that is not such a fault (then it is a bug: exit 70).
+    """
+    if isinstance(exc, MemoryError):
+        return Failure(2, "out of memory: the input is too large to handle at once; split it or "
+                          "use a smaller area", "内存不足:输入太大,无法一次处理;请拆分或缩小范围")
+    if isinstance(exc, RecursionError):
+        return Failure(2, "the input is nested too deeply to read (a damaged or hostile file?)",
+                       "输入嵌套过深,无法读取(文件损坏?)")
+    if not isinstance(exc, OSError) or exc.errno not in _OS_FAULTS:
+        return None
+    code, en, zh = _OS_FAULTS[exc.errno]
+    where = exc.filename if getattr(exc, "filename", None) is not None else ""
+    if getattr(exc, "filename2", None):
+        where = f"{where} -> {exc.filename2}"
+    return Failure(code, f"{where}: {en}" if where else en, f"{where}:{zh}" if where else zh)
+
+
+def _safe_output_streams() -> None:
+    """Standard output and error never fail on a character their encoding lacks.
+
+    The encoding stays what the console or pipe uses (cp936 on a Chinese Windows pipe, UTF-8
+    elsewhere, or $PYTHONIOENCODING); a character it cannot show (``²`` in cp936, Chinese in
+    cp1252) becomes ``?`` instead of ending the command with an internal error.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            if (getattr(stream, "errors", "strict") or "strict") == "strict":
+                reconfigure(errors="replace")
 
 
 def _usage_failure(exc: UsageError, mode: str) -> int:
@@ -376,6 +450,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     outer = _SESSION.get()
+    if outer is None:
+        _safe_output_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -61,7 +61,7 @@ from . import __version__, schema
 from ._io import check_location, is_database_url, write_bytes
 from .crs import to_project
 from .errors import BadInput, MissingComponent, Refused, ZltError, one_line
-from .inventory import Inventory, InventoryError, write_layers
+from .inventory import Inventory, InventoryError, write_backup, write_layers
 
 __all__ = [
     "DDL_VERSION",
@@ -1585,16 +1585,8 @@ class PostGISInventory(Inventory):
         for n in names:
             present = set(_columns(conn, self.target, n))
             frames[n] = self._frame(n, present, run)[0].drop(columns=["row_version"])
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = f"{self.path.name}-{names[0]}" if len(names) == 1 else self.path.name
-        folder.mkdir(parents=True, exist_ok=True)
-        dst = folder / f"{base}.backup-{stamp}.gpkg"
-        k = 1
-        while dst.exists():
-            dst = folder / f"{base}.backup-{stamp}-{k}.gpkg"
-            k += 1
-        write_layers(dst, frames, replace_file=True)
-        return dst
+        return write_backup(folder, base, frames)
 
     def _write_in(self, conn: Any, layers: dict[str, gpd.GeoDataFrame], *,
                   check_versions: bool) -> dict[str, dict[str, dict[Any, int]]]:
@@ -1861,6 +1853,9 @@ def _population_bytes(path: Path) -> bytes:
     except rasterio.errors.RasterioError as exc:
         raise BadInput(f"the population grid {path} is not a readable GeoTIFF: {one_line(exc)}",
                        zh=f"人口栅格 {path} 不是可读的 GeoTIFF") from None
+    from .inventory import check_population_grid
+
+    check_population_grid(path)  # absurd values (no-data markers, negative, impossible density)
     return content
 
 

@@ -17,7 +17,9 @@ between (nothing is lost; read again and retry).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
+import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ else:  # imported on first use: opening an inventory (coverage on arrays) needs 
     gpd, pd = _Lazy("geopandas"), _Lazy("pandas")
 
 from . import schema
-from ._io import gpkg_layer_token, open_inventory, write_gpkg_layers
+from ._io import gpkg_layer_token, open_inventory, write_backup_gpkg, write_gpkg_layers
 from .crs import to_project
 from .errors import BadInput
 from .text import one_line as _one_line
@@ -49,6 +51,7 @@ __all__ = [
     "DATA_ENV",
     "Inventory",
     "InventoryError",
+    "check_population_grid",
     "coerce_types",
     "default_data_path",
     "is_present",
@@ -56,6 +59,7 @@ __all__ = [
     "open_inventory",
     "sample_path",
     "to_storage",
+    "write_backup",
     "write_layers",
 ]
 
@@ -111,10 +115,12 @@ class Inventory:
 
     @property
     def backend(self) -> str:
+        """``gpkg`` (``postgis`` for the database backend)."""
         return "gpkg"
 
     @property
     def label(self) -> str:
+        """How messages name the inventory (its path)."""
         return str(self.path)
 
     # ------------------------------------------------------------------ reading
@@ -128,6 +134,7 @@ class Inventory:
             raise InventoryError(f"cannot read {self.path}: {_one_line(exc)}") from None
 
     def has(self, layer: str) -> bool:
+        """True when the file holds ``layer``."""
         return layer in self.list_layers()
 
     @property
@@ -152,7 +159,8 @@ class Inventory:
         try:
             gdf = pyogrio.read_dataframe(self.path, layer=layer)
         except Exception as exc:
-            raise InventoryError(f"cannot read layer {layer!r} of {self.path}: {_one_line(exc)}") from None
+            raise InventoryError(f"cannot read layer {layer!r} of {self.path}: "
+                                 f"{_one_line(exc)}") from None
         self._read_tokens[layer] = token
         return gdf
 
@@ -167,15 +175,22 @@ class Inventory:
         return gdf
 
     def read_all(self, layers: Iterable[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+        """Several layers (default: every declared layer present), as :meth:`read` gives them."""
         names = list(layers) if layers is not None else [n for n in schema.LAYERS if self.has(n)]
         return {n: self.read(n) for n in names}
 
     # ------------------------------------------------------------------ population raster
     @property
     def population_path(self) -> Path:
+        """The population grid beside the GeoPackage (``<stem>_population.tif``)."""
         return self.path.with_name(self.path.stem + schema.POPULATION.suffix)
 
+    def check_population(self) -> None:
+        """Refuse an absurd population grid (see :func:`check_population_grid`)."""
+        check_population_grid(self.population_path)
+
     def has_population(self) -> bool:
+        """True when the population grid exists."""
         return self.population_path.exists()
 
     # ------------------------------------------------------------------ writing
@@ -196,6 +211,89 @@ class Inventory:
         return backup
 
 
+# ---------------------------------------------------------------------- population grid
+#: Values that mark "no data" in rasters when the nodata value was not declared.
+NODATA_MARKERS = (-3.4028234663852886e38, 3.4028234663852886e38, -1.7976931348623157e308,
+                  -99999.0, -9999.0, -32768.0, 65535.0, -2147483648.0)
+
+
+def check_population_grid(path: str | os.PathLike[str]) -> None:
+    """Refuse a population grid whose values are not counts of people, with a clear message.
+
+    Refused: negative or non-finite cells, cells holding a usual no-data marker (``-9999``,
+    ``3.4e38`` ...) while the raster declares no nodata value, and cells holding more people
+    than :data:`zlt_assets.standards.POPULATION_DENSITY_MAX` allows on their area. Cells equal to
+    the declared nodata value are ignored.
+
+    Raises
+    ------
+    BadInput
+        The grid cannot be read or holds absurd values.
+    """
+    import rasterio
+
+    from .standards import POPULATION_DENSITY_MAX
+
+    p = Path(path)
+    try:
+        with rasterio.open(p) as ds:
+            band = ds.read(1, masked=True)
+            nodata = ds.nodata
+            transform = ds.transform
+            crs = ds.crs
+    except Exception as exc:  # rasterio.errors.RasterioIOError and friends
+        raise BadInput(f"population: cannot read {p}: {_one_line(exc)}",
+                       zh=f"人口格网:无法读取 {p}") from None
+    values: Any = np.ma.asarray(band, dtype="float64")
+    data = values.compressed()
+    name = p.name
+    if (nodata is None or not math.isnan(nodata)) and np.isnan(data).any():
+        raise BadInput(f"population ({name}): cells hold NaN but the raster declares no "
+                       "nodata value for them; declare it (e.g. gdal_edit.py -a_nodata nan)",
+                       zh=f"人口格网({name}):有 NaN 值但未声明 nodata;请声明(如 gdal_edit.py "
+                          "-a_nodata nan)")
+    data = data[~np.isnan(data)]
+    if np.isinf(data).any():
+        raise BadInput(f"population ({name}): cells hold infinite values",
+                       zh=f"人口格网({name}):有无穷大的值")
+    if nodata is None:
+        for marker in NODATA_MARKERS:
+            hit = np.isclose(data, marker, rtol=1e-6, atol=0.0)
+            if hit.any():
+                raise BadInput(
+                    f"population ({name}): {int(hit.sum())} cells hold {marker:g}, a usual "
+                    "no-data marker, but the raster declares no nodata value; declare it "
+                    f"(e.g. gdal_edit.py -a_nodata {marker:g})",
+                    zh=f"人口格网({name}):{int(hit.sum())} 个格子为 {marker:g}(常见的无数据标记),"
+                       f"但未声明 nodata;请声明(如 gdal_edit.py -a_nodata {marker:g})")
+    if (data < 0).any():
+        raise BadInput(f"population ({name}): {int((data < 0).sum())} cells are negative "
+                       f"(lowest {data.min():g}); a population count cannot be",
+                       zh=f"人口格网({name}):{int((data < 0).sum())} 个格子为负值")
+    area_m2 = _cell_area_m2(transform, crs, values.shape)
+    if area_m2 and data.size:
+        limit = float(POPULATION_DENSITY_MAX.value) * area_m2 / 1e6
+        top = float(data.max())
+        if top > limit:
+            raise BadInput(
+                f"population ({name}): a cell holds {top:.4g} people on {area_m2:,.0f} m², more "
+                f"than any city has ({POPULATION_DENSITY_MAX.value:,} people/km², "
+                f"{POPULATION_DENSITY_MAX.source}); is it a no-data marker or another unit?",
+                zh=f"人口格网({name}):一个格子有 {top:.4g} 人(面积 {area_m2:,.0f} 平方米),"
+                   "超过任何城市的密度;是否为无数据标记或单位错误?")
+
+
+def _cell_area_m2(transform: Any, crs: Any, shape: tuple[int, ...]) -> float | None:
+    a, b, d, e = (float(getattr(transform, k)) for k in ("a", "b", "d", "e"))
+    area = abs(a * e - b * d)
+    if crs is None:
+        return None
+    if getattr(crs, "is_geographic", False):
+        lat = float(transform.f) + e * shape[0] / 2
+        return area * 111_320.0 * 110_540.0 * math.cos(math.radians(lat))
+    return area
+
+
 # ---------------------------------------------------------------------- types
 def coerce_types(gdf: gpd.GeoDataFrame, layer: schema.LayerDef) -> gpd.GeoDataFrame:
     """Give each declared column its schema type; missing declared columns are left missing."""
@@ -203,12 +301,9 @@ def coerce_types(gdf: gpd.GeoDataFrame, layer: schema.LayerDef) -> gpd.GeoDataFr
     for f in layer.fields:
         if f.name not in out.columns:
             continue
-        col = out[f.name]
-        try:
-            out[f.name] = _coerce(col, f.type)
-        except (TypeError, ValueError):
-            # leave it as it is: validation reports values that do not fit the type
-            pass
+        # a value that does not fit the type is left as it is: validation reports it
+        with contextlib.suppress(TypeError, ValueError):
+            out[f.name] = _coerce(out[f.name], f.type)
     return out
 
 
@@ -221,7 +316,9 @@ def _coerce(col: pd.Series, ftype: str) -> pd.Series:
         if col.dtype == object:
             mapped = col.map(_to_bool)
             return mapped.astype("boolean")
-        return col.astype("float64").astype("boolean") if col.dtype != bool else col.astype("boolean")
+        if col.dtype == bool:
+            return col.astype("boolean")
+        return col.astype("float64").astype("boolean")
     if ftype in ("date", "datetime"):
         return col.map(lambda v: _to_iso(v, ftype)).astype(object)
     if ftype == "text":
@@ -336,6 +433,17 @@ def write_layers(
     Path or None
         The backup's path, when one was made.
     """
+    frames, keys, gtypes = _storage_frames(layers)
+    _, backup = write_gpkg_layers(
+        path, frames, mode=mode or ("recreate" if replace_file else "sync"), keys=keys,
+        geometry_types=gtypes, only_these=replace_file, create=create, expect=expect,
+        backup_dir=backup_dir)
+    return backup
+
+
+def _storage_frames(layers: dict[str, gpd.GeoDataFrame]) -> tuple[
+        dict[str, gpd.GeoDataFrame], dict[str, str | None], dict[str, str | None]]:
+    """Frames as stored (schema order and types), their key fields and geometry types."""
     frames: dict[str, gpd.GeoDataFrame] = {}
     keys: dict[str, str | None] = {}
     gtypes: dict[str, str | None] = {}
@@ -348,21 +456,28 @@ def write_layers(
         frames[name] = frame
         keys[name] = _key_field(decl)
         gtypes[name] = decl.geometry if decl is not None else _geometry_type(frame)
-    _, backup = write_gpkg_layers(
-        path, frames, mode=mode or ("recreate" if replace_file else "sync"), keys=keys,
-        geometry_types=gtypes, only_these=replace_file, create=create, expect=expect,
-        backup_dir=backup_dir)
-    return backup
+    return frames, keys, gtypes
+
+
+def write_backup(folder: str | os.PathLike[str], base: str,
+                 layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Layers copied into a new GeoPackage ``<base>.backup-<time>.gpkg`` in ``folder``.
+
+    Never over an existing file (a taken name gets ``-1``, ``-2`` ...). Returns its path.
+    """
+    frames, keys, gtypes = _storage_frames(layers)
+    return write_backup_gpkg(folder, base, frames, keys=keys, geometry_types=gtypes)
 
 
 def _geometry_type(frame: gpd.GeoDataFrame) -> str | None:
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         return None
-    types = {t for t in frame.geometry.geom_type.dropna().unique()}
+    types = set(frame.geometry.geom_type.dropna().unique())
     if len(types) == 1:
         return str(types.pop())
-    if types and all(t.replace("Multi", "") == next(iter(types)).replace("Multi", "") for t in types):
-        return "Multi" + next(iter(types)).replace("Multi", "")
+    singles = {str(t).replace("Multi", "") for t in types}
+    if len(singles) == 1:
+        return "Multi" + singles.pop()
     return "Unknown" if types else None
 
 

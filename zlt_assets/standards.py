@@ -141,6 +141,19 @@ TARGET_COMPARE_TOLERANCE = Standard(
     1e-9, "same unit as the target", "zlt-assets default (floating-point rounding)", True,
     "a value this close to its target counts as reaching it")
 
+# --- import (zlt-assets' own choices) ---
+IMPORT_DUPLICATE_DISTANCE = Standard(
+    1.0, "m", "zlt-assets default (import duplicate check)", True,
+    "a row without an object id whose name matches a stored asset within this distance is the "
+    "same asset: refused unless identical (then skipped); points picked on web maps agree to "
+    "about a metre")
+
+POPULATION_DENSITY_MAX = Standard(
+    500_000, "people/km²", "densest districts ever recorded (Dharavi, Mumbai ~280,000/km²; "
+    "Mong Kok ~130,000/km²)", False,
+    "a population grid cell denser than this is not a count of people (a no-data marker, a "
+    "unit error): the grid is refused")
+
 # --- network and siting defaults (zlt-assets' own choices, configurable per call) ---
 FACILITY_MAX_SNAP = Standard(
     150, "m", "zlt-assets default (facility attachment to the road network)", True,

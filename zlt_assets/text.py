@@ -1,4 +1,4 @@
-"""The one text helper: clean values from department files, recognise garbled (乱码) text.
+r"""The one text helper: clean values from department files, recognise garbled (乱码) text.
 
 Used by the import (every text value goes through :func:`clean_text`), by validation
 (:func:`garbled` on every text field of the inventory) and by the encoding advice of the readers
@@ -8,7 +8,7 @@ Standard library only.
 
 Examples
 --------
->>> clean_text("  兴华\\n街道 ")
+>>> clean_text("  兴华\n街道 ")
 ('兴华 街道', 'line breaks or tabs replaced by spaces')
 >>> garbled("名称".encode("utf-8").decode("gbk"))
 '名称'
@@ -20,13 +20,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .errors import one_line
+
 __all__ = [
     "CONTROL",
     "clean_text",
     "decodes_cleanly",
     "garbled",
     "has_control",
-    "is_blank",
     "one_line",
 ]
 
@@ -36,27 +37,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u
 _BREAKS = re.compile(r"[\t\r\n]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
-
-
-def one_line(text: object) -> str:
-    """``text`` (or an exception) as one line: whitespace runs collapsed, never empty for errors."""
-    if isinstance(text, BaseException):
-        return " ".join(str(text).split()) or type(text).__name__
-    return " ".join(str(text).split())
-
-
-def is_blank(value: object) -> bool:
-    """True for None, NaN/NA and strings holding only whitespace."""
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:  # pandas.NA, numpy.nan and friends, without importing pandas here
-        return bool(value != value)
-    except (TypeError, ValueError):
-        return False
 
 
 def has_control(text: str) -> bool:
@@ -161,8 +141,10 @@ def garbled(text: object) -> str | None:
 
 
 def decodes_cleanly(data: bytes, encoding: str) -> bool:
-    """True when ``data`` decodes with ``encoding`` into text with no replacement characters and
-    nothing :func:`garbled` recognises (sampled line by line)."""
+    """True when ``data`` decodes with ``encoding`` into clean text.
+
+    Clean: no replacement characters, nothing :func:`garbled` recognises (line by line).
+    """
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):

@@ -38,6 +38,7 @@ import shapely
 from . import plan, rules, schema, standards
 from .crs import is_project_crs, to_project
 from .inventory import Inventory, InventoryError, coerce_types, is_present, iter_records
+from .text import garbled
 
 #: The reprojection of :mod:`zlt_assets.crs`, typed for this module.
 _to_project: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] = to_project
@@ -344,6 +345,11 @@ def _check_attributes(decl: schema.LayerDef, gdf: gpd.GeoDataFrame,
                                    f"值 {_short(v)} 不是 {f.type} 类型 / "
                                    f"value {_short(v)} is not of type {f.type}", "type"))
                 continue
+            if f.type == "text" and (fixed := garbled(v)):  # 乱码: zlt_assets.text
+                out.append(Problem(decl.name, ids[i], f.name,
+                                   f"文本疑似乱码:{_short(v)} 应为 {_short(fixed)} / "
+                                   f"text looks garbled (乱码): {_short(v)} reads as "
+                                   f"{_short(fixed)}", "garbled"))
             if f.domain is not None and str(v) not in f.domain:
                 out.append(Problem(decl.name, ids[i], f.name,
                                    f"值 {_short(v)} 不在{f.domain.zh}之内 / "

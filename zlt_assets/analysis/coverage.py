@@ -255,8 +255,9 @@ def make_grid(area: shapely.Geometry, cell: float) -> Grid:
     >>> len(g), g.cell_area
     (8, 625.0)
     """
-    if not cell > 0:
-        raise BadInput(f"cell size must be > 0 m, got {cell}")
+    if not (cell > 0 and np.isfinite(cell)):
+        raise BadInput(f"cell size must be a finite number > 0 m, got {cell}",
+                       zh=f"格网大小必须是大于 0 的有限数(米),而不是 {cell}")
     minx, miny, maxx, maxy = area.bounds
     x0 = float(np.floor(minx / cell) * cell)
     ytop = float(np.ceil(maxy / cell) * cell)

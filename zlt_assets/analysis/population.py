@@ -259,6 +259,9 @@ def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
 
     if not path.exists():
         raise BadInput(f"population: file not found: {path}")
+    from ..inventory import check_population_grid
+
+    check_population_grid(path)  # absurd grids (no-data markers, negative, denser than cities)
     try:
         with rasterio.open(path) as ds:
             if ds.crs is None:
