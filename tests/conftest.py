@@ -35,6 +35,20 @@ def require_component(name: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by the component their module needs, so ``-m "not qgis and not postgis and not
+    browser"`` selects the part of the suite that runs anywhere (.ci/run's floors and newest runs).
+    """
+    for item in items:
+        name = item.path.name
+        if name.startswith("test_qgis"):
+            item.add_marker(pytest.mark.qgis)
+        if "postgis" in name:
+            item.add_marker(pytest.mark.postgis)
+        if "browser" in name:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
@@ -63,6 +77,9 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     """Run ``python -m zlt_assets ARGS`` as a user would; returns the completed process."""
     full_env = dict(os.environ)
     full_env.setdefault("PYTHONIOENCODING", "utf-8")
+    # no progress lines unless a test asks (--progress on the command line or ZLT_PROGRESS in
+    # env): under load a step lasts over a second and its plain line would join the error line
+    full_env["ZLT_PROGRESS"] = "none"
     if env:
         full_env.update(env)
     return subprocess.run(

@@ -67,7 +67,10 @@ def test_rebuild_gives_the_same_features(sample, rebuilt):
         other = again[name]
         assert len(other) == len(gdf), name
         assert list(other.columns) == list(gdf.columns), name
-        same_geom = shapely.equals_exact(gdf.geometry.values, other.geometry.values, tolerance=0.01)
+        # the same shapes within 1 cm; GEOS versions may order or split vertices differently
+        a_g, b_g = gdf.geometry.values, other.geometry.values
+        same_geom = shapely.equals_exact(a_g, b_g, tolerance=0.01) | \
+            (shapely.hausdorff_distance(a_g, b_g) < 0.01)
         assert same_geom.all(), f"{name}: {int((~same_geom).sum())} geometries differ"
         for col in gdf.columns:
             if col == gdf.geometry.name:

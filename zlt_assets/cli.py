@@ -59,6 +59,13 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
                    "the editor's name in the PostGIS audit trail (default: the login name)"),
     "ZLT_TIANDITU_KEY": ("engine (map)", "天地图底图的密钥(--basemap tianditu)",
                          "the Tianditu key for --basemap tianditu"),
+    "ZLT_BUSY_TIMEOUT": ("engine", "等待其他写入者(如 QGIS)释放 GeoPackage 的秒数(默认 10)",
+                         "seconds a write waits for another writer (QGIS) to release a "
+                         "GeoPackage (default 10)"),
+    "ZLT_IO_PAUSE": ("tests", "测试钩子:写入在该阶段暂停(locked、written、commit)",
+                     "test hook: a write pauses at this stage (locked, written, commit)"),
+    "ZLT_IO_PAUSE_FILE": ("tests", "测试钩子:暂停时创建的文件", "test hook: the file a paused "
+                          "write creates"),
     "ZLT_ASSETS_ENGINE": ("QGIS plugin", "QGIS 插件使用的 zlt-assets 程序路径",
                           "path of the zlt-assets engine the QGIS plugin runs"),
     "ZLT_NOTEBOOK_OUT": ("notebooks", "示例笔记本的输出文件夹", "output folder of the notebooks"),

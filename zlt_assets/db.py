@@ -117,6 +117,20 @@ def _bad_url(en: str, zh: str) -> BadInput:
     return BadInput(en, zh=zh, option=OPTION)
 
 
+
+def _psycopg() -> Any:
+    """The psycopg 3 module, or MissingComponent naming the [postgis] extra (exit 3)."""
+    try:
+        import psycopg
+    except ImportError:  # the [postgis] extra is not installed
+        raise MissingComponent(
+            "PostGIS needs psycopg 3, which is not installed: pip install 'zlt-assets[postgis]' "
+            "(conda: conda install -c conda-forge psycopg)",
+            zh="PostGIS 需要 psycopg 3,尚未安装:pip install 'zlt-assets[postgis]'"
+               "(conda:conda install -c conda-forge psycopg)") from None
+    return psycopg
+
+
 @dataclass(frozen=True)
 class PgTarget:
     """A parsed inventory URL."""
@@ -328,11 +342,7 @@ def connect(target: PgTarget, *, autocommit: bool = False) -> Any:
     BadInput
         The server answers but refuses (unknown database, authentication failed).
     """
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise MissingComponent("psycopg 3 is not installed (pip install 'psycopg[binary]')",
-                               zh="未安装 psycopg 3") from None
+    psycopg = _psycopg()
     extra: dict[str, Any] = {} if target.has_app_name else {"application_name": "zlt-assets"}
     try:
         conn = psycopg.connect(target.conninfo, autocommit=autocommit, connect_timeout=10, **extra)
@@ -1007,7 +1017,7 @@ def init_db(url: str, *, drop: bool = False, roles: str | None = "zlt") -> InitR
     MissingComponent
         PostGIS is not available, or the server went away (nothing was committed).
     """
-    import psycopg
+    psycopg = _psycopg()
 
     target = parse_url(url)
     action = "db init"
