@@ -41,7 +41,7 @@ def pytest_collection_modifyitems(config, items):
     """
     for item in items:
         name = item.path.name
-        if name.startswith("test_qgis"):
+        if "qgis" in name:
             item.add_marker(pytest.mark.qgis)
         if "postgis" in name:
             item.add_marker(pytest.mark.postgis)
