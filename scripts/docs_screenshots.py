@@ -26,6 +26,7 @@ import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 IMG = REPO / "docs" / "img"
@@ -70,7 +71,7 @@ def save_png(src: Path | bytes, name: str, *, width: int | None = None) -> Path:
 
     img = Image.open(io.BytesIO(src) if isinstance(src, bytes) else src).convert("RGB")
     if width and img.width > width:
-        img = img.resize((width, round(img.height * width / img.width)), Image.LANCZOS)
+        img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
     out = IMG / name
     IMG.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
@@ -105,7 +106,7 @@ class Browser:
         self.browser.close()
         self._pw.stop()
 
-    def page(self, path: Path, size: tuple[int, int], *, is_map: bool = True):
+    def page(self, path: Path, size: tuple[int, int], *, is_map: bool = True) -> Any:
         ctx = self.browser.new_context(viewport={"width": size[0], "height": size[1]},
                                        device_scale_factor=1, locale="zh-CN")
         page = ctx.new_page()

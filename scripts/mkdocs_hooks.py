@@ -17,7 +17,9 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from mkdocs.structure.files import File, Files
 
@@ -37,7 +39,7 @@ def _is_external(target: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*:", target)) or target.startswith(("#", "/"))
 
 
-def _outside_code(markdown: str):
+def _outside_code(markdown: str) -> Iterator[tuple[bool, str]]:
     """Yield (is_code, chunk) for the fenced-code and plain parts of a Markdown text."""
     chunk: list[str] = []
     in_code = False
@@ -79,7 +81,7 @@ def _site_uri(repo_path: str) -> str | None:
     return None
 
 
-def _nav_paths(nav) -> list[str]:
+def _nav_paths(nav: Any) -> list[str]:
     """Every page path named in the nav configuration."""
     if isinstance(nav, str):
         return [nav]
@@ -90,7 +92,7 @@ def _nav_paths(nav) -> list[str]:
     return []
 
 
-def on_files(files: Files, config) -> Files:
+def on_files(files: Files, config: Any) -> Files:
     """Add the Markdown files outside docs/ that the nav names or the pages link to."""
     todo = [f"{DOCS}/{f.src_uri}" for f in files if f.src_uri.endswith(".md")]
     seen = set(todo)
@@ -122,7 +124,7 @@ def _repo_path_of(page_src_uri: str) -> str:
     return f"{DOCS}/{page_src_uri}"
 
 
-def _rewrite(match: re.Match, page_repo: str, page_uri: str) -> str:
+def _rewrite(match: re.Match[str], page_repo: str, page_uri: str) -> str:
     target = match.group("target")
     if _is_external(target):
         return match.group(0)
@@ -147,7 +149,7 @@ def _rewrite(match: re.Match, page_repo: str, page_uri: str) -> str:
            f"{match.group('title') or ''})"
 
 
-def on_page_markdown(markdown: str, page, **_: object) -> str:
+def on_page_markdown(markdown: str, page: Any, **_: object) -> str:
     """Rewrite the page's relative links to where their targets sit on the site."""
     page_uri = page.file.src_uri
     page_repo = _repo_path_of(page_uri)

@@ -1,4 +1,4 @@
-"""Every command and code example in the guides runs, as a user runs it, and says what the page says.
+"""Every command and code example of the guides runs as a user runs it, and prints what they say.
 
 The pages (``PAGES``) are read as a user reads them, top to bottom, in one empty folder per page
 (not the repository): each ```` ```bash ```` block runs in ``bash -e -o pipefail`` with this
