@@ -181,7 +181,7 @@ from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QProgressBar
 from qgis.utils import iface
 import processing
 
-OUT = os.environ["ZLT_SHOTS_OUT"]
+OUT = os.environ["DOCS_SHOTS_OUT"]
 result = {"errors": []}
 
 
@@ -364,7 +364,7 @@ def shoot_qgis(work: Path) -> None:
     link.parent.mkdir(parents=True)
     link.symlink_to(ENGINE)
     env = _qgis_env({"QT_QPA_PLATFORM": "xcb", "ZLT_ASSETS_ENGINE": str(link),
-                     "ZLT_SHOTS_OUT": str(out), "QGIS_CUSTOM_CONFIG_PATH": str(config),
+                     "DOCS_SHOTS_OUT": str(out), "QGIS_CUSTOM_CONFIG_PATH": str(config),
                      "LANG": "zh_CN.UTF-8", "LC_ALL": "C.UTF-8"})
     proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis",
                            "--profiles-path", str(config), "--nologo", "--noversioncheck",
