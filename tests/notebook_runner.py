@@ -14,7 +14,7 @@ def execute_notebook(name: str, out_dir: Path, timeout: int = 600) -> nbformat.N
     """Run ``notebooks/<name>`` top to bottom with the current Python; raise on any cell error."""
     nb = nbformat.read(REPO / "notebooks" / name, as_version=4)
     os.environ["ZLT_NOTEBOOK_OUT"] = str(out_dir)
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # the notebooks draw inline (%matplotlib inline), as in Jupyter: no backend is forced here
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(out_dir)}})
     client.execute()
@@ -31,3 +31,9 @@ def output_text(nb: nbformat.NotebookNode) -> str:
             parts.append(o.get("text", ""))
             parts.append(o.get("data", {}).get("text/plain", ""))
     return "\n".join(parts)
+
+
+def figure_cells(nb: nbformat.NotebookNode) -> list[str]:
+    """The source of every code cell whose executed outputs hold an inline PNG figure."""
+    return [c.source for c in nb.cells if c.cell_type == "code"
+            and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]

@@ -6,7 +6,7 @@ what the engine computes; its maps are written to the temporary folder, never to
 
 import nbformat
 import pytest
-from notebook_runner import REPO, execute_notebook, output_text
+from notebook_runner import REPO, execute_notebook, figure_cells, output_text
 
 NAME = "02_coverage_and_toilets.ipynb"
 
@@ -41,6 +41,10 @@ def test_coverage_notebook_runs_and_shows_the_engine_numbers(tmp_path, sample_gp
             in text)
     assert "uncovered patches" in text
 
+    # both maps are shown inline, in the cells that draw them
+    shown = figure_cells(nb)
+    assert len(shown) == 2
+    assert "02_bus_uncovered.png" in shown[0] and "02_toilet_gaps.png" in shown[1]
     for png in ("02_bus_uncovered.png", "02_toilet_gaps.png"):
         assert (tmp_path / png).stat().st_size > 10_000
         assert not (REPO / "notebooks" / png).exists()

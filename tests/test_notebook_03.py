@@ -5,7 +5,7 @@ PNG go to the temporary folder, never into the repo, and the stored notebook car
 """
 import nbformat
 import pytest
-from notebook_runner import REPO, execute_notebook, output_text
+from notebook_runner import REPO, execute_notebook, figure_cells, output_text
 
 NAME = "03_meeting_map.ipynb"
 
@@ -32,6 +32,9 @@ def test_meeting_map_notebook_runs(tmp_path, sample_gpkg, monkeypatch):
     for key in ("scorecard_choropleth", "coverage_uncovered", "toilet_gaps", "proposed_sites"):
         assert key in text and f'"key":"{key}"' in page
     assert png.read_bytes()[:4] == b"\x89PNG"
+    # the print layout is shown inline, below the cell that displays it
+    shown = figure_cells(nb)
+    assert len(shown) == 1 and "Image(filename=str(res.png_path)" in shown[0]
     strays = [p.name for p in (REPO / "notebooks").iterdir()
               if p.name.startswith("03_") and p.suffix != ".ipynb"]
     assert strays == []  # the notebook wrote nothing into the repo
