@@ -1167,11 +1167,11 @@ def write_summary(results: Sequence[ScenarioResult], out_dir: str | os.PathLike[
     from .reports.cells import csv_frame, xlsx_frames
 
     # CRLF rows (RFC 4180): a value holding a lone carriage return is then quoted, not a new row
-    def _csv(df: Any, p: Path) -> None:
-        csv_frame(df).to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    for path, frame in ((csv_path, table), (dcsv_path, dtable)):
+        def write(p: Path, df: Any = frame) -> None:
+            csv_frame(df).to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
-    _atomic(csv_path, lambda p: _csv(table, p))
-    _atomic(dcsv_path, lambda p: _csv(dtable, p))
+        _atomic(path, write)
 
     def _xlsx(p: Path) -> None:
         p.write_bytes(xlsx_frames([("汇总 summary", table), ("分街道 by district", dtable),
