@@ -226,7 +226,14 @@ class _FrameColumns(MutableMapping[str, np.ndarray]):
 
 
 def is_frame(obj: object) -> bool:
-    """True for a (Geo)DataFrame (checked without importing pandas)."""
+    """True for a (Geo)DataFrame (checked without importing pandas).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_frame(pd.DataFrame({"a": [1]})), is_frame([1, 2])
+    (True, False)
+    """
     return hasattr(obj, "iloc") and hasattr(obj, "columns")
 
 
@@ -387,6 +394,19 @@ def gpkg_point_table(path: str | os.PathLike[str], layer: str | None,
     is not a GeoPackage this reader handles or the layer is not made of single 2D points (the
     caller then reads it the general way). Missing and empty points are dropped (their rows
     too).
+
+    Examples
+    --------
+    >>> import os, tempfile, geopandas as gpd, shapely
+    >>> p = os.path.join(tempfile.mkdtemp(), "stops.gpkg")
+    >>> pts = [shapely.Point(1, 2), shapely.Point(3, 4)]
+    >>> gpd.GeoDataFrame({"name": ["甲", "乙"]}, geometry=pts,
+    ...                  crs="EPSG:4550").to_file(p, layer="bus_stops")
+    >>> crs, xy, cols = gpkg_point_table(p, "bus_stops", lambda names: ["name"])
+    >>> xy.tolist(), cols["name"].tolist()
+    ([[1.0, 2.0], [3.0, 4.0]], ['甲', '乙'])
+    >>> gpkg_point_table(p.replace(".gpkg", ".geojson"), None, list) is None
+    True
     """
     p, layer = _split(path, layer)
     if p.suffix.lower() != ".gpkg" or not p.is_file():
@@ -767,7 +787,15 @@ def as_project(gdf: gpd.GeoDataFrame, *, what: str = "input") -> gpd.GeoDataFram
 
 
 def geometries(obj: Any) -> np.ndarray:
-    """The geometries of a Layer or GeoDataFrame as an object array."""
+    """The geometries of a Layer or GeoDataFrame as an object array.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs="EPSG:4550")
+    >>> geometries(g)[0].wkt, geometries(as_layer(g)).dtype
+    ('POINT (0 0)', dtype('O'))
+    """
     if isinstance(obj, Layer):
         return obj.geometry
     return np.asarray(obj.geometry.values, dtype=object)
