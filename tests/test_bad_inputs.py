@@ -807,7 +807,9 @@ CASES: list[Case] = [
     Case("I51", b_utf8_shp_no_cpg, 0, r"imported 1 rows", where="stdout"),
     Case("I52", b_garbled_in_utf8_file, 4, r"乱码.*re-export it from the original as UTF-8"),
     Case("I53", b_points_with_z, 0, r"1 geometries had Z values: stored in 2D", where="stdout"),
-    Case("I54", b_point_zm_wkt, 0, r"1 geometries had Z/M values: stored in 2D", where="stdout"),
+    # GEOS before 3.12 (shapely 2.0 wheels) drops M while parsing: then only Z is reported
+    Case("I54", b_point_zm_wkt, 0, r"1 geometries had Z(/M)? values: stored in 2D",
+         where="stdout"),
     Case("I55", b_newline_in_name, 0, r"line breaks or tabs in the text of 1 rows were replaced",
          where="stdout"),
     Case("I56", b_duplicate_header, 2, r"repeats column names: '名称' \(columns 1 and 5\)"),
@@ -1016,7 +1018,10 @@ def test_flattened_geometries_are_stored_in_2d(outcomes):
 # ---------------------------------------------------------------------------- faults of the machine
 def _as_unprivileged() -> dict:
     """Run a subprocess as ``nobody`` when the tests run as root (root reads every file)."""
-    return {"user": 65534} if os.geteuid() == 0 else {}
+    from _unprivileged import unprivileged_uid
+
+    uid = unprivileged_uid()
+    return {} if uid is None else {"user": uid}
 
 
 def test_unreadable_input_file(tmp_path_factory):

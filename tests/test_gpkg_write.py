@@ -141,7 +141,9 @@ def test_upsert_changes_one_feature_and_keeps_every_fid(tmp_path, inv):
 # ---------------------------------------------------------------------------- refusals
 def _non_root() -> int | None:
     """A user id to run as when the tests run as root (root passes every permission check)."""
-    return 65534 if os.geteuid() == 0 else None
+    from _unprivileged import unprivileged_uid
+
+    return unprivileged_uid()
 
 
 def _shared_dir() -> Path:

@@ -912,6 +912,16 @@ def test_print_pdf_is_the_paper_size_with_title_legend_and_notices(crafted: Path
     m = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info.stdout)
     w, h = float(m.group(1)) / 72 * 25.4, float(m.group(2)) / 72 * 25.4
     assert (round(w), round(h)) == size_mm
+    import matplotlib
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "NotoSansCJK" in fonts or "NotoSerifCJK" in fonts, fonts  # Chinese drawn, embedded
+    if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) < (3, 11):
+        # before 3.11 matplotlib reads only the first face of a font collection (.ttc: the JP
+        # face of Noto Sans CJK) and writes its Type 3 glyphs without a Unicode map: the PDF
+        # looks right but its text cannot be searched or copied (docs/maps.md says so)
+        assert "NotoSansCJKjp" in fonts and re.search(r"Type 3 .* no ", fonts), fonts
+        return
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True).stdout
     for needle in ("公厕缺口与建议选址", "图例", "Legend", "非正式审图地图", "示意数据",
