@@ -141,11 +141,10 @@ def disc_mask(fx: np.ndarray, fy: np.ndarray, radius: float, x0: float, ytop: fl
            [1, 1, 1],
            [0, 1, 0]])
     """
-    img = np.zeros((nrows, ncols + 1), dtype=np.int32)
     fx = np.asarray(fx, dtype=np.float64)
     fy = np.asarray(fy, dtype=np.float64)
     if not len(fx) or nrows == 0 or ncols == 0 or not radius >= 0:
-        return img[:, :ncols] > 0
+        return np.zeros((nrows, ncols), dtype=bool)
     r_first = np.maximum(np.floor((ytop - fy - radius) / cell - 0.5).astype(np.int64), 0)
     r_last = np.minimum(np.ceil((ytop - fy + radius) / cell - 0.5).astype(np.int64), nrows - 1)
     n = np.maximum(r_last - r_first + 1, 0)
@@ -174,9 +173,15 @@ def disc_mask(fx: np.ndarray, fy: np.ndarray, radius: float, x0: float, ytop: fl
     lo = np.maximum(lo, 0)
     hi = np.minimum(hi, ncols - 1)
     ok = (hi >= lo) & within(lo)
-    np.add.at(img, (row[ok], lo[ok]), 1)
-    np.add.at(img, (row[ok], hi[ok] + 1), -1)
-    return np.cumsum(img[:, :ncols], axis=1) > 0
+    # +1 where a run starts, -1 after it ends, counted per cell of the padded image
+    w1 = ncols + 1
+    start = row[ok] * w1
+    end = start + hi[ok]
+    end += 1
+    start += lo[ok]
+    diff = np.bincount(start, minlength=nrows * w1)
+    diff -= np.bincount(end, minlength=nrows * w1)
+    return np.cumsum(diff.reshape(nrows, w1)[:, :ncols], axis=1) > 0
 
 
 def _runs(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
