@@ -226,7 +226,15 @@ class _FrameColumns(MutableMapping[str, np.ndarray]):
 
 
 def is_frame(obj: object) -> bool:
-    """True for a (Geo)DataFrame (checked without importing pandas)."""
+    """True for a (Geo)DataFrame (checked without importing pandas).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs="EPSG:4550")
+    >>> is_frame(g), is_frame(as_layer(g))
+    (True, False)
+    """
     return hasattr(obj, "iloc") and hasattr(obj, "columns")
 
 
@@ -387,6 +395,17 @@ def gpkg_point_table(path: str | os.PathLike[str], layer: str | None,
     is not a GeoPackage this reader handles or the layer is not made of single 2D points (the
     caller then reads it the general way). Missing and empty points are dropped (their rows
     too).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, tempfile, os
+    >>> g = gpd.GeoDataFrame({"pop": [3, 5]}, geometry=[shapely.Point(1, 2), shapely.Point(3, 4)],
+    ...                      crs="EPSG:4550")
+    >>> path = os.path.join(tempfile.mkdtemp(), "p.gpkg")
+    >>> g.to_file(path, layer="people")
+    >>> crs, xy, cols = gpkg_point_table(path, "people", lambda names: names)
+    >>> xy.tolist(), cols["pop"].tolist()
+    ([[1.0, 2.0], [3.0, 4.0]], [3, 5])
     """
     p, layer = _split(path, layer)
     if p.suffix.lower() != ".gpkg" or not p.is_file():
@@ -767,7 +786,15 @@ def as_project(gdf: gpd.GeoDataFrame, *, what: str = "input") -> gpd.GeoDataFram
 
 
 def geometries(obj: Any) -> np.ndarray:
-    """The geometries of a Layer or GeoDataFrame as an object array."""
+    """The geometries of a Layer or GeoDataFrame as an object array.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs="EPSG:4550")
+    >>> geometries(g).dtype, geometries(as_layer(g))[0].wkt
+    (dtype('O'), 'POINT (0 0)')
+    """
     if isinstance(obj, Layer):
         return obj.geometry
     return np.asarray(obj.geometry.values, dtype=object)
