@@ -35,7 +35,7 @@ from ..crs import WorkCRS, choose_work_crs, lonlat_bounds
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from ._nearest import GridSpec, nearest_point
-from ._raster import disc_mask, label_patches, patch_polygons, polygon_mask
+from ._raster import disc_mask, label_patches, nonzero2d, patch_polygons, polygon_mask
 from .inputs import (
     POINT,
     POLYGON,
@@ -149,8 +149,7 @@ class Grid:
 
     def _cells(self) -> tuple[np.ndarray, np.ndarray]:
         if self._row is None or self._col is None:
-            r, c = np.nonzero(self.inside)
-            self._row, self._col = r.astype(np.int64), c.astype(np.int64)
+            self._row, self._col = nonzero2d(self.inside)
         return self._row, self._col
 
     @property
@@ -849,9 +848,10 @@ class _Groups:
 
         key = np.asarray(code, dtype=np.int64) + 1
         counts = np.bincount(key, minlength=1)
-        # a stable sort of 16-bit keys is one radix pass (the order _argsort_keys gives)
-        self.order = np.argsort(key.astype(np.uint16), kind="stable") \
-            if len(counts) <= 0xFFFF else _argsort_keys(key)
+        # a stable sort of 8- or 16-bit keys is a radix sort (the order _argsort_keys gives)
+        small = np.uint8 if len(counts) <= 0xFF else np.uint16 if len(counts) <= 0xFFFF else None
+        self.order = np.argsort(key.astype(small), kind="stable") if small is not None \
+            else _argsort_keys(key)
         self.start = np.concatenate([[0], np.cumsum(counts)])
 
     def sort(self, values: np.ndarray) -> np.ndarray:
@@ -1033,8 +1033,9 @@ def compute_coverage(
         if off.any():
             shapely.prepare(area_geom)
             inside[off] = shapely.intersects_xy(area_geom, pop.x[off], pop.y[off])
-        pop = pop.subset(inside)
-        pidx = pidx[inside]
+        if not inside.all():
+            pop = pop.subset(inside)
+            pidx = pidx[inside]
     fxy = shapely.get_coordinates(fac.geometry)
     net_report = None
     unreachable: list[Any] = []

@@ -19,6 +19,7 @@ import shapely
 from ..crs import transformer
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
+from ._raster import nonzero2d
 from .inputs import Layer, as_layer, as_work, gpkg_point_table, read_layer, transform_xy
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
         raise BadInput(f"population ({path.name}): negative cell values")
     people = data > 0
     w = data[people]
-    rows, cols = np.nonzero(people)
+    rows, cols = nonzero2d(people)
     # the cell centres, c + (col + 0.5) a + (row + 0.5) b (and f, d, e), computed in place
     cc = cols.astype("float64")
     cc += 0.5
