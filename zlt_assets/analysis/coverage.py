@@ -866,6 +866,33 @@ class _Groups:
         return slice(int(self.start[k]), int(self.start[k + 1]))
 
 
+#: Up to this many districts, each district's people are selected by a mask (cheaper than
+#: sorting a million people by district, the same sums).
+_FEW_DISTRICTS = 12
+
+
+class _PeopleByDistrict:
+    """People (weights) and their coverage per district code: the totals of one district."""
+
+    def __init__(self, code: np.ndarray, weight: np.ndarray, covered: np.ndarray, *,
+                 by_mask: bool) -> None:
+        self.code, self.weight, self.covered = code, weight, covered
+        self.groups = None if by_mask else _Groups(code)
+        if self.groups is not None:
+            self.w_sorted = self.groups.sort(weight)
+            self.c_sorted = self.groups.sort(covered)
+
+    def sums(self, code: int) -> tuple[float, float]:
+        """``(people, people covered)`` of district ``code`` (-1: in no district)."""
+        if self.groups is None:
+            m = self.code == code
+            w, c = self.weight[m], self.covered[m]
+        else:
+            ps = self.groups.slice(code)
+            w, c = self.w_sorted[ps], self.c_sorted[ps]
+        return float(w.sum()), float(w[c].sum())
+
+
 def _share(part: float, total: float) -> float | None:
     return float(part / total) if total > 0 else None
 
@@ -1109,25 +1136,22 @@ def compute_coverage(
     summary.update(measures(radius))
     by_district = []
     if dist_l is not None:
-        # cells per district: counts; people sorted by district (stable): each district is
-        # one slice, its members in their original order (the same sums as selecting them by
-        # a mask)
+        # cells per district: counts; people: each district's weights in their original
+        # order (the same sums as selecting them by a mask), by a mask per district when
+        # they are few, else from one stable sort by district (each district one slice)
         ckey = ccode + 1
         n_cells = np.bincount(ckey, minlength=len(ucodes) + 1)
         n_cov = np.bincount(ckey[cover_c[radius]], minlength=len(ucodes) + 1)
-        people_by = _Groups(pcode) if pcode is not None else None
-        if people_by is not None and pop is not None and cover_p is not None:
-            pw_sorted = people_by.sort(pop.weight)
-            pc_sorted = people_by.sort(cover_p[radius])
+        people = None
+        if pcode is not None and pop is not None and cover_p is not None:
+            people = _PeopleByDistrict(pcode, pop.weight, cover_p[radius],
+                                       by_mask=len(dist_l) < _FEW_DISTRICTS)
 
         def district_measures(cid: int) -> dict[str, Any]:
             nc, ncov = int(n_cells[cid + 1]), int(n_cov[cid + 1])
-            if people_by is None:
+            if people is None:
                 return _measures_of(nc, ncov, grid.cell_area, None, None)
-            ps = people_by.slice(cid)
-            pw = pw_sorted[ps]
-            return _measures_of(nc, ncov, grid.cell_area, float(pw.sum()),
-                                float(pw[pc_sorted[ps]].sum()))
+            return _measures_of(nc, ncov, grid.cell_area, *people.sums(cid))
 
         names = dist_l[district_name_field]
         for k, (code, name) in enumerate(zip(_text(dist_l[district_code_field]), names,

@@ -308,11 +308,15 @@ def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
 
 
 def _affine(origin: float, u: np.ndarray, a: float, v: np.ndarray, b: float) -> np.ndarray:
-    """``origin + u * a + v * b`` with the same roundings, in one new array."""
+    """``origin + u * a + v * b`` with the same roundings, in one new array.
+
+    ``v * b`` is +0 when ``b`` is 0 (``v`` > 0): adding it changes no value, it is skipped.
+    """
     out: np.ndarray = np.multiply(u, a)
     out += origin
-    tmp = np.multiply(v, b)
-    out += tmp
+    if b != 0.0:
+        tmp = np.multiply(v, b)
+        out += tmp
     return out
 
 
