@@ -80,6 +80,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "[setup] installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".[test]"
+  # pytest-qgis was a test dependency of 0.1; a venv that still has it cannot start pytest
+  # (the plugin imports PyQGIS, which a venv without system site packages does not see)
+  .venv/bin/python -m pip uninstall -q -y pytest-qgis 2>/dev/null || true
   echo "$want" > "$stamp"
 fi
 echo "[setup] ready: .venv/bin/zlt-assets --help"

@@ -679,7 +679,8 @@ def test_pack_writes_every_story_its_a3_print_and_the_index(crafted: Path, tmp_p
     # the crafted data has no population grid: toilet-gaps cannot propose sites and fails
     assert proc.returncode in (0, 1, 2), proc.stderr
     readme = (out / "README.md").read_text(encoding="utf-8")
-    assert "| map --data " in readme and re.search(r"\| map --data [^|]*\| 完成 / done \|", readme)
+    row = r"\| [^|]*\(`map`\) \| 完成 / done \|[^|]*\| maps, maps\.json \|"
+    assert re.search(row, readme), readme
     from zlt_assets.maps import STORY_KEYS
 
     maps = out / "maps"

@@ -344,6 +344,38 @@ def test_sample_features_answer_clicks_too(browser, sample_maps, story):
         assert s.page_errors == []
 
 
+@pytest.mark.parametrize("story", STORIES)
+def test_every_asset_layer_switched_on_answers_in_every_story(browser, crafted_maps, story):
+    """A person switches every asset layer on in the layer list (over the story's analysis
+    layers): a click on each asset reaches that asset, unless an analysis layer drawn above it
+    covers that very place (then that layer answers, as the oracle expects)."""
+    from zlt_assets import schema
+
+    with opened(browser, crafted_maps, story) as s:
+        p = s.page
+        if p.locator(".zlt-layers .zlt-panel-body").is_hidden():
+            p.click(".zlt-layers .zlt-panel-toggle")
+        for key in schema.ASSET_LAYERS:
+            box = p.locator(f'.zlt-layers input[data-layer="{key}"]')
+            if not box.is_checked():
+                box.check()
+        assert set(schema.ASSET_LAYERS) <= set(s.visible())
+        order = s.page.evaluate("window.zltMap.drawOrder()")
+        assert order == [lc["key"] for lc in s.cfg["layers"] if lc["key"] in order]
+        clicked = assert_every_layer_answers(s, per_layer=3)  # every feature: the test above
+        oracle = HitOracle(s.cfg, s.visible())
+        counts = {lc["key"]: lc["count"] for lc in s.cfg["layers"]}
+        for key in schema.ASSET_LAYERS:
+            reachable = sum(oracle.click_point(key, i) is not None for i in range(counts[key]))
+            assert clicked[key] == min(3, reachable), (key, clicked[key], reachable)
+            above = [lc["key"] for lc in s.cfg["layers"][[lc["key"] for lc in s.cfg["layers"]]
+                     .index(key) + 1:] if lc["key"] in s.visible() and lc["interactive"]
+                     and lc["key"] not in schema.ASSET_LAYERS]
+            if not above:  # nothing of the story above it: every feature answers
+                assert reachable == counts[key], (key, reachable, counts[key])
+        assert s.page_errors == [] and s.console_errors == []
+
+
 def test_frame_layers_do_not_take_the_click(browser, crafted_maps):
     """Inside the urban area, the river and a park, away from assets: no frame popup opens."""
     with opened(browser, crafted_maps, "inventory") as s:

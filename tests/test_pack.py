@@ -65,9 +65,11 @@ def _pack(inv: Path, out: Path, *more: str, encoding: str = "utf-8", progress: s
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    """Every file under the folder (maps/ included), by relative path."""
+    """Every file under the folder (maps/ included), by relative path; a killed run's staging
+    folder is not part of what the user sees (the tests look at it separately)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in folder.rglob("*") if p.is_file()}
+            for p in folder.rglob("*")
+            if p.is_file() and not p.relative_to(folder).parts[0].startswith(pack._STAGING)}
 
 
 def _readme_files(out: Path) -> set[str]:

@@ -22,7 +22,7 @@ File format (TOML; YAML has the same structure)::
     roads = "roads"
     river = "auto"                  # network method: the inventory's river layer when present
     districts = "street_offices"
-    population = "inventory"        # the population raster beside the inventory; or a file; or "none"
+    population = "inventory"        # raster beside the inventory; or a file; or "none"
     radius = 500                    # metres, or a list: one run per value
     method = "euclidean"            # euclidean | network, or a list
     cell = 25                       # metres
@@ -56,6 +56,7 @@ import json
 import math
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,7 +90,7 @@ METHODS = ("euclidean", "network")
 #: Keys allowed in ``[defaults]`` and in a scenario.
 _RUN_KEYS = ("data", "area", "roads", "river", "districts", "population", "radius", "method",
              "cell", "facilities")
-_SCENARIO_KEYS = ("name", "description") + _RUN_KEYS
+_SCENARIO_KEYS = ("name", "description", *_RUN_KEYS)
 _TOP_KEYS = ("title", "description", "defaults", "facility_sets", "scenarios")
 _SOURCE_KEYS = ("layer", "file", "status", "union")
 #: ``population`` values meaning "none".
@@ -121,6 +122,7 @@ class Source:
     label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The source as it is written in a scenario file."""
         d: dict[str, Any] = {"kind": self.kind}
         if self.path is not None:
             d["path"] = self.path
@@ -207,6 +209,7 @@ class BatchPlan:
     facility_sets: Mapping[str, Source]
 
     def names(self) -> list[str]:
+        """The scenario names, in file order."""
         return [s.name for s in self.scenarios]
 
 
@@ -230,6 +233,7 @@ class ScenarioResult:
 
     @property
     def ok(self) -> bool:
+        """True when the scenario ran (or was reused) without error."""
         return self.status == "ok"
 
 
@@ -245,13 +249,16 @@ class BatchResult:
 
     @property
     def failed(self) -> list[ScenarioResult]:
+        """The scenarios that failed."""
         return [r for r in self.results if r.status == "failed"]
 
     @property
     def ok(self) -> bool:
+        """True when no scenario failed."""
         return not self.failed
 
     def counts(self) -> dict[str, int]:
+        """How many scenarios ran, were reused, failed or were not run."""
         out: dict[str, int] = {"ran": 0, "reused": 0, "failed": 0, "not_run": 0}
         for r in self.results:
             out[r.action] = out.get(r.action, 0) + 1
@@ -293,10 +300,10 @@ def load_scenarios(path: str | os.PathLike[str], *, data: str | os.PathLike[str]
     except UnicodeDecodeError:
         raise BadInput(f"{p.name}: not UTF-8 text") from None
     if suffix == ".toml":
-        try:
+        if sys.version_info >= (3, 11):
             import tomllib
-        except ImportError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
+        else:  # Python 3.10
+            import tomli as tomllib
 
         try:
             raw = tomllib.loads(text)
@@ -791,7 +798,7 @@ class InputCache:
 
     def __init__(self) -> None:
         self._frames: dict[Source, Any] = {}
-        self._networks: dict[tuple[Source, Source | None], Any] = {}
+        self._networks: dict[tuple[Source, Source | None, str | None], Any] = {}
 
     def frame(self, src: Source) -> Any:
         """The source's GeoDataFrame (a copy: callers may change it)."""
@@ -1054,7 +1061,7 @@ _DISTRICT_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(_column(k) for k in 
 
 
 def _may_be_bus_stops(src: Source) -> bool:
-    """False when the facilities are inventory layers other than bus stops (GB 50220 is for stops)."""
+    """False when the facilities are inventory layers other than bus stops (GB 50220: stops)."""
     if src.kind == "union":
         return any(_may_be_bus_stops(m) for m in src.members)
     return src.kind != "layer" or src.layer == "bus_stops"
@@ -1160,11 +1167,11 @@ def write_summary(results: Sequence[ScenarioResult], out_dir: str | os.PathLike[
     from .reports.cells import csv_frame, xlsx_frames
 
     # CRLF rows (RFC 4180): a value holding a lone carriage return is then quoted, not a new row
-    def _csv(df: Any, p: Path) -> None:
-        csv_frame(df).to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    for path, frame in ((csv_path, table), (dcsv_path, dtable)):
+        def write(p: Path, df: Any = frame) -> None:
+            csv_frame(df).to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
-    _atomic(csv_path, lambda p: _csv(table, p))
-    _atomic(dcsv_path, lambda p: _csv(dtable, p))
+        _atomic(path, write)
 
     def _xlsx(p: Path) -> None:
         p.write_bytes(xlsx_frames([("汇总 summary", table), ("分街道 by district", dtable),

@@ -426,8 +426,8 @@ def _renderer(root: ET.Element, decl: LayerDef, geometry: str, theme: str = "def
             ET.SubElement(cel, "category", {"value": c.value, "label": c.label, "symbol": str(i),
                                             "render": "true"})
         syms = ET.SubElement(rnd, "symbols")
-        for i, c in enumerate(style.classes):
-            _symbol(syms, str(i), geom, style, c.color, style.width_of(c.code))
+        for i, k in enumerate(style.classes):
+            _symbol(syms, str(i), geom, style, k.color, style.width_of(k.code))
         _symbol(syms, str(len(style.classes)), geom, style, style.other, style.width)
         src = ET.SubElement(rnd, "source-symbol")
         _symbol(src, "0", geom, style, style.other, style.width)

@@ -230,9 +230,8 @@ def is_frame(obj: object) -> bool:
 
     Examples
     --------
-    >>> import geopandas as gpd, shapely
-    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs="EPSG:4550")
-    >>> is_frame(g), is_frame(as_layer(g))
+    >>> import pandas as pd
+    >>> is_frame(pd.DataFrame({"a": [1]})), is_frame([1, 2])
     (True, False)
     """
     return hasattr(obj, "iloc") and hasattr(obj, "columns")
@@ -398,14 +397,16 @@ def gpkg_point_table(path: str | os.PathLike[str], layer: str | None,
 
     Examples
     --------
-    >>> import geopandas as gpd, shapely, tempfile, os
-    >>> g = gpd.GeoDataFrame({"pop": [3, 5]}, geometry=[shapely.Point(1, 2), shapely.Point(3, 4)],
-    ...                      crs="EPSG:4550")
-    >>> path = os.path.join(tempfile.mkdtemp(), "p.gpkg")
-    >>> g.to_file(path, layer="people")
-    >>> crs, xy, cols = gpkg_point_table(path, "people", lambda names: names)
-    >>> xy.tolist(), cols["pop"].tolist()
-    ([[1.0, 2.0], [3.0, 4.0]], [3, 5])
+    >>> import os, tempfile, geopandas as gpd, shapely
+    >>> p = os.path.join(tempfile.mkdtemp(), "stops.gpkg")
+    >>> pts = [shapely.Point(1, 2), shapely.Point(3, 4)]
+    >>> gpd.GeoDataFrame({"name": ["甲", "乙"]}, geometry=pts,
+    ...                  crs="EPSG:4550").to_file(p, layer="bus_stops")
+    >>> crs, xy, cols = gpkg_point_table(p, "bus_stops", lambda names: ["name"])
+    >>> xy.tolist(), cols["name"].tolist()
+    ([[1.0, 2.0], [3.0, 4.0]], ['甲', '乙'])
+    >>> gpkg_point_table(p.replace(".gpkg", ".geojson"), None, list) is None
+    True
     """
     p, layer = _split(path, layer)
     if p.suffix.lower() != ".gpkg" or not p.is_file():
@@ -792,8 +793,8 @@ def geometries(obj: Any) -> np.ndarray:
     --------
     >>> import geopandas as gpd, shapely
     >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs="EPSG:4550")
-    >>> geometries(g).dtype, geometries(as_layer(g))[0].wkt
-    (dtype('O'), 'POINT (0 0)')
+    >>> geometries(g)[0].wkt, geometries(as_layer(g)).dtype
+    ('POINT (0 0)', dtype('O'))
     """
     if isinstance(obj, Layer):
         return obj.geometry

@@ -28,7 +28,7 @@ def _mpl():
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The family name of an installed CJK font, or ``None``."""
-    matplotlib, _ = _mpl()
+    _mpl()
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
@@ -51,9 +51,9 @@ def _png(fig: Any) -> bytes:
 
 
 def _setup() -> Any:
-    matplotlib, plt = _mpl()
+    _, plt = _mpl()
     fam = cjk_font()
-    rc = {"axes.unicode_minus": False, "font.size": 9}
+    rc: dict[str, Any] = {"axes.unicode_minus": False, "font.size": 9}
     if fam:
         rc["font.family"] = [fam, "DejaVu Sans"]
     return plt.rc_context(rc)
@@ -76,7 +76,7 @@ def progress_chart(series: Sequence[Mapping[str, Any]], as_of: str | None = None
         cols = 2 if n > 1 else 1
         rows = (n + cols - 1) // cols
         fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.0 * rows), squeeze=False)
-        for ax, s in zip(axes.flat, series):
+        for ax, s in zip(axes.flat, series, strict=False):
             months = list(s["months"])
             x = range(len(months))
             ax.step(x, s["cumulative"], where="post", color="#1f77b4",
@@ -117,8 +117,9 @@ def bar_label(t: Mapping[str, Any]) -> str:
 
 
 def attainment_chart(targets: Sequence[Mapping[str, Any]]) -> bytes:
-    """Horizontal bars: each measurable target's value as a share of its target (capped 150%),
-    labelled with the value and the target (:func:`bar_label`).
+    """Horizontal bars: each measurable target's value as a share of its target.
+
+    Capped at 150%, labelled with the value and the target (:func:`bar_label`).
     """
     _, plt = _mpl()
     rows = [t for t in targets if t.get("value") is not None and t.get("target")]
@@ -134,7 +135,7 @@ def attainment_chart(targets: Sequence[Mapping[str, Any]]) -> bytes:
         ax.set_yticklabels(labels, fontsize=8)
         ax.set_xlim(0, 155)
         ax.set_xlabel(_label("完成程度(占目标%)", "attainment (% of target)"))
-        for yi, v, t in zip(y, vals, rows):
+        for yi, v, t in zip(y, vals, rows, strict=True):
             ax.text(v + 1, yi, bar_label(t), va="center", fontsize=7)
         ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()

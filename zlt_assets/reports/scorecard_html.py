@@ -40,9 +40,11 @@ def _e(v: Any) -> str:
     return escape("" if v is None else str(v), quote=True)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], classes: Sequence[str] = ()) -> str:
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+           classes: Sequence[str] = ()) -> str:
     """Rows are already-escaped HTML cells."""
-    out = ['<div class="wide"><table><thead><tr>', *(f"<th>{_e(h)}</th>" for h in headers), "</tr></thead><tbody>"]
+    out = ['<div class="wide"><table><thead><tr>', *(f"<th>{_e(h)}</th>" for h in headers),
+           "</tr></thead><tbody>"]
     for i, row in enumerate(rows):
         cls = f' class="{_e(classes[i])}"' if i < len(classes) and classes[i] else ""
         out.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
@@ -89,7 +91,8 @@ def render_html(card: Any, *, charts: bool = True) -> str:
         ("数据 / Data", d["data"]),
         ("数据来源 / Data source", ", ".join(d["data_sources"]) or "—"),
         ("结果 / Results", f"达标 met {c['met']} · 未达标 not met {c['not_met']} · "
-                         f"无法计算 not measurable {c['not_measurable']} (共 {len(d['targets'])} 项 targets)"),
+                         f"无法计算 not measurable {c['not_measurable']} "
+                         f"(共 {len(d['targets'])} 项 targets)"),
         ("生成时间 / Generated", d["generated"]),
     ]
     parts.append('<table class="meta">' + "".join(

@@ -27,7 +27,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     out = ["| " + " | ".join(_c(h) for h in headers) + " |",
            "|" + "|".join("---" for _ in headers) + "|"]
     out += ["| " + " | ".join(_c(v) for v in row) + " |" for row in rows]
-    return out + [""]
+    return [*out, ""]
 
 
 def render_markdown(card: Any) -> str:
@@ -55,10 +55,12 @@ def render_markdown(card: Any) -> str:
            else f"{t['method_zh']}\n{t['method_en']}")] for t in d["targets"]])
     if d["progress"]:
         lines += ["## 工程进度 / Works progress", ""]
-        lines += _table(["指标 Target", "目标 Target", "评估日累计 Done at as-of", "按月累计 By month"],
+        lines += _table(["指标 Target", "目标 Target", "评估日累计 Done at as-of",
+                         "按月累计 By month"],
                         [[f"{p['name_zh']} / {p['name_en']}", fmt_number(p["target"]),
                           p["cumulative"][-1] if p["cumulative"] else 0,
-                          ", ".join(f"{m}: {v}" for m, v in zip(p["months"], p["cumulative"]))]
+                          ", ".join(f"{m}: {v}" for m, v
+                                    in zip(p["months"], p["cumulative"], strict=False))]
                          for p in d["progress"]])
     inds = d["district_indicators"]
     lines += ["## 按街道办事处 / By street office", ""]

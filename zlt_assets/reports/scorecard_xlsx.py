@@ -111,7 +111,7 @@ def render_xlsx(card: Any) -> bytes:
 
     prog_rows = []
     for p in d["progress"]:
-        for m, v in zip(p["months"], p["cumulative"]):
+        for m, v in zip(p["months"], p["cumulative"], strict=False):
             prog_rows.append([p["target_id"], f"{p['name_zh']} / {p['name_en']}", m, v,
                               p["target"]])
     _sheet(wb, SHEETS[5], ["指标代码 Target code", "指标 Target", "月份 Month",
