@@ -9,7 +9,8 @@ the Chinese web-map systems (GCJ-02, BD-09) live here too.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -397,20 +398,23 @@ def choose_work_crs(bounds: tuple[float, float, float, float], *, forced: Any = 
         if is_metric(c) and not any(c.equals(t) for t, _ in tried):
             tried.append((c, "input"))
     lon_c, lat_c = (w + e) / 2.0, (s + n) / 2.0
-    zone = gk_zone(lon_c)
-    if zone is not None and zone.area_of_use is not None:
-        zw, zs, ze, zn = zone.area_of_use.bounds
-        if w >= zw - 0.5 and e <= ze + 0.5 and s >= zs - 0.5 and n <= zn + 0.5:
-            tried.append((zone, "gauss-kruger"))
-    tm = local_tm(lon_c, lat_c)
-    tried.append((tm, "local-tm"))
-    for c, why in tried:
+
+    def fallbacks() -> Iterator[tuple[CRS, str]]:
+        # built only when the CRSs before them are not true enough (PROJ objects cost time)
+        zone = gk_zone(lon_c)
+        if zone is not None and zone.area_of_use is not None:
+            zw, zs, ze, zn = zone.area_of_use.bounds
+            if w >= zw - 0.5 and e <= ze + 0.5 and s >= zs - 0.5 and n <= zn + 0.5:
+                yield zone, "gauss-kruger"
+        yield local_tm(lon_c, lat_c), "local-tm"
+
+    for c, why in itertools.chain(tried, fallbacks()):
         if not is_metric(c):
             continue
         err = max_scale_error(c, bounds)
         if err < tol:
             return WorkCRS(c, why, err, bounds)
-    err = max_scale_error(tm, bounds)
+    err = max_scale_error(local_tm(lon_c, lat_c), bounds)
     width_km = (e - w) * 111.3 * np.cos(np.radians((s + n) / 2.0))
     raise BadInput(
         f"the data span {width_km:.0f} km east-west (longitude {w:.3f} to {e:.3f}): too wide for "

@@ -232,8 +232,6 @@ def check_population_grid(path: str | os.PathLike[str]) -> None:
     """
     import rasterio
 
-    from .standards import POPULATION_DENSITY_MAX
-
     p = Path(path)
     try:
         with rasterio.open(p) as ds:
@@ -245,19 +243,35 @@ def check_population_grid(path: str | os.PathLike[str]) -> None:
         raise BadInput(f"population: cannot read {p}: {_one_line(exc)}",
                        zh=f"人口格网:无法读取 {p}") from None
     values: Any = np.ma.asarray(band, dtype="float64")
-    data = values.compressed()
-    name = p.name
-    if (nodata is None or not math.isnan(nodata)) and np.isnan(data).any():
+    check_population_values(values.compressed(), nodata, transform, crs, values.shape, p.name)
+
+
+def check_population_values(data: np.ndarray, nodata: float | None, transform: Any, crs: Any,
+                            shape: tuple[int, ...], name: str) -> None:
+    """The checks of :func:`check_population_grid` on values already read.
+
+    ``data`` holds the valid cells (those the raster does not mask) as float64, ``shape`` is the
+    band's shape, ``name`` names the file in messages.
+    """
+    from .standards import POPULATION_DENSITY_MAX
+
+    nan = np.isnan(data)
+    if (nodata is None or not math.isnan(nodata)) and nan.any():
         raise BadInput(f"population ({name}): cells hold NaN but the raster declares no "
                        "nodata value for them; declare it (e.g. gdal_edit.py -a_nodata nan)",
                        zh=f"人口格网({name}):有 NaN 值但未声明 nodata;请声明(如 gdal_edit.py "
                           "-a_nodata nan)")
-    data = data[~np.isnan(data)]
+    if nan.any():
+        data = data[~nan]
     if np.isinf(data).any():
         raise BadInput(f"population ({name}): cells hold infinite values",
                        zh=f"人口格网({name}):有无穷大的值")
-    if nodata is None:
+    if nodata is None and data.size:
+        lo, hi = float(data.min()), float(data.max())
         for marker in NODATA_MARKERS:
+            tol = 2e-6 * abs(marker)
+            if marker - hi > tol or lo - marker > tol:
+                continue  # no value within the marker's tolerance (1e-6 of it)
             hit = np.isclose(data, marker, rtol=1e-6, atol=0.0)
             if hit.any():
                 raise BadInput(
@@ -270,7 +284,7 @@ def check_population_grid(path: str | os.PathLike[str]) -> None:
         raise BadInput(f"population ({name}): {int((data < 0).sum())} cells are negative "
                        f"(lowest {data.min():g}); a population count cannot be",
                        zh=f"人口格网({name}):{int((data < 0).sum())} 个格子为负值")
-    area_m2 = _cell_area_m2(transform, crs, values.shape)
+    area_m2 = _cell_area_m2(transform, crs, shape)
     if area_m2 and data.size:
         limit = float(POPULATION_DENSITY_MAX.value) * area_m2 / 1e6
         top = float(data.max())

@@ -26,9 +26,24 @@ import shapely
 
 from ._graph import components, unique
 
-__all__ = ["disc_mask", "label_patches", "patch_polygons", "polygon_mask"]
+__all__ = ["disc_mask", "label_patches", "nonzero2d", "patch_polygons", "polygon_mask"]
 
 _TOL = 1e-7
+
+
+def nonzero2d(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-D array (rows, columns in raster order), several times faster.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r, c = nonzero2d(np.array([[0, 1], [1, 1]]))
+    >>> r.tolist(), c.tolist()
+    ([0, 1, 1], [1, 0, 1])
+    """
+    flat = np.flatnonzero(img)
+    row, col = np.divmod(flat, img.shape[1])
+    return row.astype(np.int64, copy=False), col.astype(np.int64, copy=False)
 
 
 def _edges(geom: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
@@ -141,11 +156,10 @@ def disc_mask(fx: np.ndarray, fy: np.ndarray, radius: float, x0: float, ytop: fl
            [1, 1, 1],
            [0, 1, 0]])
     """
-    img = np.zeros((nrows, ncols + 1), dtype=np.int32)
     fx = np.asarray(fx, dtype=np.float64)
     fy = np.asarray(fy, dtype=np.float64)
     if not len(fx) or nrows == 0 or ncols == 0 or not radius >= 0:
-        return img[:, :ncols] > 0
+        return np.zeros((nrows, ncols), dtype=bool)
     r_first = np.maximum(np.floor((ytop - fy - radius) / cell - 0.5).astype(np.int64), 0)
     r_last = np.minimum(np.ceil((ytop - fy + radius) / cell - 0.5).astype(np.int64), nrows - 1)
     n = np.maximum(r_last - r_first + 1, 0)
@@ -174,9 +188,15 @@ def disc_mask(fx: np.ndarray, fy: np.ndarray, radius: float, x0: float, ytop: fl
     lo = np.maximum(lo, 0)
     hi = np.minimum(hi, ncols - 1)
     ok = (hi >= lo) & within(lo)
-    np.add.at(img, (row[ok], lo[ok]), 1)
-    np.add.at(img, (row[ok], hi[ok] + 1), -1)
-    return np.cumsum(img[:, :ncols], axis=1) > 0
+    # +1 where a run starts, -1 after it ends, counted per cell of the padded image
+    w1 = ncols + 1
+    start = row[ok] * w1
+    end = start + hi[ok]
+    end += 1
+    start += lo[ok]
+    diff = np.bincount(start, minlength=nrows * w1)
+    diff -= np.bincount(end, minlength=nrows * w1)
+    return np.cumsum(diff.reshape(nrows, w1)[:, :ncols], axis=1) > 0
 
 
 def _runs(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -185,8 +205,8 @@ def _runs(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     pad = np.zeros((h, w + 2), dtype=np.int8)
     pad[:, 1:-1] = img
     d = np.diff(pad, axis=1)
-    sr, sc = np.nonzero(d == 1)
-    _er, ec = np.nonzero(d == -1)
+    sr, sc = nonzero2d(d == 1)
+    _er, ec = nonzero2d(d == -1)
     return sr.astype(np.int64), sc.astype(np.int64), ec.astype(np.int64) - 1
 
 
@@ -235,7 +255,7 @@ def _pieces(labels: np.ndarray) -> tuple[np.ndarray, ...]:
     cells (column ``i`` is the left edge of cell column ``i``).
     """
     h, w = labels.shape
-    lab = np.zeros((h + 2, w + 2), dtype=np.int64)
+    lab = np.zeros((h + 2, w + 2), dtype=labels.dtype)
     lab[1:-1, 1:-1] = labels
     out = []
     # horizontal lines between padded rows k and k + 1 (corner row k of the image)
@@ -243,7 +263,7 @@ def _pieces(labels: np.ndarray) -> tuple[np.ndarray, ...]:
     for direction, here, there in ((0, up, down), (2, down, up)):
         # east pieces: patch above the line (bottom side of cells), west: patch below (top side)
         sel = (here > 0) & (here != there)
-        k, i = np.nonzero(sel)
+        k, i = nonzero2d(sel)
         if not len(k):
             continue
         v = here[k, i]
@@ -263,7 +283,7 @@ def _pieces(labels: np.ndarray) -> tuple[np.ndarray, ...]:
     for direction, here, there in ((1, left, right), (3, right, left)):
         # north pieces: patch on the left of the line (right side of cells), south: on the right
         sel = (here > 0) & (here != there)
-        m, k = np.nonzero(sel.T)
+        m, k = nonzero2d(np.ascontiguousarray(sel.T))
         if not len(m):
             continue
         v = here[k, m]

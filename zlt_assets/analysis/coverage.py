@@ -35,7 +35,7 @@ from ..crs import WorkCRS, choose_work_crs, lonlat_bounds
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
 from ._nearest import GridSpec, nearest_point
-from ._raster import disc_mask, label_patches, patch_polygons, polygon_mask
+from ._raster import disc_mask, label_patches, nonzero2d, patch_polygons, polygon_mask
 from .inputs import (
     POINT,
     POLYGON,
@@ -103,20 +103,64 @@ def _missing(v: object) -> bool:
 # ------------------------------------------------------------------------------------------
 # Grid and districts
 # ------------------------------------------------------------------------------------------
-@dataclass
 class Grid:
     """Cell centres of a regular grid that fall inside an area.
 
-    ``x0, ytop`` is the top-left corner; rows go down. ``row, col`` index each kept cell.
+    ``x0, ytop`` is the top-left corner; rows go down. The kept cells are the True cells of
+    :attr:`inside` (an ``(nrows, ncols)`` image) in raster order; ``row, col`` index each kept
+    cell (built on first use: the computation works on the image and on index arithmetic).
     """
 
-    cell: float
-    x0: float
-    ytop: float
-    nrows: int
-    ncols: int
-    row: np.ndarray
-    col: np.ndarray
+    def __init__(self, cell: float, x0: float, ytop: float, nrows: int, ncols: int,
+                 row: np.ndarray | None = None, col: np.ndarray | None = None, *,
+                 inside: np.ndarray | None = None) -> None:
+        self.cell, self.x0, self.ytop = cell, x0, ytop
+        self.nrows, self.ncols = nrows, ncols
+        self._inside = inside
+        self._row, self._col = row, col
+        if inside is None:
+            if row is None or col is None:
+                raise ValueError("Grid needs row and col, or inside")
+            key = np.asarray(row, dtype=np.int64) * ncols + np.asarray(col, dtype=np.int64)
+            # cells given in another order than the image's: keep their order
+            self._ordered = bool(np.all(key[1:] > key[:-1]))
+            img = np.zeros((nrows, ncols), dtype=bool)
+            img[row, col] = True
+            self._inside = img
+            self._count = len(key)
+        else:
+            self._ordered = True
+            self._count = int(np.count_nonzero(inside))
+
+    def __repr__(self) -> str:
+        return (f"Grid(cell={self.cell}, x0={self.x0}, ytop={self.ytop}, nrows={self.nrows}, "
+                f"ncols={self.ncols}, cells={self._count})")
+
+    @property
+    def inside(self) -> np.ndarray:
+        """The kept cells as a boolean ``(nrows, ncols)`` image."""
+        assert self._inside is not None
+        return self._inside
+
+    @property
+    def full(self) -> bool:
+        """Every cell of the image is kept (kept cells = the image in raster order)."""
+        return self._ordered and self._count == self.nrows * self.ncols
+
+    def _cells(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._row is None or self._col is None:
+            self._row, self._col = nonzero2d(self.inside)
+        return self._row, self._col
+
+    @property
+    def row(self) -> np.ndarray:
+        """Row of each kept cell."""
+        return self._cells()[0]
+
+    @property
+    def col(self) -> np.ndarray:
+        """Column of each kept cell."""
+        return self._cells()[1]
 
     @property
     def x(self) -> np.ndarray:
@@ -144,12 +188,23 @@ class Grid:
         return self.cell * self.cell
 
     def __len__(self) -> int:
-        return len(self.row)
+        return self._count
+
+    def take(self, img: np.ndarray) -> np.ndarray:
+        """The values of an ``(nrows, ncols)`` image at the kept cells, in the grid's order."""
+        if self.full:
+            return img.reshape(-1)
+        if self._ordered:
+            return np.asarray(img[self.inside])
+        return np.asarray(img[self.row, self.col])
 
     def image(self, values: np.ndarray) -> np.ndarray:
         """Kept cells' booleans as a (nrows, ncols) image (False elsewhere)."""
         img = np.zeros((self.nrows, self.ncols), dtype=bool)
-        img[self.row, self.col] = values
+        if self._ordered:
+            img[self.inside] = values
+        else:
+            img[self.row, self.col] = values
         return img
 
     def index_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -160,37 +215,63 @@ class Grid:
         out = np.full(len(x), -1, dtype=np.int64)
         if not len(x) or self.nrows * self.ncols > 50_000_000:
             return out
-        col = np.rint((x - self.x0) / self.cell - 0.5)
-        row = np.rint((self.ytop - y) / self.cell - 0.5)
+        # col = rint((x - x0) / cell - 0.5), the centre's x = x0 + (col + 0.5) cell, in place
+        col = np.subtract(x, self.x0)
+        col /= self.cell
+        col -= 0.5
+        np.rint(col, out=col)
+        row = np.subtract(self.ytop, y)
+        row /= self.cell
+        row -= 0.5
+        np.rint(row, out=row)
         ok = (col >= 0) & (col < self.ncols) & (row >= 0) & (row < self.nrows)
-        ok &= np.abs(self.x0 + (col + 0.5) * self.cell - x) < 1e-6
-        ok &= np.abs(self.ytop - (row + 0.5) * self.cell - y) < 1e-6
+        t = col + 0.5
+        t *= self.cell
+        t += self.x0
+        t -= x
+        np.abs(t, out=t)
+        ok &= t < 1e-6
+        np.add(row, 0.5, out=t)
+        t *= self.cell
+        np.subtract(self.ytop, t, out=t)
+        t -= y
+        np.abs(t, out=t)
+        ok &= t < 1e-6
+        del t
         if not ok.any():
             return out
-        lookup = np.full(self.nrows * self.ncols, -1, dtype=np.int64)
-        lookup[self.row * self.ncols + self.col] = np.arange(len(self.row))
         if ok.all():
-            key = row.astype(np.int64)
+            key: np.ndarray = row.astype(np.int64)
             key *= self.ncols
             key += col.astype(np.int64)
-            return lookup[key]
-        key = (row[ok] * self.ncols + col[ok]).astype(np.int64)
-        out[ok] = lookup[key]
+        else:
+            key = (row[ok] * self.ncols + col[ok]).astype(np.int64)
+        if not self.full:
+            lookup = np.full(self.nrows * self.ncols, -1, dtype=np.int64)
+            if self._ordered:
+                lookup[self.inside.reshape(-1)] = np.arange(self._count)
+            else:
+                lookup[self.row * self.ncols + self.col] = np.arange(self._count)
+            key = np.asarray(lookup[key])
+        if ok.all():
+            return key
+        out[ok] = key
         return out
 
     def patches(self, mask: np.ndarray) -> tuple[np.ndarray, int, int, int]:
         """Label 4-connected patches of the selected cells.
 
-        Returns ``(labels image, first row, first column, number of patches)``; label 0 is
-        "not selected"; patches are numbered in raster order.
+        ``mask`` selects kept cells (one boolean per cell), or is an ``(nrows, ncols)`` image
+        of selected cells. Returns ``(labels image, first row, first column, number of
+        patches)``; label 0 is "not selected"; patches are numbered in raster order.
         """
-        if not mask.any():
+        img = mask if mask.ndim == 2 else self.image(mask)
+        rows = np.flatnonzero(img.any(axis=1))
+        if not len(rows):
             return np.zeros((0, 0), dtype=np.int32), 0, 0, 0
-        r, c = self.row[mask], self.col[mask]
-        r0, c0 = int(r.min()), int(c.min())
-        img = np.zeros((int(r.max()) - r0 + 1, int(c.max()) - c0 + 1), dtype=bool)
-        img[r - r0, c - c0] = True
-        labels, n = label_patches(img)
+        cols = np.flatnonzero(img.any(axis=0))
+        r0, c0 = int(rows[0]), int(cols[0])
+        labels, n = label_patches(img[r0:int(rows[-1]) + 1, c0:int(cols[-1]) + 1])
         return labels, r0, c0, int(n)
 
     def label_at(self, labels: np.ndarray, r0: int, c0: int, x: np.ndarray,
@@ -265,8 +346,8 @@ def make_grid(area: shapely.Geometry, cell: float) -> Grid:
     nrows = max(1, int(np.ceil((ytop - miny) / cell)))
     if ncols * nrows > MAX_GRID_CELLS:
         raise BadInput(f"grid too large ({nrows} x {ncols} cells of {cell} m); use a larger --cell")
-    row, col = np.nonzero(inside_mask(area, x0, ytop, cell, nrows, ncols))
-    return Grid(float(cell), x0, ytop, nrows, ncols, row.astype(np.int64), col.astype(np.int64))
+    return Grid(float(cell), x0, ytop, nrows, ncols,
+                inside=inside_mask(area, x0, ytop, cell, nrows, ncols))
 
 
 def grid_district_codes(grid: Grid, districts: Any, code_field: str) -> np.ndarray:
@@ -296,11 +377,16 @@ def _grid_district_rows(grid: Grid, districts: Any) -> np.ndarray:
 
     The first district wins where they overlap.
     """
-    out = np.full(len(grid), -1, dtype=np.int64)
+    return grid.take(_district_image(grid, districts))
+
+
+def _district_image(grid: Grid, districts: Any) -> np.ndarray:
+    """:func:`_grid_district_rows` as an ``(nrows, ncols)`` image (-1: no district)."""
+    out = np.full((grid.nrows, grid.ncols), -1, dtype=np.int64)
     for k, geom in enumerate(geometries(districts)):
         if geom is None or geom.is_empty:
             continue
-        # only the window of the grid the district's box covers (kept cells are in row order)
+        # only the window of the grid the district's box covers
         minx, miny, maxx, maxy = geom.bounds
         r0 = max(int(np.floor((grid.ytop - maxy) / grid.cell)) - 1, 0)
         r1 = min(int(np.ceil((grid.ytop - miny) / grid.cell)) + 1, grid.nrows - 1)
@@ -308,15 +394,11 @@ def _grid_district_rows(grid: Grid, districts: Any) -> np.ndarray:
         c1 = min(int(np.ceil((maxx - grid.x0) / grid.cell)) + 1, grid.ncols - 1)
         if r1 < r0 or c1 < c0:
             continue
-        lo = int(np.searchsorted(grid.row, r0, side="left"))
-        hi = int(np.searchsorted(grid.row, r1, side="right"))
-        rows, cols = grid.row[lo:hi], grid.col[lo:hi]
         img = polygon_mask(geom, grid.x0, grid.ytop, grid.cell, r1 - r0 + 1, c1 - c0 + 1,
                            r0, c0)
-        inwin = (cols >= c0) & (cols <= c1)
-        at = lo + np.flatnonzero(inwin)
-        hit = img[rows[inwin] - r0, cols[inwin] - c0] & (out[at] < 0)
-        out[at[hit]] = k
+        win = out[r0:r1 + 1, c0:c1 + 1]
+        img &= win < 0
+        win[img] = k
     return out
 
 
@@ -513,7 +595,9 @@ class CoverageResult:
     cell_facility : ndarray of int
         Position of the nearest facility in ``facilities`` (-1 when out of reach).
     cell_district : ndarray of object
-        District code of each cell (None outside every district).
+        District code of each cell (None outside every district), built on first use from
+        ``cell_district_row`` (the position of each cell's district in the districts, -1 none)
+        and ``district_row_codes`` (each district's code).
     facilities : GeoDataFrame
         The facilities used (``facility_id``, ``reachable``).
     uncovered : GeoDataFrame
@@ -526,7 +610,8 @@ class CoverageResult:
 
     summary: dict[str, Any]
     grid: Grid
-    cell_district: np.ndarray
+    cell_district_row: np.ndarray = field(repr=False)
+    district_row_codes: np.ndarray = field(repr=False)
     facility_layer: Layer = field(repr=False)
     patches: Uncovered = field(repr=False)
     population: PopulationInput | None = None
@@ -569,6 +654,14 @@ class CoverageResult:
         """Distance of each person (point) to the nearest facility (None without population)."""
         self._complete()
         return self._population_distance
+
+    @cached_property
+    def cell_district(self) -> np.ndarray:
+        """District code of each cell (None outside every district)."""
+        codes = np.empty(len(self.district_row_codes) + 1, dtype=object)
+        codes[:-1] = self.district_row_codes
+        codes[-1] = None  # row -1: no district
+        return np.asarray(codes[self.cell_district_row])
 
     @property
     def crs(self) -> object:
@@ -754,8 +847,11 @@ class _Groups:
         from ._nearest import _argsort_keys
 
         key = np.asarray(code, dtype=np.int64) + 1
-        self.order = _argsort_keys(key)
         counts = np.bincount(key, minlength=1)
+        # a stable sort of 8- or 16-bit keys is a radix sort (the order _argsort_keys gives)
+        small = np.uint8 if len(counts) <= 0xFF else np.uint16 if len(counts) <= 0xFFFF else None
+        self.order = np.argsort(key.astype(small), kind="stable") if small is not None \
+            else _argsort_keys(key)
         self.start = np.concatenate([[0], np.cumsum(counts)])
 
     def sort(self, values: np.ndarray) -> np.ndarray:
@@ -770,21 +866,57 @@ class _Groups:
         return slice(int(self.start[k]), int(self.start[k + 1]))
 
 
+#: Up to this many districts, each district's people are selected by a mask (cheaper than
+#: sorting a million people by district, the same sums).
+_FEW_DISTRICTS = 12
+
+
+class _PeopleByDistrict:
+    """People (weights) and their coverage per district code: the totals of one district."""
+
+    def __init__(self, code: np.ndarray, weight: np.ndarray, covered: np.ndarray, *,
+                 by_mask: bool) -> None:
+        self.code, self.weight, self.covered = code, weight, covered
+        self.groups = None if by_mask else _Groups(code)
+        if self.groups is not None:
+            self.w_sorted = self.groups.sort(weight)
+            self.c_sorted = self.groups.sort(covered)
+
+    def sums(self, code: int) -> tuple[float, float]:
+        """``(people, people covered)`` of district ``code`` (-1: in no district)."""
+        if self.groups is None:
+            m = self.code == code
+            w, c = self.weight[m], self.covered[m]
+        else:
+            ps = self.groups.slice(code)
+            w, c = self.w_sorted[ps], self.c_sorted[ps]
+        return float(w.sum()), float(w[c].sum())
+
+
 def _share(part: float, total: float) -> float | None:
     return float(part / total) if total > 0 else None
 
 
 def _measures(cov_cells: np.ndarray, cell_area: float, pop_w: np.ndarray | None,
-              cov_pop: np.ndarray | None) -> dict[str, Any]:
-    at = float(len(cov_cells) * cell_area)
-    ac = float(cov_cells.sum() * cell_area)
+              cov_pop: np.ndarray | None, pop_total: float | None = None) -> dict[str, Any]:
+    pt = pc = None
+    if pop_w is not None and cov_pop is not None:
+        pt = float(pop_w.sum()) if pop_total is None else pop_total
+        pc = float(pop_w[cov_pop].sum())
+    return _measures_of(len(cov_cells), int(np.count_nonzero(cov_cells)), cell_area, pt, pc)
+
+
+def _measures_of(n_cells: int, n_covered: int, cell_area: float, pop_total: float | None,
+                 pop_covered: float | None) -> dict[str, Any]:
+    """The measures of ``n_cells`` cells of which ``n_covered`` are covered, and the people."""
+    at = float(n_cells * cell_area)
+    ac = float(n_covered * cell_area)
     out: dict[str, Any] = {"area_total_m2": at, "area_covered_m2": ac, "area_share": _share(ac, at)}
-    if pop_w is None or cov_pop is None:
+    if pop_total is None or pop_covered is None:
         out.update(population_total=None, population_covered=None, population_share=None)
     else:
-        pt = float(pop_w.sum())
-        pc = float(pop_w[cov_pop].sum())
-        out.update(population_total=pt, population_covered=pc, population_share=_share(pc, pt))
+        out.update(population_total=pop_total, population_covered=pop_covered,
+                   population_share=_share(pop_covered, pop_total))
     return out
 
 
@@ -928,18 +1060,21 @@ def compute_coverage(
         if off.any():
             shapely.prepare(area_geom)
             inside[off] = shapely.intersects_xy(area_geom, pop.x[off], pop.y[off])
-        pop = pop.subset(inside)
-        pidx = pidx[inside]
+        if not inside.all():
+            pop = pop.subset(inside)
+            pidx = pidx[inside]
     fxy = shapely.get_coordinates(fac.geometry)
     net_report = None
     unreachable: list[Any] = []
     cd: np.ndarray | None = None
     cf: np.ndarray | None = None
+    cover_img: np.ndarray | None = None
     pd_: np.ndarray | None = None
     lazy: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
     if method == "euclidean":
         say(f"straight-line reach of {len(fac):,} facilities over {len(grid):,} cells ...")
-        cover_c, cover_p, lazy = _euclidean(grid, fxy, pop, pidx, (radius, short), reach)
+        cover_c, cover_p, lazy, cover_img = _euclidean(grid, fxy, pop, pidx, (radius, short),
+                                                       reach)
         reachable = np.ones(len(fac), dtype=bool)
     else:
         if network is None:
@@ -968,51 +1103,55 @@ def compute_coverage(
             else None
     # districts as small integers (the position of the code among the distinct codes):
     # comparing integers instead of a million code strings gives the same cells
-    cdist = np.full(len(grid), None, dtype=object)
-    ccode = np.full(len(grid), -1, dtype=np.int64)
+    crow = np.full(len(grid), -1, dtype=np.int64)
+    ccode = crow
     pcode = None
     row_code_id = np.zeros(0, dtype=np.int64)
+    row_codes = np.zeros(0, dtype=object)
     if dist_l is not None:
         row_codes = _text(dist_l[district_code_field])
         ucodes, row_code_id = np.unique(row_codes.astype(str), return_inverse=True)
         row_code_id = row_code_id.reshape(-1)
         crow = _grid_district_rows(grid, dist_l)
-        hit = crow >= 0
-        ccode[hit] = row_code_id[crow[hit]]
-        cdist[hit] = row_codes[crow[hit]]
+        ccode = np.append(row_code_id, -1)[crow]  # row -1 (no district) -> code -1
         if pop is not None:
             assert pidx is not None
-            pcode = np.full(len(pop), -1, dtype=np.int64)
             hit = pidx >= 0
-            pcode[hit] = ccode[pidx[hit]]
-            if not hit.all():
+            if hit.all():
+                pcode = ccode[pidx]
+            else:
+                pcode = np.full(len(pop), -1, dtype=np.int64)
+                pcode[hit] = ccode[pidx[hit]]
                 pcode[~hit] = _code_ids(ucodes, district_codes(pop.x[~hit], pop.y[~hit],
                                                                dist_l, district_code_field))
+
+    pop_total = pop.total if pop is not None else None
 
     def measures(r: float) -> dict[str, Any]:
         pw = pop.weight if pop is not None else None
         return _measures(cover_c[r], grid.cell_area, pw,
-                         cover_p[r] if cover_p is not None else None)
+                         cover_p[r] if cover_p is not None else None, pop_total)
 
     summary: dict[str, Any] = {"method": method, "radius_m": radius}
     summary.update(measures(radius))
     by_district = []
     if dist_l is not None:
-        # cells and people sorted by district (stable): each district is one slice, its
-        # members in their original order (the same sums as selecting them by a mask)
-        cells_by = _Groups(ccode)
-        cc_sorted = cells_by.sort(cover_c[radius])
-        people_by = _Groups(pcode) if pcode is not None else None
-        if people_by is not None and pop is not None and cover_p is not None:
-            pw_sorted = people_by.sort(pop.weight)
-            pc_sorted = people_by.sort(cover_p[radius])
+        # cells per district: counts; people: each district's weights in their original
+        # order (the same sums as selecting them by a mask), by a mask per district when
+        # they are few, else from one stable sort by district (each district one slice)
+        ckey = ccode + 1
+        n_cells = np.bincount(ckey, minlength=len(ucodes) + 1)
+        n_cov = np.bincount(ckey[cover_c[radius]], minlength=len(ucodes) + 1)
+        people = None
+        if pcode is not None and pop is not None and cover_p is not None:
+            people = _PeopleByDistrict(pcode, pop.weight, cover_p[radius],
+                                       by_mask=len(dist_l) < _FEW_DISTRICTS)
 
         def district_measures(cid: int) -> dict[str, Any]:
-            cs = cells_by.slice(cid)
-            if people_by is None:
-                return _measures(cc_sorted[cs], grid.cell_area, None, None)
-            ps = people_by.slice(cid)
-            return _measures(cc_sorted[cs], grid.cell_area, pw_sorted[ps], pc_sorted[ps])
+            nc, ncov = int(n_cells[cid + 1]), int(n_cov[cid + 1])
+            if people is None:
+                return _measures_of(nc, ncov, grid.cell_area, None, None)
+            return _measures_of(nc, ncov, grid.cell_area, *people.sums(cid))
 
         names = dist_l[district_name_field]
         for k, (code, name) in enumerate(zip(_text(dist_l[district_code_field]), names,
@@ -1046,12 +1185,15 @@ def compute_coverage(
     say("uncovered areas ...")
     covered = cover_c[radius]
     pop_out = ~cover_p[radius] if cover_p is not None else None
-    patches = _uncovered(grid, ~covered, area_geom, pop, pop_out, dist_l, district_code_field,
+    # the uncovered cells as an image where the straight line made one
+    out_cells = grid.inside & ~cover_img if cover_img is not None else ~covered
+    patches = _uncovered(grid, out_cells, area_geom, pop, pop_out, dist_l, district_code_field,
                          district_name_field, crs=wcrs)
     fac = Layer(fac.geometry, fac.crs, dict(fac.data), fac.index, fac.source)
     fac.data["reachable"] = np.asarray(reachable, dtype=bool)
     return CoverageResult(
-        summary=summary, grid=grid, cell_district=cdist, facility_layer=fac, patches=patches,
+        summary=summary, grid=grid, cell_district_row=crow, district_row_codes=row_codes,
+        facility_layer=fac, patches=patches,
         population=pop, network_report=net_report, radius=radius, district_layer=dist_l,
         district_code_field=district_code_field, work_crs=work,
         network=network if method == "network" else None, covered_cells=covered,
@@ -1061,29 +1203,37 @@ def compute_coverage(
 def _euclidean(grid: Grid, fxy: np.ndarray, pop: PopulationInput | None,
                pidx: np.ndarray | None, radii: tuple[float, ...], reach: float
                ) -> tuple[dict[float, np.ndarray], dict[float, np.ndarray] | None,
-                          Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray | None]]]:
+                          Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+                          np.ndarray]:
     """Straight-line reach: covered cells and people per radius, and the exact distances later.
 
     Cells: a disc of cells stamped around each facility (:func:`_raster.disc_mask`). People on a
     kept cell centre take their cell's answer; the others get an exact nearest-facility search
     up to the reach. The returned function computes every cell's and person's exact distance to
-    its nearest facility (the catchment output).
+    its nearest facility (the catchment output). Last: the covered image of the first radius.
     """
     cover_c: dict[float, np.ndarray] = {}
+    first: np.ndarray | None = None
     for r in radii:
         img = disc_mask(fxy[:, 0], fxy[:, 1], r + COVER_EPS, grid.x0, grid.ytop, grid.cell,
                         grid.nrows, grid.ncols)
-        cover_c[r] = img[grid.row, grid.col]
+        first = img if first is None else first
+        cover_c[r] = grid.take(img)
+    assert first is not None
     cover_p = None
     off_d = None
     if pop is not None and pidx is not None:
         on = pidx >= 0
+        all_on = bool(on.all())
         off = np.flatnonzero(~on)
         if len(off):
             _i, off_d = nearest_point(pop.x[off], pop.y[off], fxy[:, 0], fxy[:, 1],
                                       within=reach + COVER_EPS, reach=reach + COVER_EPS)
         cover_p = {}
         for r in radii:
+            if all_on:
+                cover_p[r] = cover_c[r][pidx]
+                continue
             c = np.zeros(len(pop), dtype=bool)
             c[on] = cover_c[r][pidx[on]]
             if off_d is not None:
@@ -1099,7 +1249,7 @@ def _euclidean(grid: Grid, fxy: np.ndarray, pop: PopulationInput | None,
                 xy, fxy, within=reach + COVER_EPS))
         return cdist, ci, pdist
 
-    return cover_c, cover_p, distances
+    return cover_c, cover_p, distances, first
 
 
 def _reuse(pop: PopulationInput | None, idx: np.ndarray | None, cd: np.ndarray, cf: np.ndarray,

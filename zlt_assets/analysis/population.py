@@ -19,6 +19,7 @@ import shapely
 from ..crs import transformer
 from ..errors import BadInput
 from ..schema import PROJECT_CRS
+from ._raster import nonzero2d
 from .inputs import Layer, as_layer, as_work, gpkg_point_table, read_layer, transform_xy
 
 if TYPE_CHECKING:
@@ -257,30 +258,44 @@ def _from_layer(lay: Layer, field: str | None, source: str,
 def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
     import rasterio
 
+    from ..inventory import check_population_values
+    from ..text import one_line
+
     if not path.exists():
         raise BadInput(f"population: file not found: {path}")
-    from ..inventory import check_population_grid
-
-    check_population_grid(path)  # absurd grids (no-data markers, negative, denser than cities)
+    # one read: the values checked (absurd grids: no-data markers, negative, denser than
+    # cities; :func:`zlt_assets.inventory.check_population_grid`) are the values used
     try:
         with rasterio.open(path) as ds:
-            if ds.crs is None:
-                raise BadInput(f"population ({path.name}): the raster has no coordinate "
-                               "reference system")
-            data = _read_band(ds)
+            data, valid = _read_band(ds)
+            nodata = ds.nodata
             transform = ds.transform
-            crs = ds.crs.to_string()
-    except BadInput:
-        raise
-    except Exception as exc:
-        raise BadInput(f"population: cannot read {path}: {' '.join(str(exc).split())}") from None
-    data[~np.isfinite(data)] = 0.0
+            ds_crs = ds.crs
+    except Exception as exc:  # rasterio.errors.RasterioIOError and friends
+        raise BadInput(f"population: cannot read {path}: {one_line(exc)}",
+                       zh=f"人口格网:无法读取 {path}") from None
+    check_population_values(data if valid is None else data[valid], nodata, transform, ds_crs,
+                            data.shape, path.name)
+    if ds_crs is None:
+        raise BadInput(f"population ({path.name}): the raster has no coordinate "
+                       "reference system")
+    crs = ds_crs.to_string()
+    if valid is not None:
+        data[~valid] = 0.0
+    if not np.isfinite(data).all():
+        data[~np.isfinite(data)] = 0.0
     if (data < 0).any():
         raise BadInput(f"population ({path.name}): negative cell values")
-    rows, cols = np.nonzero(data > 0)
-    w = data[rows, cols]
-    xs = transform.c + (cols + 0.5) * transform.a + (rows + 0.5) * transform.b
-    ys = transform.f + (cols + 0.5) * transform.d + (rows + 0.5) * transform.e
+    people = data > 0
+    w = data[people]
+    rows, cols = nonzero2d(people)
+    # the cell centres, c + (col + 0.5) a + (row + 0.5) b (and f, d, e), computed in place
+    cc = cols.astype("float64")
+    cc += 0.5
+    rr = rows.astype("float64")
+    rr += 0.5
+    xs = _affine(transform.c, cc, transform.a, rr, transform.b)
+    ys = _affine(transform.f, cc, transform.d, rr, transform.e)
     cell_area: float | None = abs(transform.a * transform.e - transform.b * transform.d)
     if crs and not _same(crs, work_crs):
         from pyproj import CRS
@@ -292,25 +307,36 @@ def _from_raster(path: Path, work_crs: object = PROJECT_CRS) -> PopulationInput:
                            path.name, cell_area, work_crs)
 
 
-def _read_band(ds: Any) -> np.ndarray:
-    """Band 1 as float64 with the cells GDAL masks (no data, mask band) set to 0.
+def _affine(origin: float, u: np.ndarray, a: float, v: np.ndarray, b: float) -> np.ndarray:
+    """``origin + u * a + v * b`` with the same roundings, in one new array.
 
-    The same values as ``ds.read(1, masked=True)`` filled with 0, without building a masked
-    array (ten times slower on a million cells).
+    ``v * b`` is +0 when ``b`` is 0 (``v`` > 0): adding it changes no value, it is skipped.
+    """
+    out: np.ndarray = np.multiply(u, a)
+    out += origin
+    if b != 0.0:
+        tmp = np.multiply(v, b)
+        out += tmp
+    return out
+
+
+def _read_band(ds: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """Band 1 as float64 and the cells GDAL does not mask (no data, mask band); None: all.
+
+    The values and mask of ``ds.read(1, masked=True)``, without building a masked array (ten
+    times slower on a million cells).
     """
     from rasterio.enums import MaskFlags
 
-    data = np.asarray(ds.read(1), dtype="float64")
+    raw = ds.read(1)
+    data = np.asarray(raw, dtype="float64")
     flags = set(ds.mask_flag_enums[0])
     if flags == {MaskFlags.all_valid}:
-        return data
+        return data, None
     if flags == {MaskFlags.nodata} and ds.nodata is not None:
         nod = float(ds.nodata)
-        raw = ds.read(1)
-        data[(raw == ds.nodata) if nod == nod else np.isnan(raw)] = 0.0
-        return data
-    data[ds.read_masks(1) == 0] = 0.0
-    return data
+        return data, ~((raw == ds.nodata) if nod == nod else np.isnan(raw))
+    return data, ds.read_masks(1) != 0
 
 
 def _same(a: object, b: object) -> bool:
